@@ -1,3 +1,5 @@
+import { existsSync } from 'node:fs';
+
 // Tests run as native ES modules (the code is ESM throughout); swc strips types only,
 // so a test run does no type checking: `npm run typecheck` does that.
 const transform = {
@@ -26,8 +28,12 @@ export default {
       ...common,
       displayName: 'integration',
       testMatch: ['<rootDir>/test/integration/**/*.test.ts'],
-      globalSetup: '<rootDir>/test/integration/global-setup.ts',
-      globalTeardown: '<rootDir>/test/integration/global-teardown.ts',
+      ...(existsSync('test/integration/global-setup.ts')
+        ? {
+            globalSetup: '<rootDir>/test/integration/global-setup.ts',
+            globalTeardown: '<rootDir>/test/integration/global-teardown.ts',
+          }
+        : {}),
     },
     {
       ...common,

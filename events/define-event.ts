@@ -52,4 +52,5 @@ export function defineEvent<const TType extends string, TData extends z.ZodMiniT
 export type AnyEventContract = EventContract<string, any>;
 
 /** The envelope type of a contract, e.g. `EventOf<typeof OrderCreated>`. */
-export type EventOf<C> = C extends EventContract<infer T, infer D> ? Envelope<T, z.output<D>> : never;
+export type EventOf<C> =
+  C extends EventContract<infer T, infer D> ? Envelope<T, z.output<D>> : never;
