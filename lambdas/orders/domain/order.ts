@@ -40,6 +40,8 @@ export interface Order {
   paymentToken?: string;
   status: OrderStatus;
   cancellationReason?: CancellationReason;
+  /** The customer's own words when they cancelled (free text, trimmed). */
+  cancellationNote?: string;
   saga: SagaProgress;
   createdAt: string;
   updatedAt: string;

@@ -33,14 +33,6 @@ export type { SagaEvent, SagaInput, SagaInputKind } from './saga-input.ts';
 export { sagaEventContracts, sagaInputFromEvent } from './saga-input.ts';
 
 /**
- * The order as the saga sees it. `cancellationNote` (the customer's free-text reason
- * from `POST /orders/{id}/cancel`) is not on {@link Order} yet; it is modelled here until
- * `order.ts` gains `cancellationNote?: string`, after which this alias can become `Order`.
- * Any `Order` is a `SagaOrder`, and a `SagaOrder` can be stored wherever an `Order` is.
- */
-export type SagaOrder = Order & { cancellationNote?: string };
-
-/**
  * Why an input changed nothing. None is an error: retrying would change nothing either,
  * so handlers acknowledge the message.
  * - `duplicate`: the order already reflects this fact (a redelivery).
@@ -61,12 +53,12 @@ export type SagaResult =
   | {
       outcome: 'applied';
       /** A new object: `version` + 1, `updatedAt` = now, `sequence` + `emit.length`. */
-      order: SagaOrder;
+      order: Order;
       /** In envelope-sequence order (see `toEmittedEnvelopes`). */
       emit: Emitted[];
     }
-  | { outcome: 'ignored'; order: SagaOrder; emit: []; reason: IgnoredReason; detail: string }
-  | { outcome: 'rejected'; order: SagaOrder; emit: []; reason: RejectedReason; detail: string };
+  | { outcome: 'ignored'; order: Order; emit: []; reason: IgnoredReason; detail: string }
+  | { outcome: 'rejected'; order: Order; emit: []; reason: RejectedReason; detail: string };
 
 /** Confirmed or cancelled: the saga timer no longer matters. */
 export function isFinal(order: Pick<Order, 'status'>): boolean {
@@ -94,7 +86,7 @@ export function isSettled(order: Pick<Order, 'status' | 'saga'>): boolean {
  *
  * @param now ISO 8601 timestamp of the transition, stamped on `updatedAt`.
  */
-export function applySagaInput(order: SagaOrder, input: SagaInput, now: string): SagaResult {
+export function applySagaInput(order: Order, input: SagaInput, now: string): SagaResult {
   const decision = decide(order, input);
   if (decision.outcome !== 'applied') return { ...decision, order, emit: [] };
   return {
@@ -110,11 +102,11 @@ export function applySagaInput(order: SagaOrder, input: SagaInput, now: string):
 }
 
 type Decision =
-  | { outcome: 'applied'; order: SagaOrder; emit: Emitted[] }
+  | { outcome: 'applied'; order: Order; emit: Emitted[] }
   | { outcome: 'ignored'; reason: IgnoredReason; detail: string }
   | { outcome: 'rejected'; reason: RejectedReason; detail: string };
 
-const applied = (order: SagaOrder, emit: Emitted[] = []): Decision => ({
+const applied = (order: Order, emit: Emitted[] = []): Decision => ({
   outcome: 'applied',
   order,
   emit,
@@ -125,7 +117,7 @@ const ignored = (reason: IgnoredReason, detail: string): Decision => ({
   detail,
 });
 
-function decide(order: SagaOrder, input: SagaInput): Decision {
+function decide(order: Order, input: SagaInput): Decision {
   switch (input.kind) {
     case 'PaymentCompleted':
       return onPaymentCompleted(order, input);
@@ -153,7 +145,7 @@ function decide(order: SagaOrder, input: SagaInput): Decision {
 // ---- Payment -------------------------------------------------------------------------
 
 function onPaymentCompleted(
-  order: SagaOrder,
+  order: Order,
   input: Extract<SagaInput, { kind: 'PaymentCompleted' }>,
 ): Decision {
   const { saga } = order;
@@ -190,18 +182,18 @@ function onPaymentCompleted(
   });
 }
 
-function onPaymentFailed(order: SagaOrder): Decision {
+function onPaymentFailed(order: Order): Decision {
   const { payment } = order.saga;
   if (payment === 'FAILED') return ignored('duplicate', 'payment failure already recorded');
   if (payment !== 'NONE') {
     return ignored('contradicts_order', `payment failed after the order saw it ${payment}`);
   }
-  const next: SagaOrder = { ...order, saga: { ...order.saga, payment: 'FAILED' } };
+  const next: Order = { ...order, saga: { ...order.saga, payment: 'FAILED' } };
   // Already cancelled (timeout, customer): record the failure; there is nothing to refund.
   return order.status === 'PENDING' ? cancel(next, 'payment_failed') : applied(next);
 }
 
-function onPaymentRefunded(order: SagaOrder, paymentId: string): Decision {
+function onPaymentRefunded(order: Order, paymentId: string): Decision {
   const { payment, paymentId: known } = order.saga;
   if (known !== paymentId) {
     return ignored('contradicts_order', `refund of payment ${paymentId}, order has ${known}`);
@@ -218,7 +210,7 @@ function onPaymentRefunded(order: SagaOrder, paymentId: string): Decision {
 
 // ---- Inventory -----------------------------------------------------------------------
 
-function onInventoryReserved(order: SagaOrder, reservationId: string): Decision {
+function onInventoryReserved(order: Order, reservationId: string): Decision {
   const { saga } = order;
   if (saga.reservationId !== undefined) {
     return saga.reservationId === reservationId
@@ -244,19 +236,19 @@ function onInventoryReserved(order: SagaOrder, reservationId: string): Decision 
   return confirmIfReady({ ...order, saga: { ...saga, inventory: 'RESERVED', reservationId } });
 }
 
-function onInventoryFailed(order: SagaOrder): Decision {
+function onInventoryFailed(order: Order): Decision {
   const { inventory } = order.saga;
   if (inventory === 'FAILED') return ignored('duplicate', 'inventory failure already recorded');
   if (inventory !== 'NONE') {
     return ignored('contradicts_order', `inventory failed after the order saw it ${inventory}`);
   }
-  const next: SagaOrder = { ...order, saga: { ...order.saga, inventory: 'FAILED' } };
+  const next: Order = { ...order, saga: { ...order.saga, inventory: 'FAILED' } };
   // Both failure reasons (out_of_stock, unknown_sku) mean the order cannot be fulfilled;
   // the cancellation reasons have one value for that.
   return order.status === 'PENDING' ? cancel(next, 'out_of_stock') : applied(next);
 }
 
-function onInventoryReleased(order: SagaOrder, reservationId: string): Decision {
+function onInventoryReleased(order: Order, reservationId: string): Decision {
   const { inventory, reservationId: known } = order.saga;
   if (known !== reservationId) {
     return ignored('contradicts_order', `release of ${reservationId}, order has ${known}`);
@@ -276,7 +268,7 @@ function onInventoryReleased(order: SagaOrder, reservationId: string): Decision 
 // ---- Outcomes ------------------------------------------------------------------------
 
 /** A pending order with both a payment and a reservation is confirmed. */
-function confirmIfReady(order: SagaOrder): Decision {
+function confirmIfReady(order: Order): Decision {
   const { payment, inventory } = order.saga;
   if (order.status !== 'PENDING' || payment !== 'COMPLETED' || inventory !== 'RESERVED') {
     return applied(order);
@@ -290,7 +282,7 @@ function confirmIfReady(order: SagaOrder): Decision {
  * Cancels a pending or confirmed order: OrderCancelled, then a refund request if the order
  * holds a payment and a release request if it holds a reservation.
  */
-function cancel(order: SagaOrder, reason: CancellationReason, note?: string): Decision {
+function cancel(order: Order, reason: CancellationReason, note?: string): Decision {
   const emit: Emitted[] = [{ type: 'OrderCancelled', data: { ...customerFields(order), reason } }];
   let saga = order.saga;
   if (saga.payment === 'COMPLETED') {
@@ -323,11 +315,7 @@ function cancel(order: SagaOrder, reason: CancellationReason, note?: string): De
   );
 }
 
-function releaseRequest(
-  order: SagaOrder,
-  reservationId: string,
-  reason: CancellationReason,
-): Emitted {
+function releaseRequest(order: Order, reservationId: string, reason: CancellationReason): Emitted {
   // The reservation was made for the order's lines (PaymentCompleted carries them), so the
   // order's lines, summed per SKU, are what the reservation holds.
   const quantities = new Map<string, number>();
@@ -338,7 +326,7 @@ function releaseRequest(
   return { type: 'InventoryReleaseRequested', data: { reservationId, items, reason } };
 }
 
-function customerFields(order: SagaOrder) {
+function customerFields(order: Order) {
   return {
     customerId: order.customerId,
     ...(order.customerEmail !== undefined ? { customerEmail: order.customerEmail } : {}),
@@ -347,7 +335,7 @@ function customerFields(order: SagaOrder) {
   };
 }
 
-function cancellationReasonOf(order: SagaOrder): CancellationReason {
+function cancellationReasonOf(order: Order): CancellationReason {
   return required(order.cancellationReason, 'cancellationReason of a CANCELLED order');
 }
 

@@ -3,7 +3,6 @@ import {
   applySagaInput,
   type Emitted,
   type SagaInput,
-  type SagaOrder,
   type SagaResult,
 } from '../../../lambdas/orders/domain/saga.ts';
 
@@ -77,13 +76,13 @@ export const inputs = {
 
 /** The outcome of playing inputs one after the other, as a handler would (only `applied` is kept). */
 export interface Played {
-  order: SagaOrder;
+  order: Order;
   results: SagaResult[];
   /** Every event emitted along the way, in order. */
   emitted: Emitted[];
 }
 
-export function play(order: SagaOrder, ...sequence: SagaInput[]): Played {
+export function play(order: Order, ...sequence: SagaInput[]): Played {
   const results: SagaResult[] = [];
   const emitted: Emitted[] = [];
   let current = order;

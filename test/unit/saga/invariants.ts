@@ -1,9 +1,8 @@
-import type { InventoryState, PaymentState } from '../../../lambdas/orders/domain/order.ts';
+import type { InventoryState, Order, PaymentState } from '../../../lambdas/orders/domain/order.ts';
 import {
   applySagaInput,
   toEmittedEnvelopes,
   type SagaInput,
-  type SagaOrder,
   type SagaResult,
 } from '../../../lambdas/orders/domain/saga.ts';
 
@@ -35,7 +34,7 @@ const inventoryRank: Record<InventoryState, number> = {
 };
 
 /** What must hold of any order the saga can produce. */
-export function expectConsistentOrder(order: SagaOrder): void {
+export function expectConsistentOrder(order: Order): void {
   const { status, saga, cancellationReason } = order;
   const context = { status, cancellationReason, saga };
   if (status === 'CONFIRMED') {
@@ -84,7 +83,7 @@ export function expectConsistentOrder(order: SagaOrder): void {
  * states staying final, and the same input applied again being a no-op.
  */
 export function expectLawfulTransition(
-  before: SagaOrder,
+  before: Order,
   input: SagaInput,
   result: SagaResult,
   now: string,
@@ -119,7 +118,7 @@ export function expectLawfulTransition(
       sequences: [before.sequence, after.sequence],
     },
   );
-  const identity = (o: SagaOrder) =>
+  const identity = (o: Order) =>
     JSON.stringify([o.orderId, o.customerId, o.items, o.total, o.currency, o.createdAt]);
   ensure(identity(after) === identity(before), 'the saga never changes what was ordered', context);
 

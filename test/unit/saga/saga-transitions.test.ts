@@ -1,10 +1,10 @@
+import type { Order } from '../../../lambdas/orders/domain/order.ts';
 import { beforeAll, describe, expect, it } from '@jest/globals';
 import {
   applySagaInput,
   isFinal,
   isSettled,
   type SagaInput,
-  type SagaOrder,
 } from '../../../lambdas/orders/domain/saga.ts';
 import { at, inputs, newOrder, play } from './fixtures.ts';
 import { expectConsistentOrder, expectLawfulTransition } from './invariants.ts';
@@ -32,19 +32,19 @@ const alphabet: SagaInput[] = [
 ];
 
 /** The part of an order the saga decides; orders equal on it behave the same. */
-const stateKey = (o: SagaOrder) =>
+const stateKey = (o: Order) =>
   JSON.stringify([o.status, o.cancellationReason, o.cancellationNote, o.saga]);
 
 interface Step {
-  before: SagaOrder;
+  before: Order;
   input: SagaInput;
   result: ReturnType<typeof applySagaInput>;
 }
 
-function explore(): { states: SagaOrder[]; steps: Step[] } {
-  const seen = new Map<string, SagaOrder>();
+function explore(): { states: Order[]; steps: Step[] } {
+  const seen = new Map<string, Order>();
   const steps: Step[] = [];
-  const queue: SagaOrder[] = [newOrder()];
+  const queue: Order[] = [newOrder()];
   seen.set(stateKey(queue[0]!), queue[0]!);
   while (queue.length > 0) {
     const before = queue.shift()!;
@@ -62,7 +62,7 @@ function explore(): { states: SagaOrder[]; steps: Step[] } {
 }
 
 describe('applySagaInput over every reachable state', () => {
-  let states: SagaOrder[];
+  let states: Order[];
   let steps: Step[];
   beforeAll(() => {
     ({ states, steps } = explore());

@@ -6,10 +6,9 @@ import {
   isSettled,
   type Emitted,
   type SagaInput,
-  type SagaOrder,
 } from '../../../lambdas/orders/domain/saga.ts';
 import type { CancellationReason } from '../../../events/index.ts';
-import type { OrderStatus } from '../../../lambdas/orders/domain/order.ts';
+import type { Order, OrderStatus } from '../../../lambdas/orders/domain/order.ts';
 import { at, inputs, newOrder } from './fixtures.ts';
 import { ensure, expectLawfulTransition } from './invariants.ts';
 
@@ -43,7 +42,7 @@ const RESERVATION_ID = 'res-1';
  * customer's money is held (`charged`) and whether stock is held (`reserved`).
  */
 class World {
-  order: SagaOrder = newOrder();
+  order: Order = newOrder();
   /** Events on their way to the order service; delivery order is up to the scenario. */
   readonly inFlight: SagaInput[] = [];
   readonly emitted: Emitted[] = [];
@@ -254,7 +253,7 @@ describe('the order saga against simulated services (property-based)', () => {
         fc.array(anyInput, { maxLength: 16, size: 'max' }),
         anyInput,
         (history, input) => {
-          let order: SagaOrder = newOrder();
+          let order: Order = newOrder();
           history.forEach((h, i) => (order = applySagaInput(order, h, at(i + 1)).order));
           const once = applySagaInput(order, input, at(100));
           const twice = applySagaInput(once.order, input, at(101));

@@ -1,10 +1,6 @@
+import type { Order } from '../../../lambdas/orders/domain/order.ts';
 import { describe, expect, it } from '@jest/globals';
-import {
-  applySagaInput,
-  isFinal,
-  isSettled,
-  type SagaOrder,
-} from '../../../lambdas/orders/domain/saga.ts';
+import { applySagaInput, isFinal, isSettled } from '../../../lambdas/orders/domain/saga.ts';
 import { at, deepFreeze, inputs, newOrder, play, typesOf } from './fixtures.ts';
 
 const customer = {
@@ -30,7 +26,7 @@ const releaseOf = (reason: string) => ({
 });
 
 /** A confirmed order (payment pay-1, reservation res-1). */
-const confirmedOrder = (): SagaOrder =>
+const confirmedOrder = (): Order =>
   play(newOrder(), inputs.paymentCompleted(), inputs.inventoryReserved()).order;
 
 describe('applySagaInput: happy path', () => {
