@@ -1,0 +1,148 @@
+import * as z from 'zod/mini';
+
+/**
+ * The one validated configuration of a stage (dev, test, prod, ...). It is read at
+ * synth time from environment variables, optionally overridden by CDK context
+ * (`cdk synth -c SAGA_TIMEOUT_SECONDS=30`), and a bad value fails the synth with a
+ * message naming the setting, so a typo never reaches a deployment.
+ */
+export interface StageConfig {
+  /** Stage name (`STAGE`): part of the stack name, API stage and metrics namespace. @default 'dev' */
+  readonly stage: string;
+  /** Seconds before an order that is not final is cancelled (`SAGA_TIMEOUT_SECONDS`). @default 90 */
+  readonly sagaTimeoutSeconds: number;
+  /** Lambda application log level (`LOG_LEVEL`), also given to Powertools. @default 'INFO' */
+  readonly logLevel: LogLevel;
+  /**
+   * How callers authenticate to the REST API (`API_AUTH`). `IAM` requires SigV4-signed
+   * requests (e.g. `awscurl`); `NONE` leaves the API open, for a public demo only.
+   * `GET /health` is always open. The local cloud ignores it.
+   * @default 'IAM' (an open order API in someone's account invites abuse and cost)
+   */
+  readonly apiAuth: ApiAuth;
+  /** Active X-Ray tracing for functions and the API (`TRACING`). @default true */
+  readonly tracing: boolean;
+  /**
+   * Keep tables (and protect them from deletion) when the stack is deleted (`RETAIN_DATA`).
+   * @default true for the stage `prod`, false otherwise (so dev stacks clean up)
+   */
+  readonly retainData: boolean;
+  /** Run the cdk-nag AwsSolutions checks during synth (`CDK_NAG`). @default true */
+  readonly nagChecks: boolean;
+  /** Settings of the payment and inventory simulators. */
+  readonly simulators: {
+    /** Share of payments declined at random, 0..1 (`PAYMENT_FAILURE_RATE`). @default 0 */
+    readonly paymentFailureRate: number;
+  };
+}
+
+export const LOG_LEVELS = ['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+export const API_AUTH_MODES = ['NONE', 'IAM'] as const;
+export type ApiAuth = (typeof API_AUTH_MODES)[number];
+
+/** The settings a stage reads, by the variable (or context key) that sets each. */
+export const STAGE_CONFIG_KEYS = [
+  'STAGE',
+  'SAGA_TIMEOUT_SECONDS',
+  'LOG_LEVEL',
+  'API_AUTH',
+  'TRACING',
+  'RETAIN_DATA',
+  'CDK_NAG',
+  'PAYMENT_FAILURE_RATE',
+] as const;
+export type StageConfigKey = (typeof STAGE_CONFIG_KEYS)[number];
+
+/** The values a stage's settings come from; unset and empty values mean "use the default". */
+export type StageConfigSource = Partial<Record<StageConfigKey, string | undefined>> &
+  Record<string, string | undefined>;
+
+/** Thrown when a stage setting is invalid; the message lists every bad setting. */
+export class StageConfigError extends Error {
+  override readonly name = 'StageConfigError';
+}
+
+const wholeNumber = (min: number, max: number) =>
+  z.pipe(
+    z.string().check(z.regex(/^\d+$/, `must be a whole number from ${min} to ${max}`)),
+    z.pipe(
+      z.transform((text: string) => Number(text)),
+      z
+        .number()
+        .check(
+          z.minimum(min, `must be a whole number from ${min} to ${max}`),
+          z.maximum(max, `must be a whole number from ${min} to ${max}`),
+        ),
+    ),
+  );
+
+const fraction = z.pipe(
+  z.string().check(z.regex(/^(0(\.\d+)?|1(\.0+)?|\.\d+)$/, 'must be a number from 0 to 1')),
+  z.transform((text: string) => Number(text)),
+);
+
+const FLAG_VALUES = ['true', 'false', '1', '0'] as const;
+const flag = z.pipe(
+  z.enum(FLAG_VALUES, `must be one of ${FLAG_VALUES.join(', ')}`),
+  z.transform((text: (typeof FLAG_VALUES)[number]) => text === 'true' || text === '1'),
+);
+
+const oneOf = <const T extends readonly [string, ...string[]]>(values: T) =>
+  z.enum(values, `must be one of ${values.join(', ')}`);
+
+const rawSchema = z.object({
+  // Lower case and short: it becomes part of resource names and the metrics namespace.
+  STAGE: z._default(
+    z
+      .string()
+      .check(
+        z.regex(
+          /^[a-z][a-z0-9-]{0,19}$/,
+          'must start with a lower-case letter and use only a-z, 0-9 and -, at most 20 characters',
+        ),
+      ),
+    'dev',
+  ),
+  // Step Functions waits up to a year, but a saga that waits more than a day is a bug.
+  SAGA_TIMEOUT_SECONDS: z._default(wholeNumber(1, 86_400), 90),
+  LOG_LEVEL: z._default(oneOf(LOG_LEVELS), 'INFO'),
+  API_AUTH: z._default(oneOf(API_AUTH_MODES), 'IAM'),
+  TRACING: z._default(flag, true),
+  RETAIN_DATA: z.optional(flag),
+  CDK_NAG: z._default(flag, true),
+  PAYMENT_FAILURE_RATE: z._default(fraction, 0),
+});
+
+/**
+ * Validates a stage's settings and applies the defaults. Pure: pass `process.env`
+ * (merged with CDK context) in the app, a plain object in tests.
+ * @throws StageConfigError naming every invalid setting and the value it had
+ */
+export function loadStageConfig(source: StageConfigSource): StageConfig {
+  const values: Record<string, string> = {};
+  for (const key of STAGE_CONFIG_KEYS) {
+    const value = source[key]?.trim();
+    if (value) values[key] = value;
+  }
+  const result = z.safeParse(rawSchema, values);
+  if (!result.success) {
+    const problems = result.error.issues.map((issue) => {
+      const key = String(issue.path[0]);
+      return `  - ${key}=${JSON.stringify(values[key])}: ${issue.message}`;
+    });
+    throw new StageConfigError(`Invalid stage configuration:\n${problems.join('\n')}`);
+  }
+  const raw = result.data;
+  return {
+    stage: raw.STAGE,
+    sagaTimeoutSeconds: raw.SAGA_TIMEOUT_SECONDS,
+    logLevel: raw.LOG_LEVEL,
+    apiAuth: raw.API_AUTH,
+    tracing: raw.TRACING,
+    retainData: raw.RETAIN_DATA ?? raw.STAGE === 'prod',
+    nagChecks: raw.CDK_NAG,
+    simulators: { paymentFailureRate: raw.PAYMENT_FAILURE_RATE },
+  };
+}

@@ -1,0 +1,185 @@
+import { RemovalPolicy, Validations } from 'aws-cdk-lib';
+import * as apigw from 'aws-cdk-lib/aws-apigateway';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import { Construct } from 'constructs';
+import type { ApiAuth } from '../config.ts';
+
+/** The HTTP methods routes use. */
+export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+
+/** Options of one route. */
+export interface RouteOptions {
+  /**
+   * Open to unauthenticated callers even when the API requires IAM auth (health checks).
+   * @default false
+   */
+  readonly public?: boolean;
+}
+
+/** Properties of an {@link OrderApi}. */
+export interface OrderApiProps {
+  /** The order API function: serves `/health` and the `/orders` routes. */
+  readonly ordersHandler: lambda.IFunction;
+  /** Name of the API stage (part of the URL). */
+  readonly stageName: string;
+  /** `IAM`: SigV4-signed requests only (except public routes); `NONE`: open. */
+  readonly auth: ApiAuth;
+  /** Active X-Ray tracing of the stage. */
+  readonly tracing: boolean;
+  /**
+   * Name of the REST API.
+   * @default - the construct's path
+   */
+  readonly restApiName?: string;
+  /**
+   * Steady-state requests per second the stage accepts before answering 429.
+   * @default 50
+   */
+  readonly throttlingRateLimit?: number;
+  /**
+   * Requests the stage accepts in a burst.
+   * @default 100
+   */
+  readonly throttlingBurstLimit?: number;
+  /**
+   * How long access logs are kept.
+   * @default logs.RetentionDays.ONE_MONTH
+   */
+  readonly accessLogRetention?: logs.RetentionDays;
+}
+
+/** One JSON line per request: who called what, the outcome, and the trace to follow it. */
+const ACCESS_LOG_FORMAT = apigw.AccessLogFormat.custom(
+  JSON.stringify({
+    requestId: apigw.AccessLogField.contextRequestId(),
+    requestTime: apigw.AccessLogField.contextRequestTime(),
+    sourceIp: apigw.AccessLogField.contextIdentitySourceIp(),
+    caller: apigw.AccessLogField.contextIdentityCaller(),
+    userArn: apigw.AccessLogField.contextIdentityUserArn(),
+    httpMethod: apigw.AccessLogField.contextHttpMethod(),
+    resourcePath: apigw.AccessLogField.contextResourcePath(),
+    path: apigw.AccessLogField.contextPath(),
+    status: apigw.AccessLogField.contextStatus(),
+    responseLength: apigw.AccessLogField.contextResponseLength(),
+    responseLatency: apigw.AccessLogField.contextResponseLatency(),
+    integrationLatency: apigw.AccessLogField.contextIntegrationLatency(),
+    integrationError: apigw.AccessLogField.contextIntegrationErrorMessage(),
+    error: apigw.AccessLogField.contextErrorMessage(),
+    xrayTraceId: apigw.AccessLogField.contextXrayTraceId(),
+  }),
+);
+
+/**
+ * The public REST API: proxy integrations to Lambda functions, access logs, stage
+ * throttling, X-Ray per the stage, and IAM auth per the stage (public routes open).
+ * The order routes are built in; other features add theirs with {@link addRoute}.
+ */
+export class OrderApi extends Construct {
+  /** The REST API. */
+  public readonly restApi: apigw.RestApi;
+  /** The stage's access log group. */
+  public readonly accessLogs: logs.LogGroup;
+  private readonly auth: ApiAuth;
+  private readonly integrations = new Map<lambda.IFunction, apigw.LambdaIntegration>();
+
+  constructor(scope: Construct, id: string, props: OrderApiProps) {
+    super(scope, id);
+    this.auth = props.auth;
+
+    this.accessLogs = new logs.LogGroup(this, 'AccessLogs', {
+      retention: props.accessLogRetention ?? logs.RetentionDays.ONE_MONTH,
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+
+    this.restApi = new apigw.RestApi(this, 'RestApi', {
+      restApiName: props.restApiName,
+      description: 'Order saga API',
+      endpointConfiguration: { types: [apigw.EndpointType.REGIONAL] },
+      // The account-level CloudWatch role is a regional singleton this app does not own.
+      cloudWatchRole: false,
+      deployOptions: {
+        stageName: props.stageName,
+        throttlingRateLimit: props.throttlingRateLimit ?? 50,
+        throttlingBurstLimit: props.throttlingBurstLimit ?? 100,
+        tracingEnabled: props.tracing,
+        metricsEnabled: true,
+        accessLogDestination: new apigw.LogGroupLogDestination(this.accessLogs),
+        accessLogFormat: ACCESS_LOG_FORMAT,
+      },
+    });
+
+    this.addRoute('GET', '/health', props.ordersHandler, { public: true });
+    this.addRoute('POST', '/orders', props.ordersHandler);
+    this.addRoute('GET', '/orders', props.ordersHandler);
+    this.addRoute('GET', '/orders/{orderId}', props.ordersHandler);
+
+    Validations.of(this.restApi).acknowledge({
+      id: 'AwsSolutions-APIG2',
+      reason:
+        'Proxy integrations: each handler validates path, query and body with the zod schemas shared with its domain code, so the rules live in one place.',
+    });
+    Validations.of(this.restApi.deploymentStage).acknowledge(
+      {
+        id: 'AwsSolutions-APIG3',
+        reason:
+          "No WAF web ACL in the reference app: stage throttling bounds abuse. A deployment exposed to the internet should associate its organisation's WAFv2 web ACL.",
+      },
+      {
+        id: 'AwsSolutions-APIG6',
+        reason:
+          'Execution logging needs the account-level API Gateway CloudWatch role, a regional singleton this app must not take over; access logs record every request and X-Ray traces them.',
+      },
+    );
+  }
+
+  /** The URL of the deployed stage (ends with `/`). */
+  public get url(): string {
+    return this.restApi.url;
+  }
+
+  /**
+   * Routes `method path` to a function through a Lambda proxy integration. The path
+   * may have parameters (`/orders/{orderId}/cancel`); parent resources are created as
+   * needed. The function gets permission to be invoked by this route only.
+   */
+  public addRoute(
+    method: HttpMethod,
+    path: string,
+    handler: lambda.IFunction,
+    options: RouteOptions = {},
+  ): apigw.Method {
+    const isPublic = options.public ?? false;
+    const authorizationType =
+      this.auth === 'IAM' && !isPublic ? apigw.AuthorizationType.IAM : apigw.AuthorizationType.NONE;
+    const apiMethod = this.restApi.root
+      .resourceForPath(path)
+      .addMethod(method, this.integrationFor(handler), { authorizationType });
+
+    if (authorizationType === apigw.AuthorizationType.NONE) {
+      Validations.of(apiMethod).acknowledge({
+        id: 'AwsSolutions-APIG4',
+        reason: isPublic
+          ? `${method} ${path} is public on purpose (health checks carry no data).`
+          : 'This stage was configured with API_AUTH=NONE (an open demo API); the default is IAM.',
+      });
+    }
+    Validations.of(apiMethod).acknowledge({
+      id: 'AwsSolutions-COG4',
+      reason:
+        'The API authenticates callers with IAM (SigV4) or, when configured, not at all; there is no end-user identity pool, so no Cognito authorizer.',
+    });
+    return apiMethod;
+  }
+
+  /** One integration per function, so a function serving many routes is wired once. */
+  private integrationFor(handler: lambda.IFunction): apigw.LambdaIntegration {
+    let integration = this.integrations.get(handler);
+    if (!integration) {
+      // No extra permission for console test invocations: one permission per route.
+      integration = new apigw.LambdaIntegration(handler, { allowTestInvoke: false });
+      this.integrations.set(handler, integration);
+    }
+    return integration;
+  }
+}

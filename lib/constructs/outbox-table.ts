@@ -1,0 +1,215 @@
+import { Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import type * as events from 'aws-cdk-lib/aws-events';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { DynamoEventSource, SqsDlq } from 'aws-cdk-lib/aws-lambda-event-sources';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import { outboxStreamFilterPattern, TTL_ATTRIBUTE } from '../../lambdas/shared/outbox.ts';
+import { lambdaEntry } from '../paths.ts';
+import { ServiceFunction, type ObservabilitySettings } from './service-function.ts';
+
+/** Key attributes of every service table (string partition and sort keys). */
+export const OUTBOX_TABLE_KEYS = { partitionKey: 'pk', sortKey: 'sk' } as const;
+
+/** How the relay reads the table's stream. */
+export interface OutboxRelaySettings {
+  /**
+   * Most stream records per relay invocation.
+   * @default 100
+   */
+  readonly batchSize?: number;
+  /**
+   * How long the mapping gathers records before invoking the relay: a little latency
+   * per saga step for far fewer invocations under load.
+   * @default Duration.seconds(1)
+   */
+  readonly maxBatchingWindow?: Duration;
+  /**
+   * Retries of a failing batch before its records go to the failure queue. With
+   * bisect-on-error a poison record is isolated and set aside after these.
+   * @default 10
+   */
+  readonly retryAttempts?: number;
+  /**
+   * Records older than this go to the failure queue instead of being retried.
+   * @default Duration.hours(6)
+   */
+  readonly maxRecordAge?: Duration;
+  /**
+   * Relay function timeout: room for the SDK's and the relay's own PutEvents retries.
+   * @default Duration.seconds(60)
+   */
+  readonly timeout?: Duration;
+}
+
+/** Properties of an {@link OutboxTable}. */
+export interface OutboxTableProps {
+  /** The owning service (`orders`, `payments`, ...): names the relay's Powertools service. */
+  readonly serviceName: string;
+  /** The bus the relay publishes the outbox events to. */
+  readonly eventBus: events.IEventBus;
+  /** Log level, tracing and metrics namespace of the stage. */
+  readonly observability: ObservabilitySettings;
+  /**
+   * What happens to the table when the stack is deleted. `RETAIN` also turns on
+   * deletion protection.
+   * @default RemovalPolicy.RETAIN
+   */
+  readonly removalPolicy?: RemovalPolicy;
+  /**
+   * Global secondary indexes of the service's own items.
+   * @default - none
+   */
+  readonly globalSecondaryIndexes?: readonly dynamodb.GlobalSecondaryIndexProps[];
+  /**
+   * How the relay reads the stream.
+   * @default - see {@link OutboxRelaySettings}
+   */
+  readonly relay?: OutboxRelaySettings;
+}
+
+const DEFAULT_RELAY = {
+  batchSize: 100,
+  maxBatchingWindow: Duration.seconds(1),
+  retryAttempts: 10,
+  maxRecordAge: Duration.hours(6),
+  timeout: Duration.seconds(60),
+} satisfies Required<OutboxRelaySettings>;
+
+/**
+ * A service's DynamoDB table with a transactional outbox: the service writes its
+ * state and outbox items in one transaction; the table's stream, filtered to new
+ * outbox items, feeds a relay function that publishes them to the event bus.
+ *
+ * Failure handling: the relay reports the first record it could not publish, so the
+ * mapping resumes there; a batch that keeps failing is bisected to isolate a poison
+ * record, retried a bounded number of times, and then described in the failure queue
+ * (an alarm watches it). The outbox items themselves stay in the table until their TTL,
+ * so what the queue describes can be republished.
+ */
+export class OutboxTable extends Construct {
+  /** The table. */
+  public readonly table: dynamodb.Table;
+  /** The relay function reading the table's stream. */
+  public readonly relay: ServiceFunction;
+  /** Where the stream mapping describes batches it gave up on. */
+  public readonly relayFailureQueue: sqs.Queue;
+  /** In alarm while the failure queue holds anything: events were not published. */
+  public readonly relayFailureAlarm: cloudwatch.Alarm;
+  private readonly hasIndexes: boolean;
+
+  constructor(scope: Construct, id: string, props: OutboxTableProps) {
+    super(scope, id);
+    const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
+    const relaySettings = { ...DEFAULT_RELAY, ...props.relay };
+
+    this.table = new dynamodb.Table(this, 'Table', {
+      partitionKey: { name: OUTBOX_TABLE_KEYS.partitionKey, type: dynamodb.AttributeType.STRING },
+      sortKey: { name: OUTBOX_TABLE_KEYS.sortKey, type: dynamodb.AttributeType.STRING },
+      billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
+      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+      timeToLiveAttribute: TTL_ATTRIBUTE,
+      // The relay needs only the inserted item (its `event` attribute).
+      stream: dynamodb.StreamViewType.NEW_IMAGE,
+      removalPolicy,
+      deletionProtection: removalPolicy === RemovalPolicy.RETAIN,
+    });
+    const indexes = props.globalSecondaryIndexes ?? [];
+    for (const index of indexes) this.table.addGlobalSecondaryIndex(index);
+    this.hasIndexes = indexes.length > 0;
+
+    this.relayFailureQueue = new sqs.Queue(this, 'RelayFailures', {
+      encryption: sqs.QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(14),
+    });
+    this.relayFailureAlarm = this.relayFailureQueue
+      .metricApproximateNumberOfMessagesVisible({
+        period: Duration.minutes(1),
+        statistic: cloudwatch.Stats.MAXIMUM,
+      })
+      .createAlarm(this, 'RelayFailuresAlarm', {
+        alarmDescription: `The ${props.serviceName} outbox relay gave up on stream records: their events were not published`,
+        threshold: 1,
+        evaluationPeriods: 1,
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      });
+
+    this.relay = new ServiceFunction(this, 'Relay', {
+      entry: lambdaEntry('relay/handler.ts'),
+      description: `Publishes the ${props.serviceName} outbox events to EventBridge`,
+      serviceName: `${props.serviceName}-relay`,
+      observability: props.observability,
+      memorySize: 256,
+      timeout: relaySettings.timeout,
+      environment: { EVENT_BUS_NAME: props.eventBus.eventBusName },
+    });
+    props.eventBus.grantPutEventsTo(this.relay);
+
+    this.relay.function.addEventSource(
+      new DynamoEventSource(this.table, {
+        // TRIM_HORIZON, not LATEST: outbox items written before the mapping is active
+        // (first deployment, a re-created mapping) are still published, never skipped.
+        // Re-reading some after a re-creation is harmless: consumers dedupe by eventId.
+        startingPosition: lambda.StartingPosition.TRIM_HORIZON,
+        filters: [lambda.FilterCriteria.filter(outboxStreamFilterPattern)],
+        batchSize: relaySettings.batchSize,
+        maxBatchingWindow: relaySettings.maxBatchingWindow,
+        reportBatchItemFailures: true,
+        bisectBatchOnError: true,
+        retryAttempts: relaySettings.retryAttempts,
+        maxRecordAge: relaySettings.maxRecordAge,
+        // One poller per shard keeps the stream order of the outbox items.
+        parallelizationFactor: 1,
+        onFailure: new SqsDlq(this.relayFailureQueue),
+      }),
+    );
+
+    Validations.of(this.relayFailureQueue).acknowledge({
+      id: 'AwsSolutions-SQS3',
+      reason:
+        'This queue is itself a dead-letter destination: the on-failure destination of the relay stream mapping.',
+    });
+    Validations.of(this.relay.role).acknowledge({
+      id: 'AwsSolutions-IAM5[Resource::*]',
+      reason:
+        'Reading the table stream needs dynamodb:ListStreams, which supports no resource-level permissions ("*"); the other stream actions are scoped to this table\'s stream.',
+    });
+  }
+
+  /** The table's name. */
+  public get tableName(): string {
+    return this.table.tableName;
+  }
+
+  /** Lets the grantee read and write the table's items (its own service's handlers). */
+  public grantReadWriteData(grantee: iam.IGrantable): iam.Grant {
+    const grant = this.table.grantReadWriteData(grantee);
+    this.explainIndexWildcard(grantee);
+    return grant;
+  }
+
+  /** Lets the grantee read the table's items. */
+  public grantReadData(grantee: iam.IGrantable): iam.Grant {
+    const grant = this.table.grantReadData(grantee);
+    this.explainIndexWildcard(grantee);
+    return grant;
+  }
+
+  /** A data grant on a table with indexes covers `<table>/index/*`: say why for cdk-nag. */
+  private explainIndexWildcard(grantee: iam.IGrantable): void {
+    const role = grantee.grantPrincipal;
+    if (!this.hasIndexes || !(role instanceof iam.Role)) return;
+    const tableLogicalId = Stack.of(this).getLogicalId(
+      this.table.node.defaultChild as dynamodb.CfnTable,
+    );
+    Validations.of(role).acknowledge({
+      id: `AwsSolutions-IAM5[Resource::<${tableLogicalId}.Arn>/index/*]`,
+      reason: `The grant on table ${tableLogicalId} includes its secondary indexes, whose ARNs are <table ARN>/index/<name>; the wildcard covers only this table's indexes.`,
+    });
+  }
+}

@@ -1,0 +1,82 @@
+import { describe, expect, it } from '@jest/globals';
+import { loadStageConfig, StageConfigError } from '../../lib/config.ts';
+
+describe('loadStageConfig', () => {
+  it('gives a dev stage with documented defaults when nothing is set', () => {
+    expect(loadStageConfig({})).toEqual({
+      stage: 'dev',
+      sagaTimeoutSeconds: 90,
+      logLevel: 'INFO',
+      apiAuth: 'IAM',
+      tracing: true,
+      retainData: false,
+      nagChecks: true,
+      simulators: { paymentFailureRate: 0 },
+    });
+  });
+
+  it('reads every setting from its variable', () => {
+    const config = loadStageConfig({
+      STAGE: 'test-2',
+      SAGA_TIMEOUT_SECONDS: '15',
+      LOG_LEVEL: 'DEBUG',
+      API_AUTH: 'NONE',
+      TRACING: 'false',
+      RETAIN_DATA: '1',
+      CDK_NAG: '0',
+      PAYMENT_FAILURE_RATE: '0.25',
+    });
+    expect(config).toEqual({
+      stage: 'test-2',
+      sagaTimeoutSeconds: 15,
+      logLevel: 'DEBUG',
+      apiAuth: 'NONE',
+      tracing: false,
+      retainData: true,
+      nagChecks: false,
+      simulators: { paymentFailureRate: 0.25 },
+    });
+  });
+
+  it('retains data by default in prod only, and lets any stage choose', () => {
+    expect(loadStageConfig({ STAGE: 'prod' }).retainData).toBe(true);
+    expect(loadStageConfig({ STAGE: 'staging' }).retainData).toBe(false);
+    expect(loadStageConfig({ STAGE: 'prod', RETAIN_DATA: 'false' }).retainData).toBe(false);
+  });
+
+  it('treats empty and blank values as unset', () => {
+    expect(loadStageConfig({ STAGE: '', SAGA_TIMEOUT_SECONDS: '  ' })).toMatchObject({
+      stage: 'dev',
+      sagaTimeoutSeconds: 90,
+    });
+  });
+
+  it('ignores unrelated variables', () => {
+    expect(loadStageConfig({ PATH: '/usr/bin', HOME: '/root' }).stage).toBe('dev');
+  });
+
+  it.each([
+    ['STAGE', 'Prod'],
+    ['STAGE', 'a-very-long-stage-name-indeed'],
+    ['SAGA_TIMEOUT_SECONDS', 'abc'],
+    ['SAGA_TIMEOUT_SECONDS', '0'],
+    ['SAGA_TIMEOUT_SECONDS', '1.5'],
+    ['SAGA_TIMEOUT_SECONDS', '86401'],
+    ['LOG_LEVEL', 'LOUD'],
+    ['API_AUTH', 'COGNITO'],
+    ['TRACING', 'yes'],
+    ['CDK_NAG', 'off'],
+    ['PAYMENT_FAILURE_RATE', '1.5'],
+    ['PAYMENT_FAILURE_RATE', '-0.1'],
+  ])('rejects %s=%s with a message naming the setting and its value', (key, value) => {
+    const load = () => loadStageConfig({ [key]: value });
+    expect(load).toThrow(StageConfigError);
+    expect(load).toThrow(`${key}=${JSON.stringify(value)}`);
+  });
+
+  it('lists every invalid setting at once', () => {
+    expect(() => loadStageConfig({ LOG_LEVEL: 'LOUD', API_AUTH: 'OPEN' })).toThrow(
+      /LOG_LEVEL="LOUD": must be one of TRACE, DEBUG, INFO, WARN, ERROR\n.*API_AUTH="OPEN": must be one of NONE, IAM/,
+    );
+  });
+});
