@@ -1,0 +1,28 @@
+/**
+ * Entry point of the order API Lambda (API Gateway REST, proxy integration). Everything
+ * here runs once per container: the environment is validated (a bad configuration fails
+ * the cold start, not a request), and the clients are created and reused.
+ *
+ * No endpoint plumbing: the SDK takes `AWS_ENDPOINT_URL_DYNAMODB` / `AWS_ENDPOINT_URL`
+ * from the environment, so this file runs unchanged on AWS, LocalStack and the local cloud.
+ */
+import { randomUUID } from 'node:crypto';
+import { createDocumentClient } from '../shared/dynamo.ts';
+import { loadEnv } from '../shared/env.ts';
+import { createObservability } from '../shared/observability.ts';
+import { createOrderStore } from './adapters/order-store.ts';
+import { orderApiEnv } from './api/env.ts';
+import { createApiHandler } from './api/order-api.ts';
+
+const env = loadEnv(orderApiEnv);
+const observability = createObservability('orders');
+const documentClient = createDocumentClient();
+observability.tracer.captureAWSv3Client(documentClient);
+
+export const handler = createApiHandler({
+  store: createOrderStore(documentClient, env.TABLE_NAME),
+  now: () => new Date(),
+  newId: randomUUID,
+  sagaTimeoutSeconds: env.SAGA_TIMEOUT_SECONDS,
+  observability,
+});

@@ -1,0 +1,179 @@
+import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
+import type { MiddyfiedHandler } from '@middy/core';
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
+import {
+  errorResponse,
+  HttpError,
+  httpErrors,
+  internalErrorResponse,
+  jsonResponse,
+  rawJsonResponse,
+  readJsonBody,
+} from '../../shared/http.ts';
+import { withObservability, type Observability } from '../../shared/observability.ts';
+import { validatePlaceOrderRequest } from '../domain/place-order-request.ts';
+import { getOrder } from '../use-cases/get-order.ts';
+import { listOrders } from '../use-cases/list-orders.ts';
+import { placeOrder, WriteContentionError, type PlaceOrderDeps } from '../use-cases/place-order.ts';
+import { InvalidCursorError, type OrderStore } from '../use-cases/ports.ts';
+import {
+  CORRELATION_ID_HEADER,
+  correlationIdOf,
+  parseIdempotencyKey,
+  parseListOrdersQuery,
+  parseOrderId,
+} from './request-parsers.ts';
+import { createRouter, type Route } from './router.ts';
+
+/** Everything the order API needs; the entry file builds the real ones, tests pass fakes. */
+export interface OrderApiDeps extends Omit<PlaceOrderDeps, 'store'> {
+  store: OrderStore;
+  observability: Observability;
+}
+
+/** Header set on a response that repeats an earlier one for the same `Idempotency-Key`. */
+export const REPLAYED_HEADER = 'Idempotent-Replayed';
+
+/** Metric names the API emits (EMF, namespace from POWERTOOLS_METRICS_NAMESPACE). */
+export const apiMetrics = {
+  requests: 'Requests',
+  ordersCreated: 'OrdersCreated',
+  idempotentReplays: 'IdempotentReplays',
+  idempotencyConflicts: 'IdempotencyKeyConflicts',
+  clientErrors: 'ClientErrors',
+  serverErrors: 'ServerErrors',
+} as const;
+
+/**
+ * The order API's Lambda handler: routes, the use cases behind them, and the mapping of
+ * every outcome to HTTP, inside the shared middy chain (logs, metrics, tracing).
+ *
+ * Routes: `GET /health`, `POST /orders`, `GET /orders?customerId=&limit=&cursor=`,
+ * `GET /orders/{orderId}`. Every error is `{ error: { code, message, details } }`.
+ * A client's input only ever yields a 4xx; a 5xx means our failure and is logged.
+ */
+export function createApiHandler(
+  deps: OrderApiDeps,
+): MiddyfiedHandler<APIGatewayProxyEvent, APIGatewayProxyResult> {
+  const { store, observability } = deps;
+  const { logger, metrics } = observability;
+
+  const routes: Route[] = [
+    {
+      method: 'GET',
+      resource: '/health',
+      handle: () => Promise.resolve(jsonResponse(200, { status: 'ok' })),
+    },
+    {
+      method: 'POST',
+      resource: '/orders',
+      handle: async ({ event }) => {
+        const idempotencyKey = parseIdempotencyKey(event);
+        const validation = validatePlaceOrderRequest(readJsonBody(event));
+        if (!validation.ok) throw httpErrors.validation(validation.details);
+        const result = await placeOrder(
+          { order: validation.value, ...(idempotencyKey === undefined ? {} : { idempotencyKey }) },
+          deps,
+        );
+        if (result.kind === 'idempotency-key-reused') {
+          metrics.addMetric(apiMetrics.idempotencyConflicts, MetricUnit.Count, 1);
+          throw httpErrors.conflict(
+            'IDEMPOTENCY_KEY_REUSED',
+            'This Idempotency-Key was already used with a different request; use a new key for a new order',
+          );
+        }
+        metrics.addMetric(
+          result.replayed ? apiMetrics.idempotentReplays : apiMetrics.ordersCreated,
+          MetricUnit.Count,
+          1,
+        );
+        logger.info(result.replayed ? 'Order request replayed' : 'Order placed', {
+          orderId: result.orderId,
+        });
+        return rawJsonResponse(result.statusCode, result.body, {
+          Location: `/orders/${encodeURIComponent(result.orderId)}`,
+          ...(result.replayed ? { [REPLAYED_HEADER]: 'true' } : {}),
+        });
+      },
+    },
+    {
+      method: 'GET',
+      resource: '/orders',
+      handle: async ({ event }) =>
+        jsonResponse(200, await listOrders(parseListOrdersQuery(event), { store })),
+    },
+    {
+      method: 'GET',
+      resource: '/orders/{orderId}',
+      handle: async ({ params }) => {
+        const orderId = parseOrderId(params);
+        const order = orderId === undefined ? undefined : await getOrder(orderId, { store });
+        if (!order) throw httpErrors.notFound('No order with this id');
+        return jsonResponse(200, order);
+      },
+    },
+  ];
+  const route = createRouter(routes);
+
+  /** Known failures become their HTTP answer; anything else is ours: logged, and a generic 500. */
+  function toErrorResponse(error: unknown): APIGatewayProxyResult {
+    if (error instanceof HttpError) return errorResponse(error);
+    if (error instanceof InvalidCursorError) {
+      return errorResponse(httpErrors.validation([{ field: 'cursor', message: error.message }]));
+    }
+    if (error instanceof WriteContentionError) {
+      logger.warn('Order write kept conflicting', { error });
+      return errorResponse(
+        httpErrors.serviceUnavailable(
+          'The order could not be saved right now; retry with the same Idempotency-Key',
+        ),
+      );
+    }
+    logger.error('Request failed', { error });
+    return internalErrorResponse();
+  }
+
+  async function handle(
+    event: APIGatewayProxyEvent,
+    context: Context,
+  ): Promise<APIGatewayProxyResult> {
+    let response: APIGatewayProxyResult;
+    try {
+      response = await route(event, context);
+    } catch (error) {
+      response = toErrorResponse(error);
+    }
+    metrics.addMetric(apiMetrics.requests, MetricUnit.Count, 1);
+    if (response.statusCode >= 500) metrics.addMetric(apiMetrics.serverErrors, MetricUnit.Count, 1);
+    else if (response.statusCode >= 400)
+      metrics.addMetric(apiMetrics.clientErrors, MetricUnit.Count, 1);
+    logger.info('Request handled', {
+      method: event.httpMethod,
+      resource: event.resource,
+      statusCode: response.statusCode,
+    });
+    return withHeader(
+      response,
+      CORRELATION_ID_HEADER,
+      correlationIdOf(event, context.awsRequestId),
+    );
+  }
+
+  return withObservability(handle, observability, {
+    correlationId: (event, context) => correlationIdOf(event, context.awsRequestId),
+    timeoutResponse: () =>
+      errorResponse(
+        httpErrors.serviceUnavailable(
+          'The request took too long; retry with the same Idempotency-Key',
+        ),
+      ),
+  });
+}
+
+function withHeader(
+  response: APIGatewayProxyResult,
+  name: string,
+  value: string,
+): APIGatewayProxyResult {
+  return { ...response, headers: { ...response.headers, [name]: value } };
+}

@@ -1,0 +1,176 @@
+import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
+
+/**
+ * HTTP plumbing for API Gateway REST (Lambda proxy integration, payload format 1.0):
+ * JSON responses, the one error shape every endpoint answers with, and request body
+ * reading that turns every malformed input into a 4xx.
+ */
+
+/** One problem with one input field, e.g. `{ field: 'items[0].quantity', message: '…' }`. */
+export interface ErrorDetail {
+  field: string;
+  message: string;
+}
+
+/** The body of every error response. */
+export interface ErrorBody {
+  error: { code: string; message: string; details: ErrorDetail[] };
+}
+
+/** Largest request body accepted, in bytes (after base64 decoding). */
+export const MAX_BODY_BYTES = 64 * 1024;
+
+const JSON_CONTENT_TYPE = 'application/json; charset=utf-8';
+
+/**
+ * An error that is the client's to fix (or a deliberate 5xx such as a timeout):
+ * thrown anywhere below the handler and turned into a response by {@link errorResponse}.
+ */
+export class HttpError extends Error {
+  override name = 'HttpError';
+  readonly statusCode: number;
+  readonly code: string;
+  readonly details: ErrorDetail[];
+  readonly headers: Record<string, string>;
+
+  constructor(
+    statusCode: number,
+    code: string,
+    message: string,
+    options: { details?: ErrorDetail[]; headers?: Record<string, string> } = {},
+  ) {
+    super(message);
+    this.statusCode = statusCode;
+    this.code = code;
+    this.details = options.details ?? [];
+    this.headers = options.headers ?? {};
+  }
+}
+
+/** The errors every endpoint can answer with, named by HTTP meaning. */
+export const httpErrors = {
+  validation: (details: ErrorDetail[], message = 'The request is invalid') =>
+    new HttpError(400, 'VALIDATION_FAILED', message, { details }),
+  malformedJson: (message: string) => new HttpError(400, 'MALFORMED_JSON', message),
+  notFound: (message: string) => new HttpError(404, 'NOT_FOUND', message),
+  methodNotAllowed: (method: string, allowed: readonly string[]) =>
+    new HttpError(405, 'METHOD_NOT_ALLOWED', `Method ${method} is not allowed here`, {
+      headers: { Allow: allowed.join(', ') },
+    }),
+  conflict: (code: string, message: string) => new HttpError(409, code, message),
+  payloadTooLarge: (limit: number) =>
+    new HttpError(413, 'PAYLOAD_TOO_LARGE', `The request body must not exceed ${limit} bytes`),
+  unsupportedMediaType: () =>
+    new HttpError(
+      415,
+      'UNSUPPORTED_MEDIA_TYPE',
+      'The request body must be JSON (Content-Type: application/json)',
+    ),
+  serviceUnavailable: (message: string) =>
+    new HttpError(503, 'SERVICE_UNAVAILABLE', message, { headers: { 'Retry-After': '1' } }),
+};
+
+/** A JSON response with `body` serialized. */
+export function jsonResponse(
+  statusCode: number,
+  body: unknown,
+  headers: Record<string, string> = {},
+): APIGatewayProxyResult {
+  return rawJsonResponse(statusCode, JSON.stringify(body), headers);
+}
+
+/** A response whose body is already serialized JSON (e.g. a stored response being replayed). */
+export function rawJsonResponse(
+  statusCode: number,
+  json: string,
+  headers: Record<string, string> = {},
+): APIGatewayProxyResult {
+  return {
+    statusCode,
+    // Order data is personal and changes as the saga moves: no shared caches.
+    headers: { 'Content-Type': JSON_CONTENT_TYPE, 'Cache-Control': 'no-store', ...headers },
+    body: json,
+  };
+}
+
+/** The response for an {@link HttpError}. */
+export function errorResponse(
+  error: HttpError,
+  headers: Record<string, string> = {},
+): APIGatewayProxyResult {
+  const body: ErrorBody = {
+    error: { code: error.code, message: error.message, details: error.details },
+  };
+  return jsonResponse(error.statusCode, body, { ...error.headers, ...headers });
+}
+
+/** The generic answer to a failure that is ours, not the client's: it reveals nothing. */
+export function internalErrorResponse(headers: Record<string, string> = {}): APIGatewayProxyResult {
+  return errorResponse(
+    new HttpError(500, 'INTERNAL_ERROR', 'Something went wrong on our side'),
+    headers,
+  );
+}
+
+/** A request header by name, case-insensitively (clients and proxies vary the case). */
+export function getHeader(
+  event: Pick<APIGatewayProxyEvent, 'headers'>,
+  name: string,
+): string | undefined {
+  const headers = event.headers as Record<string, string | undefined> | null | undefined;
+  if (!headers) return undefined;
+  const wanted = name.toLowerCase();
+  for (const [key, value] of Object.entries(headers)) {
+    if (key.toLowerCase() === wanted && typeof value === 'string') return value;
+  }
+  return undefined;
+}
+
+/** True for `application/json` with no parameter other than a UTF-8 charset. */
+export function isJsonContentType(contentType: string | undefined): boolean {
+  if (contentType === undefined) return false;
+  const [mediaType = '', ...parameters] = contentType
+    .split(';')
+    .map((part) => part.trim().toLowerCase());
+  if (mediaType !== 'application/json') return false;
+  return parameters.every((parameter) => {
+    if (parameter === '') return true;
+    const [name, value = ''] = parameter.split('=').map((part) => part.trim());
+    // JSON is UTF-8 (RFC 8259); any other declared charset would be decoded wrongly.
+    return name !== 'charset' || ['utf-8', 'utf8', '"utf-8"'].includes(value);
+  });
+}
+
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
+
+/**
+ * Reads a JSON request body: 415 unless it is declared JSON, 413 when it is larger
+ * than `maxBytes` (measured in bytes, after base64 decoding when API Gateway encoded
+ * it), 400 when it is empty, not UTF-8 or not JSON. Returns the parsed value, which
+ * is still untrusted: validate it next.
+ */
+export function readJsonBody(
+  event: Pick<APIGatewayProxyEvent, 'headers' | 'body' | 'isBase64Encoded'>,
+  maxBytes: number = MAX_BODY_BYTES,
+): unknown {
+  if (!isJsonContentType(getHeader(event, 'content-type'))) throw httpErrors.unsupportedMediaType();
+  const body = event.body ?? '';
+  const size = event.isBase64Encoded
+    ? Buffer.byteLength(body, 'base64')
+    : Buffer.byteLength(body, 'utf8');
+  if (size > maxBytes) throw httpErrors.payloadTooLarge(maxBytes);
+  let text: string;
+  try {
+    text = event.isBase64Encoded ? strictUtf8.decode(Buffer.from(body, 'base64')) : body;
+  } catch {
+    throw httpErrors.malformedJson('The request body is not valid UTF-8');
+  }
+  if (text.trim() === '')
+    throw httpErrors.malformedJson('The request body is empty; a JSON object is required');
+  try {
+    return JSON.parse(text) as unknown;
+  } catch (error) {
+    const reason = error instanceof SyntaxError ? `: ${error.message}` : '';
+    throw httpErrors.malformedJson(`The request body is not valid JSON${reason}`);
+  }
+}

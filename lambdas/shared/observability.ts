@@ -1,0 +1,98 @@
+import middy, { type MiddlewareObj, type MiddyfiedHandler } from '@middy/core';
+import { Logger } from '@aws-lambda-powertools/logger';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { Metrics } from '@aws-lambda-powertools/metrics';
+import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
+import { Tracer } from '@aws-lambda-powertools/tracer';
+import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
+import type { Context } from 'aws-lambda';
+
+/** The Powertools utilities one function uses; created once per module. */
+export interface Observability {
+  logger: Logger;
+  metrics: Metrics;
+  tracer: Tracer;
+}
+
+/** Metric namespace when `POWERTOOLS_METRICS_NAMESPACE` is not set. */
+export const DEFAULT_METRICS_NAMESPACE = 'OrderSaga';
+
+/**
+ * Creates the logger, metrics and tracer for a service. Powertools reads its usual
+ * environment variables (`POWERTOOLS_SERVICE_NAME`, `POWERTOOLS_LOG_LEVEL`,
+ * `POWERTOOLS_METRICS_NAMESPACE`, `POWERTOOLS_METRICS_DISABLED`, `POWERTOOLS_TRACE_ENABLED`…),
+ * which win over the defaults given here, so a stage can change them without code.
+ *
+ * @param serviceName - default service name (the `service` key of logs, a metric dimension).
+ */
+export function createObservability(serviceName: string): Observability {
+  return {
+    logger: new Logger({ serviceName }),
+    metrics: new Metrics({
+      serviceName,
+      namespace: process.env.POWERTOOLS_METRICS_NAMESPACE ?? DEFAULT_METRICS_NAMESPACE,
+    }),
+    // Tracing switches itself off outside Lambda (tests, scripts), so this is safe anywhere.
+    tracer: new Tracer({ serviceName }),
+  };
+}
+
+/** Options of {@link withObservability}. */
+export interface WithObservabilityOptions<TEvent, TResult> {
+  /**
+   * Picks the invocation's correlation id (added to every log line as `correlation_id`).
+   * @default the Lambda request id
+   */
+  correlationId?: (event: TEvent, context: Context) => string | undefined;
+  /**
+   * What to answer when the function is about to time out (middy aborts the handler a
+   * few milliseconds before Lambda would kill it). Without it the invocation fails.
+   */
+  timeoutResponse?: () => TResult;
+}
+
+/**
+ * Wraps a handler in the one middleware chain every function here uses: Lambda context
+ * and a correlation id on every log line (keys reset after each invocation so nothing
+ * leaks into the next), EMF metrics flushed at the end with a cold-start metric, and an
+ * X-Ray subsegment for the handler.
+ *
+ * The handler should return its own answer for expected errors; anything it throws is
+ * logged here and fails the invocation.
+ */
+export function withObservability<TEvent, TResult>(
+  handler: (event: TEvent, context: Context) => Promise<TResult>,
+  { logger, metrics, tracer }: Observability,
+  options: WithObservabilityOptions<TEvent, TResult> = {},
+): MiddyfiedHandler<TEvent, TResult> {
+  const { correlationId, timeoutResponse } = options;
+  const correlation: MiddlewareObj<TEvent, TResult> = {
+    before: (request) => {
+      logger.setCorrelationId(
+        correlationId?.(request.event, request.context) ?? request.context.awsRequestId,
+      );
+    },
+    onError: (request) => {
+      logger.error('Unhandled error', { error: request.error });
+    },
+  };
+  return (
+    middy(
+      handler,
+      timeoutResponse
+        ? {
+            timeoutEarlyResponse: () => {
+              logger.error('Handler aborted: the function was about to time out');
+              return timeoutResponse();
+            },
+          }
+        : {},
+    )
+      // Order matters: `use` order is the order of `before`, and the reverse for `after`/`onError`,
+      // so the correlation id is set after the context is injected and logged before keys reset.
+      .use(captureLambdaHandler(tracer, { captureResponse: false }))
+      .use(injectLambdaContext(logger, { resetKeys: true }))
+      .use(logMetrics(metrics, { captureColdStartMetric: true }))
+      .use(correlation)
+  );
+}
