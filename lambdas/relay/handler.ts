@@ -1,11 +1,9 @@
-import { Logger } from '@aws-lambda-powertools/logger';
-import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
-import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
-import middy from '@middy/core';
 import type { DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
 import * as z from 'zod/mini';
+import { loadEnv } from '../shared/env.ts';
+import { createObservability, withObservability } from '../shared/observability.ts';
 import { eventBridgePublisher } from './eventbridge-publisher.ts';
 import { relayRecords, type RelayOutcome } from './relay-records.ts';
 
@@ -16,14 +14,12 @@ import { relayRecords, type RelayOutcome } from './relay-records.ts';
  * runs against AWS, LocalStack and the local cloud.
  */
 
-const env = z.parse(
-  z.object({ EVENT_BUS_NAME: z.string().check(z.minLength(1, 'EVENT_BUS_NAME must be set')) }),
-  process.env,
-);
+const env = loadEnv({ EVENT_BUS_NAME: z.string().check(z.minLength(1)) });
 
-const logger = new Logger();
-const metrics = new Metrics();
-const publisher = eventBridgePublisher(new EventBridgeClient({}));
+// Every service's table has its own relay; POWERTOOLS_SERVICE_NAME names which.
+const observability = createObservability('outbox-relay');
+const { logger, metrics, tracer } = observability;
+const publisher = eventBridgePublisher(tracer.captureAWSv3Client(new EventBridgeClient({})));
 
 function report(outcome: RelayOutcome, records: number): void {
   metrics.addMetric('EventsPublished', MetricUnit.Count, outcome.published);
@@ -63,4 +59,4 @@ async function relay(event: DynamoDBStreamEvent): Promise<DynamoDBBatchResponse>
   return { batchItemFailures: outcome.batchItemFailures };
 }
 
-export const handler = middy(relay).use(injectLambdaContext(logger)).use(logMetrics(metrics));
+export const handler = withObservability(relay, observability);
