@@ -14,6 +14,14 @@ import { ServiceFunction, type ObservabilitySettings } from './service-function.
 /** Key attributes of every service table (string partition and sort keys). */
 export const OUTBOX_TABLE_KEYS = { partitionKey: 'pk', sortKey: 'sk' } as const;
 
+/** A global secondary index with string keys that projects every attribute. */
+export interface StringKeyIndex {
+  readonly name: string;
+  readonly partitionKey: string;
+  /** @default - no sort key */
+  readonly sortKey?: string;
+}
+
 /** How the relay reads the table's stream. */
 export interface OutboxRelaySettings {
   /**
@@ -60,10 +68,11 @@ export interface OutboxTableProps {
    */
   readonly removalPolicy?: RemovalPolicy;
   /**
-   * Global secondary indexes of the service's own items.
+   * Global secondary indexes of the service's own items (keys are strings, like the
+   * table's; every attribute is projected).
    * @default - none
    */
-  readonly globalSecondaryIndexes?: readonly dynamodb.GlobalSecondaryIndexProps[];
+  readonly globalSecondaryIndexes?: readonly StringKeyIndex[];
   /**
    * How the relay reads the stream.
    * @default - see {@link OutboxRelaySettings}
@@ -118,7 +127,16 @@ export class OutboxTable extends Construct {
       deletionProtection: removalPolicy === RemovalPolicy.RETAIN,
     });
     const indexes = props.globalSecondaryIndexes ?? [];
-    for (const index of indexes) this.table.addGlobalSecondaryIndex(index);
+    for (const index of indexes) {
+      this.table.addGlobalSecondaryIndex({
+        indexName: index.name,
+        partitionKey: { name: index.partitionKey, type: dynamodb.AttributeType.STRING },
+        sortKey: index.sortKey
+          ? { name: index.sortKey, type: dynamodb.AttributeType.STRING }
+          : undefined,
+        projectionType: dynamodb.ProjectionType.ALL,
+      });
+    }
     this.hasIndexes = indexes.length > 0;
 
     this.relayFailureQueue = new sqs.Queue(this, 'RelayFailures', {
