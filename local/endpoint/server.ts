@@ -1,0 +1,258 @@
+import {
+  Agent,
+  createServer,
+  request as httpRequest,
+  type IncomingMessage,
+  type Server,
+  type ServerResponse,
+} from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Faults } from '../faults.ts';
+import type { TableDefinition } from '../template/model.ts';
+import type { SqsService } from '../sqs/sqs-service.ts';
+import type { LogSink } from '../ports.ts';
+import type { Counters } from '../util.ts';
+import { readBody } from '../util.ts';
+import { routeRequest, tablesOf, targetAction } from './routing.ts';
+import { handleLambdaApi, type LambdaApi } from './lambda-api.ts';
+
+/** An emulator answering the AWS JSON protocol for its service (EventBridge, Step Functions). */
+export interface JsonApiHandler {
+  handleApiRequest(action: string, body: unknown): Promise<{ statusCode: number; body: unknown }>;
+}
+
+export interface EndpointDeps {
+  faults: Faults;
+  counters: Counters;
+  log: LogSink;
+}
+
+/** The services behind the endpoint, attached once they run (the endpoint starts first: its URL is in the template's queue URLs). */
+export interface EndpointServices {
+  dynamoDbEndpoint: string;
+  tables: readonly TableDefinition[];
+  sqs: SqsService;
+  lambda: LambdaApi;
+  events?: JsonApiHandler | undefined;
+  states?: JsonApiHandler | undefined;
+}
+
+interface Reply {
+  statusCode: number;
+  headers: Record<string, string>;
+  body: Buffer;
+}
+
+const json = (statusCode: number, body: unknown, contentType = 'application/json'): Reply => ({
+  statusCode,
+  headers: { 'content-type': contentType },
+  body: Buffer.from(body === undefined ? '' : JSON.stringify(body)),
+});
+
+/**
+ * The single AWS endpoint (`AWS_ENDPOINT_URL`) of the local cloud: DynamoDB (and
+ * Streams) are proxied to DynamoDB Local, SQS goes to fauxqs, EventBridge and Step
+ * Functions to their emulators, and the Lambda Invoke API to the local runtime.
+ * It is also where DynamoDB throttling faults are injected.
+ */
+export class AwsEndpoint {
+  private readonly server: Server;
+  private readonly deps: EndpointDeps;
+  private readonly agent = new Agent({ keepAlive: true, maxSockets: 64 });
+  private services: (EndpointServices & { ddb: URL }) | undefined;
+  private port = 0;
+
+  constructor(deps: EndpointDeps) {
+    this.deps = deps;
+    this.server = createServer((req, res) => {
+      this.handle(req, res).catch((error: Error) => {
+        deps.log(`endpoint: ${error.stack ?? error.message}`);
+        if (!res.headersSent)
+          this.send(res, json(500, { __type: 'InternalFailure', message: error.message }));
+        else res.destroy();
+      });
+    });
+    this.server.keepAliveTimeout = 30_000;
+  }
+
+  /** Listens on `port` (0 = random) on 127.0.0.1 and returns the port. */
+  async listen(port: number): Promise<number> {
+    await new Promise<void>((resolve, reject) => {
+      this.server.once('error', reject);
+      this.server.listen(port, '127.0.0.1', () => resolve());
+    });
+    this.port = (this.server.address() as AddressInfo).port;
+    return this.port;
+  }
+
+  get url(): string {
+    return `http://127.0.0.1:${this.port}`;
+  }
+
+  /** Connects the running services; until then requests are answered 503. */
+  attach(services: EndpointServices): void {
+    this.services = { ...services, ddb: new URL(services.dynamoDbEndpoint) };
+  }
+
+  async close(): Promise<void> {
+    this.server.closeAllConnections();
+    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+    this.agent.destroy();
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = req.url ?? '/';
+    if (req.method === 'GET' && url.startsWith('/_local/health')) {
+      this.send(
+        res,
+        json(200, {
+          status: 'running',
+          services: ['dynamodb', 'sqs', 'events', 'states', 'lambda'],
+        }),
+      );
+      return;
+    }
+    const services = this.services;
+    if (!services) {
+      this.send(
+        res,
+        json(503, { __type: 'ServiceUnavailable', message: 'The local cloud is starting' }),
+      );
+      return;
+    }
+    const target = req.headers['x-amz-target'] as string | undefined;
+    const route = routeRequest({ url, authorization: req.headers.authorization, target });
+    const body = await readBody(req);
+    if ('unknown' in route) {
+      this.send(
+        res,
+        json(501, {
+          __type: 'NotImplemented',
+          message: `${route.unknown} is not emulated by the local cloud`,
+        }),
+      );
+      return;
+    }
+    switch (route.service) {
+      case 'dynamodb':
+        return this.dynamodb(services, req, res, body);
+      case 'sqs': {
+        const reply = await services.sqs.handle({
+          method: req.method ?? 'POST',
+          url,
+          headers: req.headers,
+          body,
+        });
+        this.send(res, reply);
+        return;
+      }
+      case 'events':
+      case 'states': {
+        const emulator = route.service === 'events' ? services.events : services.states;
+        const contentType =
+          route.service === 'events' ? 'application/x-amz-json-1.1' : 'application/x-amz-json-1.0';
+        this.deps.counters.add(`${route.service}.requests`);
+        if (!emulator) {
+          this.send(
+            res,
+            json(
+              501,
+              { __type: 'NotImplemented', message: `${route.service} emulator not available` },
+              contentType,
+            ),
+          );
+          return;
+        }
+        const parsed = parseJson(body);
+        const result = await emulator.handleApiRequest(targetAction(target), parsed);
+        this.send(res, json(result.statusCode, result.body, contentType));
+        return;
+      }
+      case 'lambda': {
+        this.deps.counters.add('lambda.apiRequests');
+        this.send(
+          res,
+          await handleLambdaApi(services.lambda, {
+            method: req.method ?? 'GET',
+            url,
+            headers: req.headers,
+            body,
+          }),
+        );
+        return;
+      }
+    }
+  }
+
+  private async dynamodb(
+    services: EndpointServices & { ddb: URL },
+    req: IncomingMessage,
+    res: ServerResponse,
+    body: Buffer,
+  ): Promise<void> {
+    const operation = targetAction(req.headers['x-amz-target'] as string | undefined);
+    const isStreams = String(req.headers['x-amz-target'] ?? '').startsWith('DynamoDBStreams');
+    this.deps.counters.add(isStreams ? 'dynamodbStreams.requests' : 'dynamodb.requests');
+    this.deps.counters.add(`dynamodb.${operation}`);
+    if (!isStreams && this.shouldThrottle(services.tables, body)) {
+      this.send(
+        res,
+        json(
+          400,
+          {
+            __type: 'com.amazonaws.dynamodb.v20120810#ProvisionedThroughputExceededException',
+            message:
+              'The level of configured provisioned throughput for the table was exceeded (LOCAL_FAULTS).',
+          },
+          'application/x-amz-json-1.0',
+        ),
+      );
+      return;
+    }
+    const ddb = services.ddb;
+    const headers = { ...req.headers, host: ddb.host, 'content-length': String(body.length) };
+    await new Promise<void>((resolve, reject) => {
+      const upstream = httpRequest(
+        {
+          host: ddb.hostname,
+          port: ddb.port,
+          method: req.method,
+          path: req.url,
+          headers,
+          agent: this.agent,
+        },
+        (answer) => {
+          res.writeHead(answer.statusCode ?? 500, answer.headers);
+          answer.pipe(res);
+          answer.on('end', resolve);
+          answer.on('error', reject);
+        },
+      );
+      upstream.on('error', reject);
+      upstream.end(body);
+    });
+  }
+
+  private shouldThrottle(tables: readonly TableDefinition[], body: Buffer): boolean {
+    const names = tablesOf(parseJson(body));
+    if (names.length === 0) return this.deps.faults.throttleDynamoDb(undefined);
+    return names.some((name) => {
+      const table = tables.find((t) => t.name === name || t.arn === name);
+      return this.deps.faults.throttleDynamoDb(table ?? { name });
+    });
+  }
+
+  private send(res: ServerResponse, reply: Reply): void {
+    res.writeHead(reply.statusCode, { ...reply.headers, 'content-length': reply.body.length });
+    res.end(reply.body);
+  }
+}
+
+function parseJson(body: Buffer): unknown {
+  if (body.length === 0) return {};
+  try {
+    return JSON.parse(body.toString('utf8')) as unknown;
+  } catch {
+    return {};
+  }
+}
