@@ -39,6 +39,8 @@ export interface LocalCloudOptions {
   quiet?: boolean;
   /** Where lines go when not quiet. @default console.log */
   log?: LogSink;
+  /** Show what the functions print (console, Powertools logs). @default true */
+  functionLogs?: boolean;
   /** Sandboxes per function without reserved concurrency. @default 4 */
   functionConcurrency?: number;
   /** Pollers per SQS event source mapping (before MaximumConcurrency and reserved concurrency). @default 3 */
@@ -223,7 +225,7 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
       faults,
       counters,
       defaultConcurrency: options.functionConcurrency ?? 4,
-      showFunctionLogs: true,
+      showFunctionLogs: options.functionLogs ?? true,
       queues: sqs,
       ...(options.asyncRetryDelaysMs ? { asyncRetryDelaysMs: options.asyncRetryDelaysMs } : {}),
     });

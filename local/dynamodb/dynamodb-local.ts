@@ -71,10 +71,14 @@ export async function startDynamoDbLocal(options: {
     '-port',
     String(port),
   ];
+  // Ctrl-C in a terminal signals the whole process group, and a JVM started in the
+  // background by sh ignores SIGINT: so the guard runs in its own process group and
+  // ignores INT too, and only our pipe closing ends it.
   const guard =
-    'java_bin="$1"; shift; "$java_bin" "$@" <&- & pid=$!; read _ignored; kill $pid 2>/dev/null; wait $pid';
+    'trap "" INT; java_bin="$1"; shift; "$java_bin" "$@" <&- & pid=$!; read _ignored; kill $pid 2>/dev/null; wait $pid';
   const child: ChildProcess = spawn('sh', ['-c', guard, 'dynamodb-local', java, ...args], {
     stdio: ['pipe', 'pipe', 'pipe'],
+    detached: true,
   });
   let exited = false;
   const exitPromise = new Promise<void>((resolve) =>
