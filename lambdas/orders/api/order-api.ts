@@ -161,12 +161,14 @@ export function createApiHandler(
 
   return withObservability(handle, observability, {
     correlationId: (event, context) => correlationIdOf(event, context.awsRequestId),
-    timeoutResponse: () =>
-      errorResponse(
+    timeoutResponse: () => {
+      metrics.addMetric(apiMetrics.serverErrors, MetricUnit.Count, 1);
+      return errorResponse(
         httpErrors.serviceUnavailable(
           'The request took too long; retry with the same Idempotency-Key',
         ),
-      ),
+      );
+    },
   });
 }
 

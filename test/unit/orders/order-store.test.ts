@@ -1,0 +1,303 @@
+import { beforeEach, describe, expect, it } from '@jest/globals';
+import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import {
+  DynamoDBDocumentClient,
+  GetCommand,
+  QueryCommand,
+  TransactWriteCommand,
+} from '@aws-sdk/lib-dynamodb';
+import { mockClient } from 'aws-sdk-client-mock';
+import { OrderCreated } from '../../../events/index.ts';
+import { createOrderStore } from '../../../lambdas/orders/adapters/order-store.ts';
+import { encodeCursor } from '../../../lambdas/orders/adapters/orders-table.ts';
+import type { Order } from '../../../lambdas/orders/domain/order.ts';
+import {
+  InvalidCursorError,
+  type IdempotencyRecord,
+  type NewOrderWrite,
+} from '../../../lambdas/orders/use-cases/ports.ts';
+import { createDocumentClient } from '../../../lambdas/shared/dynamo.ts';
+
+const NOW = new Date('2026-03-01T12:00:00.000Z');
+const NOW_SECONDS = NOW.getTime() / 1000;
+
+const order: Order = {
+  orderId: 'o1',
+  customerId: 'cust-1',
+  currency: 'USD',
+  items: [{ sku: 'SKU-1', quantity: 1, unitPrice: 100 }],
+  total: 100,
+  status: 'PENDING',
+  saga: { payment: 'NONE', inventory: 'NONE' },
+  createdAt: NOW.toISOString(),
+  updatedAt: NOW.toISOString(),
+  deadline: '2026-03-01T12:01:30.000Z',
+  sequence: 1,
+  version: 1,
+};
+
+const event = OrderCreated.create(
+  {
+    eventId: 'e1',
+    occurredAt: order.createdAt,
+    orderId: 'o1',
+    correlationId: 'o1',
+    causationId: 'o1',
+    sequence: 1,
+  },
+  {
+    customerId: 'cust-1',
+    currency: 'USD',
+    items: order.items,
+    total: 100,
+    deadline: order.deadline,
+  },
+);
+
+const record: IdempotencyRecord = {
+  key: 'key-1',
+  requestHash: 'hash-1',
+  orderId: 'o1',
+  statusCode: 201,
+  responseBody: '{"orderId":"o1"}',
+  createdAt: order.createdAt,
+  expiresAt: NOW_SECONDS + 86_400,
+};
+
+const write: NewOrderWrite = { order, event, idempotency: record, now: NOW };
+
+function cancelled(...codes: string[]) {
+  return new TransactionCanceledException({
+    message: 'Transaction cancelled',
+    $metadata: {},
+    CancellationReasons: codes.map((Code) => ({ Code })),
+  });
+}
+
+describe('createOrderStore', () => {
+  const client = createDocumentClient({ region: 'us-east-1' });
+  const dynamo = mockClient(DynamoDBDocumentClient);
+  const store = createOrderStore(client, 'orders');
+
+  beforeEach(() => {
+    dynamo.reset();
+  });
+
+  describe('createOrder', () => {
+    it('writes order, outbox item and idempotency record in one conditional transaction', async () => {
+      dynamo.on(TransactWriteCommand).resolves({});
+      expect(await store.createOrder(write)).toEqual({ outcome: 'created' });
+
+      const [call] = dynamo.commandCalls(TransactWriteCommand);
+      const items = call!.args[0].input.TransactItems!;
+      expect(items).toHaveLength(3);
+      expect(items[0]!.Put).toMatchObject({
+        TableName: 'orders',
+        ConditionExpression: 'attribute_not_exists(pk)',
+        Item: {
+          pk: 'ORDER#o1',
+          sk: 'ORDER',
+          entityType: 'ORDER',
+          gsi1pk: 'CUSTOMER#cust-1',
+          total: 100,
+        },
+      });
+      expect(items[1]!.Put).toMatchObject({
+        ConditionExpression: 'attribute_not_exists(pk)',
+        Item: { pk: 'OUTBOX#e1', entityType: 'OUTBOX', event: JSON.stringify(event) },
+      });
+      expect(items[2]!.Put).toMatchObject({
+        ConditionExpression: 'attribute_not_exists(pk) OR #expiresAt < :now',
+        ExpressionAttributeNames: { '#expiresAt': 'expiresAt' },
+        ExpressionAttributeValues: { ':now': NOW_SECONDS },
+        ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+        Item: {
+          pk: 'IDEMPOTENCY#key-1',
+          sk: 'IDEMPOTENCY',
+          entityType: 'IDEMPOTENCY',
+          idempotencyKey: 'key-1',
+          requestHash: 'hash-1',
+          expiresAt: record.expiresAt,
+        },
+      });
+    });
+
+    it('writes only order and outbox item without an idempotency key', async () => {
+      dynamo.on(TransactWriteCommand).resolves({});
+      const { idempotency: _none, ...withoutKey } = write;
+      await store.createOrder(withoutKey);
+      expect(
+        dynamo.commandCalls(TransactWriteCommand)[0]!.args[0].input.TransactItems,
+      ).toHaveLength(2);
+    });
+
+    it('reports a taken key with the record DynamoDB returned on the failed condition', async () => {
+      const error = new TransactionCanceledException({
+        message: 'Transaction cancelled',
+        $metadata: {},
+        CancellationReasons: [
+          { Code: 'None' },
+          { Code: 'None' },
+          {
+            Code: 'ConditionalCheckFailed',
+            Item: {
+              pk: { S: 'IDEMPOTENCY#key-1' },
+              sk: { S: 'IDEMPOTENCY' },
+              entityType: { S: 'IDEMPOTENCY' },
+              idempotencyKey: { S: 'key-1' },
+              requestHash: { S: 'hash-0' },
+              orderId: { S: 'o0' },
+              statusCode: { N: '201' },
+              responseBody: { S: '{"orderId":"o0"}' },
+              createdAt: { S: '2026-03-01T11:59:00.000Z' },
+              expiresAt: { N: String(NOW_SECONDS + 100) },
+            },
+          },
+        ],
+      });
+      dynamo.on(TransactWriteCommand).rejects(error);
+      expect(await store.createOrder(write)).toEqual({
+        outcome: 'idempotency-key-taken',
+        existing: {
+          key: 'key-1',
+          requestHash: 'hash-0',
+          orderId: 'o0',
+          statusCode: 201,
+          responseBody: '{"orderId":"o0"}',
+          createdAt: '2026-03-01T11:59:00.000Z',
+          expiresAt: NOW_SECONDS + 100,
+        },
+      });
+    });
+
+    it('reports a taken key without a record when none came back', async () => {
+      dynamo.on(TransactWriteCommand).rejects(cancelled('None', 'None', 'ConditionalCheckFailed'));
+      expect(await store.createOrder(write)).toEqual({ outcome: 'idempotency-key-taken' });
+    });
+
+    it('reports a transaction conflict as retryable', async () => {
+      dynamo.on(TransactWriteCommand).rejects(cancelled('None', 'None', 'TransactionConflict'));
+      expect(await store.createOrder(write)).toEqual({ outcome: 'write-conflict' });
+    });
+
+    it('reports which item already existed', async () => {
+      dynamo.on(TransactWriteCommand).rejects(cancelled('ConditionalCheckFailed', 'None', 'None'));
+      expect(await store.createOrder(write)).toEqual({ outcome: 'already-exists', item: 'order' });
+      dynamo.on(TransactWriteCommand).rejects(cancelled('None', 'ConditionalCheckFailed', 'None'));
+      expect(await store.createOrder(write)).toEqual({ outcome: 'already-exists', item: 'outbox' });
+    });
+
+    it('rethrows cancellations it cannot explain and any other error', async () => {
+      dynamo.on(TransactWriteCommand).rejects(cancelled('ValidationError', 'None', 'None'));
+      await expect(store.createOrder(write)).rejects.toThrow(TransactionCanceledException);
+      dynamo.on(TransactWriteCommand).rejects(new Error('network down'));
+      await expect(store.createOrder(write)).rejects.toThrow('network down');
+    });
+  });
+
+  describe('getIdempotencyRecord', () => {
+    const item = {
+      pk: 'IDEMPOTENCY#key-1',
+      sk: 'IDEMPOTENCY',
+      entityType: 'IDEMPOTENCY',
+      idempotencyKey: 'key-1',
+      ...record,
+    };
+
+    it('reads the record strongly consistently', async () => {
+      dynamo.on(GetCommand).resolves({ Item: item });
+      expect(await store.getIdempotencyRecord('key-1', NOW)).toEqual(record);
+      expect(dynamo.commandCalls(GetCommand)[0]!.args[0].input).toEqual({
+        TableName: 'orders',
+        Key: { pk: 'IDEMPOTENCY#key-1', sk: 'IDEMPOTENCY' },
+        ConsistentRead: true,
+      });
+    });
+
+    it('ignores an expired record that TTL has not deleted yet', async () => {
+      dynamo.on(GetCommand).resolves({ Item: { ...item, expiresAt: NOW_SECONDS - 1 } });
+      expect(await store.getIdempotencyRecord('key-1', NOW)).toBeUndefined();
+    });
+
+    it('returns undefined for an unknown key', async () => {
+      dynamo.on(GetCommand).resolves({});
+      expect(await store.getIdempotencyRecord('key-1', NOW)).toBeUndefined();
+    });
+  });
+
+  describe('getOrder', () => {
+    it('reads the order strongly consistently, without storage attributes', async () => {
+      dynamo
+        .on(GetCommand)
+        .resolves({
+          Item: {
+            ...order,
+            pk: 'ORDER#o1',
+            sk: 'ORDER',
+            entityType: 'ORDER',
+            gsi1pk: 'x',
+            gsi1sk: 'y',
+          },
+        });
+      expect(await store.getOrder('o1')).toEqual(order);
+      expect(dynamo.commandCalls(GetCommand)[0]!.args[0].input).toMatchObject({
+        Key: { pk: 'ORDER#o1', sk: 'ORDER' },
+        ConsistentRead: true,
+      });
+    });
+
+    it('returns undefined for an unknown order', async () => {
+      dynamo.on(GetCommand).resolves({});
+      expect(await store.getOrder('o1')).toBeUndefined();
+    });
+  });
+
+  describe('listOrdersByCustomer', () => {
+    const lastKey = {
+      pk: 'ORDER#o1',
+      sk: 'ORDER',
+      gsi1pk: 'CUSTOMER#cust-1',
+      gsi1sk: `${order.createdAt}#o1`,
+    };
+
+    it('queries the customer index newest first and returns a cursor for the next page', async () => {
+      dynamo
+        .on(QueryCommand)
+        .resolves({
+          Items: [{ ...order, ...lastKey, entityType: 'ORDER' }],
+          LastEvaluatedKey: lastKey,
+        });
+      const page = await store.listOrdersByCustomer('cust-1', { limit: 1 });
+
+      expect(page).toEqual({ orders: [order], nextCursor: encodeCursor(lastKey) });
+      expect(dynamo.commandCalls(QueryCommand)[0]!.args[0].input).toEqual({
+        TableName: 'orders',
+        IndexName: 'byCustomer',
+        KeyConditionExpression: '#pk = :customer',
+        ExpressionAttributeNames: { '#pk': 'gsi1pk' },
+        ExpressionAttributeValues: { ':customer': 'CUSTOMER#cust-1' },
+        ScanIndexForward: false,
+        Limit: 1,
+      });
+    });
+
+    it('continues after the cursor’s key and has no cursor on the last page', async () => {
+      dynamo.on(QueryCommand).resolves({ Items: [] });
+      const page = await store.listOrdersByCustomer('cust-1', {
+        limit: 5,
+        cursor: encodeCursor(lastKey),
+      });
+      expect(page).toEqual({ orders: [] });
+      expect(dynamo.commandCalls(QueryCommand)[0]!.args[0].input.ExclusiveStartKey).toEqual(
+        lastKey,
+      );
+    });
+
+    it('refuses a cursor that is not for this customer without querying', async () => {
+      await expect(
+        store.listOrdersByCustomer('cust-2', { limit: 5, cursor: encodeCursor(lastKey) }),
+      ).rejects.toThrow(InvalidCursorError);
+      expect(dynamo.commandCalls(QueryCommand)).toHaveLength(0);
+    });
+  });
+});

@@ -1,0 +1,176 @@
+import { describe, expect, it } from '@jest/globals';
+import {
+  errorResponse,
+  getHeader,
+  HttpError,
+  httpErrors,
+  internalErrorResponse,
+  isJsonContentType,
+  jsonResponse,
+  MAX_BODY_BYTES,
+  readJsonBody,
+} from '../../../lambdas/shared/http.ts';
+
+const jsonHeaders = { 'Content-Type': 'application/json' };
+
+/** The HttpError a call throws (fails the test if it throws nothing or something else). */
+function thrown(call: () => unknown): HttpError {
+  try {
+    call();
+  } catch (error) {
+    if (error instanceof HttpError) return error;
+    throw error;
+  }
+  throw new Error('expected an HttpError');
+}
+
+describe('jsonResponse', () => {
+  it('serializes the body with a JSON content type and no caching', () => {
+    expect(jsonResponse(200, { a: 1 }, { Location: '/x' })).toEqual({
+      statusCode: 200,
+      headers: {
+        'Content-Type': 'application/json; charset=utf-8',
+        'Cache-Control': 'no-store',
+        Location: '/x',
+      },
+      body: '{"a":1}',
+    });
+  });
+});
+
+describe('errorResponse', () => {
+  it('answers the one error shape, with the error’s headers', () => {
+    const response = errorResponse(httpErrors.methodNotAllowed('PUT', ['GET', 'POST']));
+    expect(response.statusCode).toBe(405);
+    expect(response.headers).toMatchObject({ Allow: 'GET, POST' });
+    expect(JSON.parse(response.body)).toEqual({
+      error: { code: 'METHOD_NOT_ALLOWED', message: 'Method PUT is not allowed here', details: [] },
+    });
+  });
+
+  it('carries field details', () => {
+    const response = errorResponse(httpErrors.validation([{ field: 'a', message: 'is required' }]));
+    expect(JSON.parse(response.body)).toEqual({
+      error: {
+        code: 'VALIDATION_FAILED',
+        message: 'The request is invalid',
+        details: [{ field: 'a', message: 'is required' }],
+      },
+    });
+  });
+});
+
+describe('internalErrorResponse', () => {
+  it('reveals nothing about the failure', () => {
+    const response = internalErrorResponse();
+    expect(response.statusCode).toBe(500);
+    expect(JSON.parse(response.body)).toEqual({
+      error: { code: 'INTERNAL_ERROR', message: 'Something went wrong on our side', details: [] },
+    });
+  });
+});
+
+describe('getHeader', () => {
+  it('finds a header whatever its case', () => {
+    const event = { headers: { 'idempotency-KEY': 'k1' } };
+    expect(getHeader(event, 'Idempotency-Key')).toBe('k1');
+    expect(getHeader(event, 'x-other')).toBeUndefined();
+  });
+
+  it('copes with API Gateway’s null headers', () => {
+    expect(getHeader({ headers: null as never }, 'a')).toBeUndefined();
+  });
+});
+
+describe('isJsonContentType', () => {
+  it('accepts application/json with or without a UTF-8 charset', () => {
+    for (const value of [
+      'application/json',
+      'Application/JSON',
+      'application/json; charset=utf-8',
+      'application/json;charset=UTF-8',
+      'application/json; charset="utf-8"',
+    ])
+      expect(isJsonContentType(value)).toBe(true);
+  });
+
+  it('rejects other media types and charsets', () => {
+    for (const value of [
+      undefined,
+      '',
+      'text/plain',
+      'application/jsonp',
+      'application/x-www-form-urlencoded',
+      'application/json; charset=latin1',
+      'text/json',
+    ])
+      expect(isJsonContentType(value)).toBe(false);
+  });
+});
+
+describe('readJsonBody', () => {
+  it('parses a JSON body', () => {
+    expect(
+      readJsonBody({ headers: jsonHeaders, body: '{"a":[1,2]}', isBase64Encoded: false }),
+    ).toEqual({ a: [1, 2] });
+  });
+
+  it('decodes a base64-encoded body', () => {
+    const body = Buffer.from('{"name":"Zoë"}').toString('base64');
+    expect(readJsonBody({ headers: jsonHeaders, body, isBase64Encoded: true })).toEqual({
+      name: 'Zoë',
+    });
+  });
+
+  it('answers 415 when the body is not declared JSON', () => {
+    expect(
+      thrown(() => readJsonBody({ headers: {}, body: '{}', isBase64Encoded: false })).statusCode,
+    ).toBe(415);
+    const form = {
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: 'a=1',
+      isBase64Encoded: false,
+    };
+    expect(thrown(() => readJsonBody(form)).code).toBe('UNSUPPORTED_MEDIA_TYPE');
+  });
+
+  it('answers 413 above the limit, counting bytes rather than characters', () => {
+    const ascii = `"${'a'.repeat(MAX_BODY_BYTES - 2)}"`;
+    expect(
+      readJsonBody({ headers: jsonHeaders, body: ascii, isBase64Encoded: false }),
+    ).toHaveLength(MAX_BODY_BYTES - 2);
+    // Half as many characters, but each "é" is two bytes in UTF-8.
+    const multibyte = `"${'é'.repeat(MAX_BODY_BYTES / 2)}"`;
+    expect(multibyte.length).toBeLessThan(MAX_BODY_BYTES);
+    expect(
+      thrown(() => readJsonBody({ headers: jsonHeaders, body: multibyte, isBase64Encoded: false }))
+        .statusCode,
+    ).toBe(413);
+  });
+
+  it('answers 413 for a base64 body whose decoded bytes exceed the limit', () => {
+    const body = Buffer.from(`"${'a'.repeat(MAX_BODY_BYTES)}"`).toString('base64');
+    expect(
+      thrown(() => readJsonBody({ headers: jsonHeaders, body, isBase64Encoded: true })).code,
+    ).toBe('PAYLOAD_TOO_LARGE');
+    const justUnder = Buffer.from(`"${'a'.repeat(MAX_BODY_BYTES - 2)}"`).toString('base64');
+    expect(justUnder.length).toBeGreaterThan(MAX_BODY_BYTES);
+    expect(() =>
+      readJsonBody({ headers: jsonHeaders, body: justUnder, isBase64Encoded: true }),
+    ).not.toThrow();
+  });
+
+  it('answers 400 for a body that is empty, not JSON or not UTF-8', () => {
+    for (const body of [null, '', '   ', '{"a":', 'hello', '{a:1}', "{'a':1}"]) {
+      const error = thrown(() =>
+        readJsonBody({ headers: jsonHeaders, body, isBase64Encoded: false }),
+      );
+      expect([error.statusCode, error.code]).toEqual([400, 'MALFORMED_JSON']);
+    }
+    const latin1 = Buffer.from([0x22, 0xe9, 0x22]).toString('base64');
+    expect(
+      thrown(() => readJsonBody({ headers: jsonHeaders, body: latin1, isBase64Encoded: true }))
+        .message,
+    ).toBe('The request body is not valid UTF-8');
+  });
+});
