@@ -227,18 +227,16 @@ describe('createOrderStore', () => {
 
   describe('getOrder', () => {
     it('reads the order strongly consistently, without storage attributes', async () => {
-      dynamo
-        .on(GetCommand)
-        .resolves({
-          Item: {
-            ...order,
-            pk: 'ORDER#o1',
-            sk: 'ORDER',
-            entityType: 'ORDER',
-            gsi1pk: 'x',
-            gsi1sk: 'y',
-          },
-        });
+      dynamo.on(GetCommand).resolves({
+        Item: {
+          ...order,
+          pk: 'ORDER#o1',
+          sk: 'ORDER',
+          entityType: 'ORDER',
+          gsi1pk: 'x',
+          gsi1sk: 'y',
+        },
+      });
       expect(await store.getOrder('o1')).toEqual(order);
       expect(dynamo.commandCalls(GetCommand)[0]!.args[0].input).toMatchObject({
         Key: { pk: 'ORDER#o1', sk: 'ORDER' },
@@ -261,12 +259,10 @@ describe('createOrderStore', () => {
     };
 
     it('queries the customer index newest first and returns a cursor for the next page', async () => {
-      dynamo
-        .on(QueryCommand)
-        .resolves({
-          Items: [{ ...order, ...lastKey, entityType: 'ORDER' }],
-          LastEvaluatedKey: lastKey,
-        });
+      dynamo.on(QueryCommand).resolves({
+        Items: [{ ...order, ...lastKey, entityType: 'ORDER' }],
+        LastEvaluatedKey: lastKey,
+      });
       const page = await store.listOrdersByCustomer('cust-1', { limit: 1 });
 
       expect(page).toEqual({ orders: [order], nextCursor: encodeCursor(lastKey) });
