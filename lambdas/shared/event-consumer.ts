@@ -1,0 +1,72 @@
+import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
+import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import {
+  parseEventBridgeEvent,
+  type AnyEventContract,
+  type EventBridgeEvent,
+} from '../../events/index.ts';
+import { withObservability, type Observability } from './observability.ts';
+
+/** What a consumer's use case gets for each message: the validated event and its SQS record. */
+export interface ConsumedEvent<C extends AnyEventContract> {
+  event: ReturnType<C['parse']>;
+  record: SQSRecord;
+}
+
+/**
+ * Parses one SQS message delivered by an EventBridge rule into one of the expected
+ * contracts. A message that is not JSON, not one of these events, or invalid throws:
+ * it is reported as a batch item failure and, after the queue's maxReceiveCount,
+ * lands in the DLQ for a human to look at, instead of being silently dropped.
+ */
+export function parseQueuedEvent<C extends AnyEventContract>(
+  record: SQSRecord,
+  contracts: readonly C[],
+): ReturnType<C['parse']> {
+  const body = JSON.parse(record.body) as EventBridgeEvent;
+  return parseEventBridgeEvent(body, contracts);
+}
+
+/**
+ * An SQS-triggered handler for EventBridge events: each message is parsed and handed
+ * to `handle`; messages whose handling throws are reported as batch item failures
+ * (the event source mapping must have `ReportBatchItemFailures`), so one bad message
+ * never makes the good ones of its batch run again.
+ */
+export function createEventConsumer<C extends AnyEventContract>(options: {
+  contracts: readonly C[];
+  handle: (consumed: ConsumedEvent<C>, context: Context) => Promise<void>;
+  observability: Observability;
+}): (event: SQSEvent, context: Context) => Promise<SQSBatchResponse> {
+  const { contracts, handle, observability } = options;
+  const processor = new BatchProcessor(EventType.SQS);
+  const recordHandler = async (record: SQSRecord, context: Context) => {
+    const event = parseQueuedEvent(record, contracts);
+    observability.logger.appendKeys({
+      orderId: event.orderId,
+      eventId: event.eventId,
+      eventType: event.type,
+      correlation_id: event.correlationId,
+    });
+    try {
+      await handle({ event, record }, context);
+    } finally {
+      observability.logger.removeKeys(['orderId', 'eventId', 'eventType', 'correlation_id']);
+    }
+  };
+  return withObservability(
+    (event: SQSEvent, context: Context) =>
+      processPartialResponse(
+        event,
+        (record: SQSRecord) => recordHandler(record, context),
+        processor,
+        {
+          context,
+          // A batch where every message failed is still answered with the list, not an
+          // exception, so the mapping retries exactly those messages.
+          throwOnFullBatchFailure: false,
+        },
+      ),
+    observability,
+  );
+}

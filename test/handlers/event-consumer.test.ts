@@ -1,0 +1,89 @@
+import { describe, expect, it } from '@jest/globals';
+import type { Context, SQSEvent, SQSRecord } from 'aws-lambda';
+import { OrderCreated, PaymentCompleted } from '../../events/index.ts';
+import { createEventConsumer } from '../../lambdas/shared/event-consumer.ts';
+import { createObservability } from '../../lambdas/shared/observability.ts';
+
+const context = {
+  awsRequestId: 'req-1',
+  functionName: 'consumer',
+  getRemainingTimeInMillis: () => 30_000,
+} as unknown as Context;
+
+const paymentCompleted = (eventId: string) =>
+  PaymentCompleted.create(
+    {
+      eventId,
+      occurredAt: '2026-11-23T10:00:00.000Z',
+      orderId: 'ord-1',
+      correlationId: 'ord-1',
+      causationId: 'evt-0',
+      sequence: 1,
+    },
+    { paymentId: 'pay-1', amount: 100, currency: 'USD', items: [{ sku: 'S', quantity: 1 }] },
+  );
+
+const record = (messageId: string, body: unknown): SQSRecord =>
+  ({
+    messageId,
+    receiptHandle: `rh-${messageId}`,
+    body: typeof body === 'string' ? body : JSON.stringify(body),
+    attributes: { ApproximateReceiveCount: '1' },
+    messageAttributes: {},
+    md5OfBody: '',
+    eventSource: 'aws:sqs',
+    eventSourceARN: 'arn:aws:sqs:us-east-1:000000000000:q',
+    awsRegion: 'us-east-1',
+  }) as SQSRecord;
+
+const delivered = (detail: ReturnType<typeof paymentCompleted>) => ({
+  version: '0',
+  id: 'eb-1',
+  source: PaymentCompleted.source,
+  'detail-type': PaymentCompleted.detailType,
+  detail,
+});
+
+describe('createEventConsumer', () => {
+  it('hands each valid event to the use case and reports only the failing messages', async () => {
+    const seen: string[] = [];
+    const handler = createEventConsumer({
+      contracts: [PaymentCompleted, OrderCreated],
+      observability: createObservability('test'),
+      handle: ({ event }) => {
+        if (event.eventId === 'evt-bad') return Promise.reject(new Error('downstream failed'));
+        seen.push(event.eventId);
+        return Promise.resolve();
+      },
+    });
+    const event: SQSEvent = {
+      Records: [
+        record('m1', delivered(paymentCompleted('evt-1'))),
+        record('m2', delivered(paymentCompleted('evt-bad'))),
+        record('m3', 'not json'),
+        record('m4', { ...delivered(paymentCompleted('evt-4')), 'detail-type': 'Other' }),
+        record('m5', delivered(paymentCompleted('evt-5'))),
+      ],
+    };
+    const response = await handler(event, context);
+    expect(seen).toEqual(['evt-1', 'evt-5']);
+    expect(response.batchItemFailures.map((f) => f.itemIdentifier).sort()).toEqual([
+      'm2',
+      'm3',
+      'm4',
+    ]);
+  });
+
+  it('answers with every message when the whole batch fails, instead of throwing', async () => {
+    const handler = createEventConsumer({
+      contracts: [PaymentCompleted],
+      observability: createObservability('test'),
+      handle: () => Promise.reject(new Error('down')),
+    });
+    const response = await handler(
+      { Records: [record('a', delivered(paymentCompleted('e1')))] },
+      context,
+    );
+    expect(response.batchItemFailures).toEqual([{ itemIdentifier: 'a' }]);
+  });
+});
