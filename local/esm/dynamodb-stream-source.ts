@@ -24,13 +24,14 @@ export function dynamoDbStreamSource(client: DynamoJsonClient, streamArn: string
       } while (start);
       return shards;
     },
-    async getIterator(shardId, type) {
+    async getIterator(shardId, type, sequenceNumber) {
       const response = await client.call<{ ShardIterator: string }>(
         'DynamoDBStreams_20120810.GetShardIterator',
         {
           StreamArn: streamArn,
           ShardId: shardId,
           ShardIteratorType: type,
+          ...(sequenceNumber ? { SequenceNumber: sequenceNumber } : {}),
         },
       );
       return response.ShardIterator;

@@ -40,8 +40,12 @@ export interface ShardInfo {
 /** Reading the stream (DynamoDB Streams API, or a fake in tests). */
 export interface StreamSource {
   listShards(): Promise<ShardInfo[]>;
-  /** An iterator for a shard: `LATEST`, `TRIM_HORIZON`. */
-  getIterator(shardId: string, type: 'LATEST' | 'TRIM_HORIZON'): Promise<string>;
+  /** An iterator for a shard: at its end, its start, or after a sequence number. */
+  getIterator(
+    shardId: string,
+    type: 'LATEST' | 'TRIM_HORIZON' | 'AFTER_SEQUENCE_NUMBER',
+    sequenceNumber?: string,
+  ): Promise<string>;
   /** Records after the iterator; `nextIterator` undefined once a closed shard is fully read. */
   getRecords(
     iterator: string,
@@ -166,17 +170,36 @@ export class StreamMapping {
     }
     const def = this.definition;
     let iterator: string | undefined = await this.deps.source.getIterator(shard.shardId, position);
+    let lastRead: string | undefined;
     const buffer: Pending[] = [];
     let windowStart: number | undefined;
     while (!this.stopped) {
       if (iterator && buffer.length < def.batchSize) {
-        const { records, nextIterator } = await this.deps.source.getRecords(
-          iterator,
-          Math.min(1000, def.batchSize),
-        );
-        iterator = nextIterator;
+        let page: Awaited<ReturnType<StreamSource['getRecords']>>;
+        try {
+          page = await this.deps.source.getRecords(iterator, Math.min(1000, def.batchSize));
+        } catch (error) {
+          // Iterators expire, and DynamoDB Local sometimes calls an idle iterator
+          // trimmed: continue after the last record read (the stream keeps its order).
+          const code = (error as { code?: string }).code ?? '';
+          if (!/ExpiredIterator|TrimmedDataAccess/.test(code)) {
+            this.deps.log(
+              `${def.logicalId}: reading shard ${shard.shardId} failed: ${(error as Error).message}`,
+            );
+          }
+          await this.pause(this.deps.pollIntervalMs ?? 200);
+          if (this.stopped) break;
+          iterator = lastRead
+            ? await this.deps.source.getIterator(shard.shardId, 'AFTER_SEQUENCE_NUMBER', lastRead)
+            : // Nothing read yet: from the start (the local tables start empty, so this
+              // replays nothing the mapping was not meant to see).
+              await this.deps.source.getIterator(shard.shardId, 'TRIM_HORIZON');
+          continue;
+        }
+        iterator = page.nextIterator;
         const readAt = this.now();
-        for (const record of records) {
+        for (const record of page.records) {
+          lastRead = record.dynamodb.SequenceNumber;
           if (this.passesFilters(record)) buffer.push({ record, readAt });
         }
       }

@@ -1,0 +1,87 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DynamoDBClient, QueryCommand } from '@aws-sdk/client-dynamodb';
+import { startLocalCloud, type LocalCloud, type LocalCloudOptions } from '../../../local/cloud.ts';
+import { synthesizeFixture } from '../../fixtures/local-cloud/fixture-stack.ts';
+
+/** The fixture app synthesized to a temporary cloud assembly, running in a local cloud on random ports. */
+export async function startFixtureCloud(
+  options: Partial<LocalCloudOptions> = {},
+): Promise<{ cloud: LocalCloud; dispose: () => Promise<void> }> {
+  const outdir = mkdtempSync(join(tmpdir(), 'local-cloud-fixture-'));
+  synthesizeFixture(outdir);
+  const cloud = await startLocalCloud({
+    cdkOut: outdir,
+    apiPort: 0,
+    endpointPort: 0,
+    // LOCAL_CLOUD_LOGS=1 shows the cloud's and the functions' output while debugging a test.
+    quiet: process.env.LOCAL_CLOUD_LOGS !== '1',
+    asyncRetryDelaysMs: [100, 100],
+    ...options,
+  });
+  return {
+    cloud,
+    dispose: async () => {
+      await cloud.stop();
+      rmSync(outdir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** SDK client settings for the local endpoint. */
+export function clientConfig(cloud: LocalCloud) {
+  return {
+    endpoint: cloud.endpoint,
+    region: cloud.region,
+    credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+  };
+}
+
+/** Physical name of a template resource by the start of its logical id. */
+export function physicalName(
+  cloud: LocalCloud,
+  kind: 'tables' | 'queues' | 'functions',
+  logicalPrefix: string,
+): string {
+  const found = cloud.model[kind].find((r) => r.logicalId.startsWith(logicalPrefix));
+  if (!found) throw new Error(`No ${kind} resource ${logicalPrefix}* in the fixture`);
+  return found.name;
+}
+
+/** What the fixture handlers recorded for a key (see handlers/deliveries.ts). */
+export async function deliveriesOf(
+  cloud: LocalCloud,
+  key: string,
+): Promise<Record<string, string>[]> {
+  const client = new DynamoDBClient(clientConfig(cloud));
+  const result = await client.send(
+    new QueryCommand({
+      TableName: physicalName(cloud, 'tables', 'Deliveries'),
+      KeyConditionExpression: 'pk = :pk',
+      ExpressionAttributeValues: { ':pk': { S: key } },
+      ConsistentRead: true,
+    }),
+  );
+  client.destroy();
+  return (result.Items ?? []).map((item) =>
+    Object.fromEntries(Object.entries(item).map(([k, v]) => [k, v.S ?? v.N ?? ''])),
+  );
+}
+
+/** Polls until `check` returns a truthy value (or throws after the deadline with the last value seen). */
+export async function eventually<T>(
+  check: () => Promise<T>,
+  timeoutMs = 30_000,
+  intervalMs = 200,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: T | undefined;
+  for (;;) {
+    last = await check();
+    if (last) return last;
+    if (Date.now() > deadline)
+      throw new Error(`Condition not met within ${timeoutMs} ms (last: ${JSON.stringify(last)})`);
+    await new Promise((resolve) => setTimeout(resolve, intervalMs));
+  }
+}
