@@ -71,17 +71,17 @@ export async function deliveriesOf(
 
 /** Polls until `check` returns a truthy value (or throws after the deadline with the last value seen). */
 export async function eventually<T>(
-  check: () => Promise<T>,
+  check: () => Promise<T | undefined | null | false>,
   timeoutMs = 30_000,
   intervalMs = 200,
 ): Promise<T> {
   const deadline = Date.now() + timeoutMs;
-  let last: T | undefined;
   for (;;) {
-    last = await check();
+    const last = await check();
     if (last) return last;
-    if (Date.now() > deadline)
+    if (Date.now() > deadline) {
       throw new Error(`Condition not met within ${timeoutMs} ms (last: ${JSON.stringify(last)})`);
+    }
     await new Promise((resolve) => setTimeout(resolve, intervalMs));
   }
 }
