@@ -17,10 +17,10 @@ export interface StatesApiBackend {
     input?: string,
     name?: string,
   ): Promise<{ executionArn: string; startDate: Date }>;
-  describeExecution(arn: string): ExecutionDescription;
-  listExecutions(arn: string, status?: ExecutionStatus): ExecutionListItem[];
-  stopExecution(arn: string, error?: string, cause?: string): { stopDate: Date };
-  getExecutionHistory(arn: string): HistoryEvent[];
+  describeExecution(arn: string): Promise<ExecutionDescription>;
+  listExecutions(arn: string, status?: ExecutionStatus): Promise<ExecutionListItem[]>;
+  stopExecution(arn: string, error?: string, cause?: string): Promise<{ stopDate: Date }>;
+  getExecutionHistory(arn: string): Promise<HistoryEvent[]>;
   stateMachine(arn: string): { def: StateMachineDefinition; createdAt: Date };
   stateMachines(): { def: StateMachineDefinition; createdAt: Date }[];
 }
@@ -82,12 +82,12 @@ const actions: Record<string, (backend: StatesApiBackend, body: Body) => unknown
   DescribeExecution: (backend, body) =>
     backend.describeExecution(requiredString(body, 'executionArn')),
 
-  ListExecutions: (backend, body) => {
+  ListExecutions: async (backend, body) => {
     const status = optionalString(body, 'statusFilter');
     if (status !== undefined && !STATUSES.has(status)) {
       throw new StepFunctionsApiError('ValidationException', `Invalid statusFilter: ${status}`);
     }
-    const all = backend.listExecutions(
+    const all = await backend.listExecutions(
       requiredString(body, 'stateMachineArn'),
       status as ExecutionStatus | undefined,
     );
@@ -102,8 +102,8 @@ const actions: Record<string, (backend: StatesApiBackend, body: Body) => unknown
       optionalString(body, 'cause'),
     ),
 
-  GetExecutionHistory: (backend, body) => {
-    const events = backend.getExecutionHistory(requiredString(body, 'executionArn'));
+  GetExecutionHistory: async (backend, body) => {
+    const events = await backend.getExecutionHistory(requiredString(body, 'executionArn'));
     const ordered = body.reverseOrder === true ? events.reverse() : events;
     const { items, nextToken } = page(ordered, body);
     return { events: items, ...(nextToken && { nextToken }) };

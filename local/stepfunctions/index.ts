@@ -118,29 +118,16 @@ export class LocalStepFunctions implements StateMachineStarter {
   }
 
   /** DescribeExecution. */
-  describeExecution(executionArn: string): ExecutionDescription {
-    const execution = this.executionOrThrow(executionArn);
-    return describe(execution);
+  describeExecution(executionArn: string): Promise<ExecutionDescription> {
+    return settle(() => describe(this.executionOrThrow(executionArn)));
   }
 
   /** ListExecutions for one state machine, newest first, optionally only those in `statusFilter`. */
-  listExecutions(stateMachineArn: string, statusFilter?: ExecutionStatus): ExecutionListItem[] {
-    this.machineOrThrow(stateMachineArn);
-    return [...this.executions.values()]
-      .filter(
-        (e) =>
-          e.stateMachineArn === stateMachineArn && (!statusFilter || e.status === statusFilter),
-      )
-      .reverse()
-      .sort((a, b) => b.startDate.getTime() - a.startDate.getTime())
-      .map(({ executionArn, name, status, startDate, stopDate }) => ({
-        executionArn,
-        stateMachineArn,
-        name,
-        status,
-        startDate,
-        ...(stopDate && { stopDate }),
-      }));
+  listExecutions(
+    stateMachineArn: string,
+    statusFilter?: ExecutionStatus,
+  ): Promise<ExecutionListItem[]> {
+    return settle(() => this.executionsOf(stateMachineArn, statusFilter));
   }
 
   /**
@@ -148,19 +135,13 @@ export class LocalStepFunctions implements StateMachineStarter {
    * is cancelled and no further state (no Lambda task) runs. Stopping an
    * execution that has ended changes nothing.
    */
-  stopExecution(executionArn: string, error?: string, cause?: string): { stopDate: Date } {
-    const execution = this.executionOrThrow(executionArn);
-    if (execution.status === 'RUNNING') {
-      this.finish(execution, 'ABORTED', { error, cause });
-      execution.stopped = true;
-      execution.abort?.();
-    }
-    return { stopDate: execution.stopDate ?? new Date() };
+  stopExecution(executionArn: string, error?: string, cause?: string): Promise<{ stopDate: Date }> {
+    return settle(() => this.stopNow(this.executionOrThrow(executionArn), error, cause));
   }
 
   /** GetExecutionHistory (a subset of the service's event types and details), oldest first. */
-  getExecutionHistory(executionArn: string): HistoryEvent[] {
-    return [...this.executionOrThrow(executionArn).history];
+  getExecutionHistory(executionArn: string): Promise<HistoryEvent[]> {
+    return settle(() => [...this.executionOrThrow(executionArn).history]);
   }
 
   /** Resolves when the execution has ended (or at once if it has): handy in tests. */
@@ -206,7 +187,7 @@ export class LocalStepFunctions implements StateMachineStarter {
     this.stopping = true;
     const running = [...this.executions.values()].filter((e) => e.status === 'RUNNING');
     for (const execution of running)
-      this.stopExecution(execution.executionArn, 'LocalCloud.Stopped', 'The local cloud stopped');
+      this.stopNow(execution, 'LocalCloud.Stopped', 'The local cloud stopped');
     // A task whose function is still running settles when the function returns; do not wait for it forever.
     let timer: NodeJS.Timeout | undefined;
     const grace = new Promise<void>((resolve) => {
@@ -221,6 +202,37 @@ export class LocalStepFunctions implements StateMachineStarter {
 
   private count(key: string, machine: string, by = 1): void {
     for (const k of [key, `${key}.${machine}`]) this.counter[k] = (this.counter[k] ?? 0) + by;
+  }
+
+  private executionsOf(
+    stateMachineArn: string,
+    statusFilter?: ExecutionStatus,
+  ): ExecutionListItem[] {
+    this.machineOrThrow(stateMachineArn);
+    return [...this.executions.values()]
+      .filter(
+        (e) =>
+          e.stateMachineArn === stateMachineArn && (!statusFilter || e.status === statusFilter),
+      )
+      .reverse()
+      .sort((a, b) => b.startDate.getTime() - a.startDate.getTime())
+      .map(({ executionArn, name, status, startDate, stopDate }) => ({
+        executionArn,
+        stateMachineArn,
+        name,
+        status,
+        startDate,
+        ...(stopDate && { stopDate }),
+      }));
+  }
+
+  private stopNow(execution: Execution, error?: string, cause?: string): { stopDate: Date } {
+    if (execution.status === 'RUNNING') {
+      this.finish(execution, 'ABORTED', { error, cause });
+      execution.stopped = true;
+      execution.abort?.();
+    }
+    return { stopDate: execution.stopDate ?? new Date() };
   }
 
   private machineOrThrow(arn: string): Machine {
@@ -366,6 +378,11 @@ export class LocalStepFunctions implements StateMachineStarter {
     }[status];
     this.count(`executions${label}`, execution.machine.def.name);
   }
+}
+
+/** Runs `fn` now; its result or throw becomes the promise's outcome (API methods are async, as in the SDK). */
+function settle<T>(fn: () => T): Promise<T> {
+  return new Promise((resolve) => resolve(fn()));
 }
 
 function describe(execution: Execution): ExecutionDescription {

@@ -87,7 +87,7 @@ describe('LocalStepFunctions.handleApiRequest', () => {
       cause: 'C',
     });
     expect(response).toEqual({ statusCode: 200, body: { stopDate: expect.any(Number) } });
-    expect(sfn.describeExecution(executionArn)).toMatchObject({
+    expect(await sfn.describeExecution(executionArn)).toMatchObject({
       status: 'ABORTED',
       error: 'E',
       cause: 'C',

@@ -36,7 +36,7 @@ describe('LocalStepFunctions: waits and Lambda tasks', () => {
         machineArn('timer'),
         JSON.stringify({ orderId: 'o-1', waitSeconds: 1 }),
       );
-      expect(sfn.describeExecution(executionArn).status).toBe('RUNNING');
+      expect((await sfn.describeExecution(executionArn)).status).toBe('RUNNING');
       const done = await pollUntil(
         () => sfn.describeExecution(executionArn),
         (d) => d.status !== 'RUNNING',
@@ -240,11 +240,11 @@ describe('LocalStepFunctions.stopExecution', () => {
       );
       const { executionArn } = await sfn.startExecution(machineArn('timer'), '{"waitSeconds":1}');
       await pollUntil(
-        () => sfn.getExecutionHistory(executionArn).map((e) => e.type),
+        async () => (await sfn.getExecutionHistory(executionArn)).map((e) => e.type),
         (types) => types.includes('WaitStateEntered'),
       );
-      const { stopDate } = sfn.stopExecution(executionArn, 'Cancelled', 'order confirmed');
-      expect(sfn.describeExecution(executionArn)).toMatchObject({
+      const { stopDate } = await sfn.stopExecution(executionArn, 'Cancelled', 'order confirmed');
+      expect(await sfn.describeExecution(executionArn)).toMatchObject({
         status: 'ABORTED',
         stopDate,
         error: 'Cancelled',
@@ -257,7 +257,7 @@ describe('LocalStepFunctions.stopExecution', () => {
       // And well past the original deadline, the task still has not run.
       await new Promise((resolve) => setTimeout(resolve, 1300));
       expect(calls).toHaveLength(0);
-      expect(sfn.describeExecution(executionArn).status).toBe('ABORTED');
+      expect((await sfn.describeExecution(executionArn)).status).toBe('ABORTED');
       expect(sfn.counters().executionsAborted).toBe(1);
     },
     TEST_TIMEOUT,
@@ -289,11 +289,11 @@ describe('LocalStepFunctions.stopExecution', () => {
         () => calls.length,
         (n) => n === 1,
       );
-      sfn.stopExecution(executionArn);
+      await sfn.stopExecution(executionArn);
       await sfn.waitForExecution(executionArn);
       await new Promise((resolve) => setTimeout(resolve, 1200));
       expect(calls).toHaveLength(1);
-      expect(sfn.describeExecution(executionArn).status).toBe('ABORTED');
+      expect((await sfn.describeExecution(executionArn)).status).toBe('ABORTED');
     },
     TEST_TIMEOUT,
   );
@@ -302,15 +302,15 @@ describe('LocalStepFunctions.stopExecution', () => {
     const { sfn } = track(stepFunctionsWith({ timer: sagaTimer({ Seconds: 0 }) }));
     const { executionArn } = await sfn.startExecution(machineArn('timer'), '{}');
     const done = await sfn.waitForExecution(executionArn);
-    expect(sfn.stopExecution(executionArn).stopDate).toEqual(done.stopDate);
-    expect(sfn.describeExecution(executionArn).status).toBe('SUCCEEDED');
+    expect((await sfn.stopExecution(executionArn)).stopDate).toEqual(done.stopDate);
+    expect((await sfn.describeExecution(executionArn)).status).toBe('SUCCEEDED');
   });
 
-  it('refuses an unknown execution', () => {
+  it('refuses an unknown execution', async () => {
     const { sfn } = track(stepFunctionsWith({}));
-    expect(() => sfn.stopExecution('arn:aws:states:us-east-1:000000000000:execution:x:y')).toThrow(
-      expect.objectContaining({ name: 'ExecutionDoesNotExist' }),
-    );
+    await expect(
+      sfn.stopExecution('arn:aws:states:us-east-1:000000000000:execution:x:y'),
+    ).rejects.toThrow(expect.objectContaining({ name: 'ExecutionDoesNotExist' }));
   });
 });
 
@@ -325,7 +325,7 @@ describe('LocalStepFunctions.startExecution', () => {
     expect(first.executionArn).toBe(
       'arn:aws:states:us-east-1:000000000000:execution:timer:order-o-1',
     );
-    expect(sfn.listExecutions(machineArn('timer'))).toHaveLength(1);
+    expect(await sfn.listExecutions(machineArn('timer'))).toHaveLength(1);
     expect(sfn.counters().executionsStarted).toBe(1);
   });
 
@@ -352,7 +352,7 @@ describe('LocalStepFunctions.startExecution', () => {
     const { sfn } = track(longWait());
     const { executionArn } = await sfn.startExecution(machineArn('timer'));
     expect(executionArn).toMatch(/:execution:timer:[0-9a-f-]{36}$/);
-    expect(sfn.describeExecution(executionArn).input).toBe('{}');
+    expect((await sfn.describeExecution(executionArn)).input).toBe('{}');
   });
 
   it('does not deduplicate EXPRESS executions by name', async () => {
@@ -402,14 +402,19 @@ describe('LocalStepFunctions.listExecutions', () => {
     const b = await sfn.startExecution(machineArn('timer'), '{}', 'b');
     const c = await sfn.startExecution(machineArn('timer'), '{}', 'c');
     await sfn.startExecution(machineArn('other'), '{}', 'elsewhere');
-    sfn.stopExecution(b.executionArn);
-    expect(sfn.listExecutions(machineArn('timer')).map((e) => e.name)).toEqual(['c', 'b', 'a']);
-    expect(sfn.listExecutions(machineArn('timer'), 'RUNNING').map((e) => e.executionArn)).toEqual([
-      c.executionArn,
-      a.executionArn,
+    await sfn.stopExecution(b.executionArn);
+    expect((await sfn.listExecutions(machineArn('timer'))).map((e) => e.name)).toEqual([
+      'c',
+      'b',
+      'a',
     ]);
-    expect(sfn.listExecutions(machineArn('timer'), 'ABORTED').map((e) => e.name)).toEqual(['b']);
-    expect(() => sfn.listExecutions(machineArn('nope'))).toThrow(
+    expect(
+      (await sfn.listExecutions(machineArn('timer'), 'RUNNING')).map((e) => e.executionArn),
+    ).toEqual([c.executionArn, a.executionArn]);
+    expect((await sfn.listExecutions(machineArn('timer'), 'ABORTED')).map((e) => e.name)).toEqual([
+      'b',
+    ]);
+    await expect(sfn.listExecutions(machineArn('nope'))).rejects.toThrow(
       expect.objectContaining({ name: 'StateMachineDoesNotExist' }),
     );
   });
@@ -442,11 +447,8 @@ describe('LocalStepFunctions counters', () => {
     ];
     const results = await Promise.all(runs.map((r) => sfn.waitForExecution(r.executionArn)));
     expect(results.map((r) => r.status)).toEqual(['SUCCEEDED', 'SUCCEEDED', 'SUCCEEDED']);
-    const entered = runs.map(
-      (r) =>
-        sfn.getExecutionHistory(r.executionArn).filter((e) => e.type.endsWith('StateEntered'))
-          .length,
-    );
+    const histories = await Promise.all(runs.map((r) => sfn.getExecutionHistory(r.executionArn)));
+    const entered = histories.map((h) => h.filter((e) => e.type.endsWith('StateEntered')).length);
     expect(entered).toEqual([4, 4, 1]);
     expect(sfn.counters()).toMatchObject({
       stateTransitions: 9,
@@ -466,13 +468,13 @@ describe('LocalStepFunctions.stop', () => {
       const { sfn, calls } = stepFunctionsWith({ timer: sagaTimer({ Seconds: 60 }) });
       const { executionArn } = await sfn.startExecution(machineArn('timer'), '{}');
       await pollUntil(
-        () => sfn.getExecutionHistory(executionArn).length,
+        async () => (await sfn.getExecutionHistory(executionArn)).length,
         (n) => n >= 2,
       );
       const before = Date.now();
       await sfn.stop();
       expect(Date.now() - before).toBeLessThan(1000);
-      expect(sfn.describeExecution(executionArn).status).toBe('ABORTED');
+      expect((await sfn.describeExecution(executionArn)).status).toBe('ABORTED');
       await expect(sfn.startExecution(machineArn('timer'), '{}')).rejects.toMatchObject({
         name: 'ServiceUnavailable',
       });

@@ -48,15 +48,15 @@ export function stepFunctionsWith(
 
 /** Polls `read` until `done` holds or the deadline passes; returns the last value read. */
 export async function pollUntil<T>(
-  read: () => T,
+  read: () => T | Promise<T>,
   done: (value: T) => boolean,
   timeoutMs = 10_000,
 ): Promise<T> {
   const deadline = Date.now() + timeoutMs;
-  let value = read();
+  let value = await read();
   while (!done(value) && Date.now() < deadline) {
     await new Promise((resolve) => setTimeout(resolve, 10));
-    value = read();
+    value = await read();
   }
   return value;
 }
