@@ -1,14 +1,7 @@
-import { matchesPattern } from './eventbridge/pattern.ts';
+import { LocalEventBridge, matchesPattern } from './eventbridge/index.ts';
+import { LocalStepFunctions, type ExecutionStatus } from './stepfunctions/index.ts';
 import { Faults, faultConfigFromEnv, type FaultConfig } from './faults.ts';
-import type {
-  EventBusDefinition,
-  LambdaInvoker,
-  LogSink,
-  QueueSender,
-  RuleDefinition,
-  StateMachineDefinition,
-  StateMachineStarter,
-} from './ports.ts';
+import type { LogSink } from './ports.ts';
 import { selectStack } from './template/manifest.ts';
 import { buildModel, type CloudModel } from './template/model.ts';
 import { startDynamoDbLocal } from './dynamodb/dynamodb-local.ts';
@@ -17,7 +10,7 @@ import { createTables, startTtlSweeper } from './dynamodb/tables.ts';
 import { SqsService, type SqsMessage } from './sqs/sqs-service.ts';
 import { LambdaService } from './lambda/lambda-service.ts';
 import { ApiGatewayServer } from './apigateway/server.ts';
-import { AwsEndpoint, type JsonApiHandler } from './endpoint/server.ts';
+import { AwsEndpoint } from './endpoint/server.ts';
 import { StreamMapping } from './esm/stream-mapping.ts';
 import { dynamoDbStreamSource } from './esm/dynamodb-stream-source.ts';
 import { SqsMapping } from './esm/sqs-mapping.ts';
@@ -83,9 +76,13 @@ export interface PeekedMessage {
   approximateReceiveCount: number;
 }
 
+/** Step Functions executions; a state machine by logical id, name or ARN. */
 export interface ExecutionHelpers {
-  list(stateMachine: string, status?: string): Promise<unknown>;
-  describe(executionArn: string): Promise<unknown>;
+  list(
+    stateMachine: string,
+    status?: ExecutionStatus,
+  ): ReturnType<LocalStepFunctions['listExecutions']>;
+  describe(executionArn: string): ReturnType<LocalStepFunctions['describeExecution']>;
 }
 
 export interface EventTap {
@@ -119,47 +116,6 @@ export interface LocalCloud {
 
 const REGION = 'us-east-1';
 const ACCOUNT_ID = '000000000000';
-
-// The other emulators are loaded by path so the core runs (and says so) without them.
-interface EventBridgeEmulator extends JsonApiHandler {
-  addBus(def: EventBusDefinition): void;
-  addRule(def: RuleDefinition): void;
-  onEvent(listener: (busName: string, event: unknown) => void): () => void;
-  counters(): Record<string, number>;
-}
-interface StepFunctionsEmulator extends JsonApiHandler, StateMachineStarter {
-  addStateMachine(def: StateMachineDefinition): void;
-  describeExecution(executionArn: string): Promise<unknown>;
-  listExecutions(stateMachineArn: string, statusFilter?: string): Promise<unknown>;
-  counters(): Record<string, number>;
-  stop(): Promise<void>;
-}
-type EventBridgeConstructor = new (deps: {
-  lambda: LambdaInvoker;
-  sqs: QueueSender;
-  stepFunctions: StateMachineStarter;
-  log: LogSink;
-  faults?: { rejectPutEventsEntry?: () => boolean };
-}) => EventBridgeEmulator;
-type StepFunctionsConstructor = new (deps: {
-  lambda: LambdaInvoker;
-  log: LogSink;
-}) => StepFunctionsEmulator;
-
-async function loadExport<T>(specifier: string, name: string): Promise<T | undefined> {
-  try {
-    const module = (await import(specifier)) as Record<string, unknown>;
-    return module[name] as T | undefined;
-  } catch (error) {
-    if (
-      (error as { code?: string }).code === 'ERR_MODULE_NOT_FOUND' ||
-      /Cannot find module/.test(String(error))
-    ) {
-      return undefined;
-    }
-    throw error;
-  }
-}
 
 /**
  * Starts the local cloud for a synthesized stack: DynamoDB Local, SQS, the Lambda
@@ -231,47 +187,23 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
     });
     stoppers.push(() => lambda.stop());
 
-    const StepFunctions = await loadExport<StepFunctionsConstructor>(
-      './stepfunctions/index.ts',
-      'LocalStepFunctions',
-    );
-    const EventBridge = await loadExport<EventBridgeConstructor>(
-      './eventbridge/index.ts',
-      'LocalEventBridge',
-    );
-    const states = StepFunctions ? new StepFunctions({ lambda, log }) : undefined;
-    if (states) {
-      for (const sm of model.stateMachines) states.addStateMachine(sm);
-      stoppers.push(() => states.stop());
-    } else if (model.stateMachines.length > 0) {
-      log(
-        `Step Functions emulator not available: ${model.stateMachines.length} state machine(s) not run`,
-      );
-    }
+    // Step Functions and EventBridge call out through the Lambda and SQS ports.
+    const states = new LocalStepFunctions({ lambda, log });
+    for (const sm of model.stateMachines) states.addStateMachine(sm);
+    const events = new LocalEventBridge({
+      lambda,
+      sqs,
+      stepFunctions: states,
+      log,
+      faults: { rejectPutEventsEntry: () => faults.rejectPutEventsEntry() },
+    });
+    for (const bus of model.eventBuses) events.addBus(bus);
+    for (const rule of model.rules) events.addRule(rule);
     const tap: { busName: string; event: unknown }[] = [];
-    const notStarted: StateMachineStarter = {
-      startExecution: () => Promise.reject(new Error('Step Functions emulator not available')),
-    };
-    const events = EventBridge
-      ? new EventBridge({
-          lambda,
-          sqs,
-          stepFunctions: states ?? notStarted,
-          log,
-          faults: { rejectPutEventsEntry: () => faults.rejectPutEventsEntry() },
-        })
-      : undefined;
-    if (events) {
-      for (const bus of model.eventBuses) events.addBus(bus);
-      for (const rule of model.rules) events.addRule(rule);
-      const unsubscribe = events.onEvent((busName, event) => {
-        tap.push({ busName, event });
-        if (tap.length > 10_000) tap.shift();
-      });
-      stoppers.push(() => unsubscribe());
-    } else if (model.rules.length > 0) {
-      log(`EventBridge emulator not available: ${model.rules.length} rule(s) not run`);
-    }
+    const unsubscribe = events.onEvent((busName, event) => {
+      tap.push({ busName, event });
+      if (tap.length > 10_000) tap.shift();
+    });
     endpoint.attach({
       dynamoDbEndpoint: dynamo.endpoint,
       tables: model.tables,
@@ -331,12 +263,19 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
         mappings.push(mapping);
       }
     }
-    // Mappings stop before SQS (whose shutdown ends their long polls) and Lambda.
+    // Mappings stop before SQS (whose shutdown ends their long polls) and Lambda;
+    // before them, the emulators stop delivering (stoppers run last pushed first).
     stoppers.push(async () => {
       const stopping = mappings.map((m) => m.stop());
       await sqs.stop();
       await lambda.stop();
       await Promise.all(stopping);
+    });
+
+    stoppers.push(async () => {
+      unsubscribe();
+      await events.stop();
+      await states.stop();
     });
 
     const api = new ApiGatewayServer({
@@ -410,14 +349,8 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
       lambda,
       queues: queueHelpers,
       executions: {
-        list: (ref, status) =>
-          states
-            ? states.listExecutions(stateMachineArn(ref), status)
-            : Promise.reject(new Error('Step Functions emulator not available')),
-        describe: (arn) =>
-          states
-            ? states.describeExecution(arn)
-            : Promise.reject(new Error('Step Functions emulator not available')),
+        list: (ref, status) => states.listExecutions(stateMachineArn(ref), status),
+        describe: (arn) => states.describeExecution(arn),
       },
       events: {
         received: (busName) => tap.filter((e) => busName === undefined || e.busName === busName),

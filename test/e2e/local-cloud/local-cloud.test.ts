@@ -249,3 +249,34 @@ describe('EventBridge', () => {
     });
   }, 30_000);
 });
+
+describe('Step Functions', () => {
+  it('runs the synthesized definition, started by a rule, through a Lambda task to the end', async () => {
+    const busName = cloud.model.eventBuses.find((b) => b.logicalId.startsWith('Bus'))!.name;
+    const machine = cloud.model.stateMachines.find((m) => m.logicalId.startsWith('Machine'))!;
+    const tag = randomUUID();
+    await eventBridge.send(
+      new PutEventsCommand({
+        Entries: [
+          {
+            EventBusName: busName,
+            Source: 'fixture.test',
+            DetailType: 'StartWork',
+            Detail: JSON.stringify({ tag }),
+          },
+        ],
+      }),
+    );
+    const done = await eventually(async () => {
+      for (const item of await cloud.executions.list(machine.name, 'SUCCEEDED')) {
+        const execution = await cloud.executions.describe(item.executionArn);
+        if (execution.input.includes(tag)) return execution;
+      }
+      return undefined;
+    });
+    expect(JSON.parse(done.output ?? 'null')).toEqual({ slept: 10, tag });
+    expect(
+      cloud.counters()[`lambda.${physicalName(cloud, 'functions', 'StepWorker')}.invocations`],
+    ).toBeGreaterThanOrEqual(1);
+  }, 30_000);
+});
