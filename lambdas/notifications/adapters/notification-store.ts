@@ -1,0 +1,163 @@
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import * as z from 'zod/mini';
+import { Channels, Templates, type Notification } from '../domain/notification.ts';
+import type {
+  Delivery,
+  NotificationRecord,
+  NotificationStore,
+  RecordOutcome,
+} from '../use-cases/ports.ts';
+import {
+  NOTIFICATION_ENTITY_TYPE,
+  NOTIFICATION_SORT_KEY_PREFIX,
+  notificationKey,
+  notificationsTableKeys,
+  orderPartition,
+} from './notifications-table.ts';
+
+/** How long an order's notification history is kept before TTL deletes it (a year, for support). */
+export const NOTIFICATION_RETENTION_SECONDS = 365 * 24 * 60 * 60;
+
+const epochSeconds = (date: Date) => Math.floor(date.getTime() / 1000);
+
+const NotificationItem = z.object({
+  orderId: z.string(),
+  eventId: z.string(),
+  eventType: z.string(),
+  channel: z.enum(Channels),
+  recipient: z.string(),
+  template: z.enum([Templates.orderConfirmed, Templates.orderCancelled]),
+  status: z.enum(['SENT', 'FAILED']),
+  attempts: z.number(),
+  lastError: z.optional(z.string()),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+  sentAt: z.optional(z.string()),
+  providerMessageId: z.optional(z.string()),
+});
+
+/**
+ * An update that sets `values` (every name through a placeholder: `status` and friends
+ * are DynamoDB reserved words), keeps the first `createdAt`, and adds one attempt.
+ */
+function attemptUpdate(values: Record<string, string | number>, now: Date) {
+  const names: Record<string, string> = { '#createdAt': 'createdAt', '#attempts': 'attempts' };
+  const attributeValues: Record<string, string | number> = { ':now': now.toISOString(), ':one': 1 };
+  const assignments = Object.entries(values).map(([name, value]) => {
+    names[`#${name}`] = name;
+    attributeValues[`:${name}`] = value;
+    return `#${name} = :${name}`;
+  });
+  return {
+    UpdateExpression: `SET ${[...assignments, '#createdAt = if_not_exists(#createdAt, :now)'].join(', ')} ADD #attempts :one`,
+    ExpressionAttributeNames: names,
+    ExpressionAttributeValues: attributeValues,
+  };
+}
+
+/** The attributes every write of a notification's record sets. */
+function describedBy(notification: Notification, now: Date) {
+  const { orderId, eventId, eventType, maskedRecipient, message } = notification;
+  return {
+    entityType: NOTIFICATION_ENTITY_TYPE,
+    orderId,
+    eventId,
+    eventType,
+    channel: message.channel,
+    recipient: maskedRecipient,
+    template: message.template,
+    updatedAt: now.toISOString(),
+    [notificationsTableKeys.timeToLiveAttribute]:
+      epochSeconds(now) + NOTIFICATION_RETENTION_SECONDS,
+  };
+}
+
+/**
+ * The notifications table through DynamoDB: the {@link NotificationStore} of the use cases.
+ * One item per (event, channel), updated in place by each attempt.
+ *
+ * @param client - a document client (see `shared/dynamo.ts`), created once per container.
+ * @param tableName - the notifications table.
+ */
+export function createNotificationStore(
+  client: DynamoDBDocumentClient,
+  tableName: string,
+): NotificationStore {
+  /** Runs a conditional update; a failed condition means "already so": `unchanged`. */
+  async function conditionalUpdate(
+    input: Omit<UpdateCommand['input'], 'TableName'>,
+  ): Promise<RecordOutcome> {
+    try {
+      await client.send(new UpdateCommand({ TableName: tableName, ...input }));
+      return 'recorded';
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return 'unchanged';
+      throw error;
+    }
+  }
+
+  return {
+    recordSent(notification: Notification, delivery: Delivery, now: Date) {
+      const { orderId, eventId, message } = notification;
+      const update = attemptUpdate(
+        {
+          ...describedBy(notification, now),
+          status: 'SENT',
+          sentAt: delivery.sentAt,
+          providerMessageId: delivery.messageId,
+        },
+        now,
+      );
+      return conditionalUpdate({
+        Key: notificationKey(orderId, eventId, message.channel),
+        ...update,
+        // Counted once per provider message: a replay of the same delivery is a no-op.
+        ConditionExpression:
+          'attribute_not_exists(#providerMessageId) OR #providerMessageId <> :providerMessageId',
+      });
+    },
+
+    recordFailed(notification: Notification, error: string, now: Date) {
+      const { orderId, eventId, message } = notification;
+      const update = attemptUpdate(
+        { ...describedBy(notification, now), status: 'FAILED', lastError: error },
+        now,
+      );
+      return conditionalUpdate({
+        Key: notificationKey(orderId, eventId, message.channel),
+        ...update,
+        // A sent notification never turns back into a failed one.
+        ConditionExpression: 'attribute_not_exists(#status) OR #status <> :sent',
+        ExpressionAttributeValues: { ...update.ExpressionAttributeValues, ':sent': 'SENT' },
+      });
+    },
+
+    async listByOrder(orderId: string): Promise<NotificationRecord[]> {
+      const records: NotificationRecord[] = [];
+      let ExclusiveStartKey: Record<string, unknown> | undefined;
+      do {
+        const page = await client.send(
+          new QueryCommand({
+            TableName: tableName,
+            KeyConditionExpression: '#pk = :pk AND begins_with(#sk, :prefix)',
+            ExpressionAttributeNames: {
+              '#pk': notificationsTableKeys.partitionKey,
+              '#sk': notificationsTableKeys.sortKey,
+            },
+            ExpressionAttributeValues: {
+              ':pk': orderPartition(orderId),
+              ':prefix': NOTIFICATION_SORT_KEY_PREFIX,
+            },
+            // Read-your-writes for a client polling right after the saga ends.
+            ConsistentRead: true,
+            ExclusiveStartKey,
+          }),
+        );
+        for (const item of page.Items ?? []) records.push(NotificationItem.parse(item));
+        ExclusiveStartKey = page.LastEvaluatedKey;
+      } while (ExclusiveStartKey);
+      return records;
+    },
+  };
+}

@@ -1,0 +1,44 @@
+/**
+ * Entry point of the notification consumer Lambda (SQS ← EventBridge rule for
+ * OrderConfirmed and OrderCancelled). Everything here runs once per container: the
+ * environment is validated (a bad configuration fails the cold start), and the clients
+ * are created and reused.
+ *
+ * No endpoint plumbing: the SDK reads `AWS_ENDPOINT_URL_DYNAMODB` / `AWS_ENDPOINT_URL`, so
+ * this file runs unchanged on AWS, LocalStack and the local cloud.
+ */
+import { randomUUID } from 'node:crypto';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { createDocumentClient } from '../shared/dynamo.ts';
+import { loadEnv } from '../shared/env.ts';
+import { createObservability } from '../shared/observability.ts';
+import { createNotificationStore } from './adapters/notification-store.ts';
+import { createIdempotentSender, createSendPersistenceLayer } from './adapters/send-once.ts';
+import { createSimulatedProvider } from './adapters/simulated-provider.ts';
+import { createNotificationsConsumer } from './consumer/notifications-consumer.ts';
+import { notificationsConsumerEnv } from './env.ts';
+
+const env = loadEnv(notificationsConsumerEnv);
+const observability = createObservability('notifications');
+const documentClient = createDocumentClient();
+// Powertools' persistence layer speaks the low-level client (it marshalls itself).
+const dynamoClient = new DynamoDBClient({});
+observability.tracer.captureAWSv3Client(documentClient);
+observability.tracer.captureAWSv3Client(dynamoClient);
+const now = () => new Date();
+
+export const handler = createNotificationsConsumer({
+  sender: createIdempotentSender({
+    provider: createSimulatedProvider({
+      failureRate: env.PROVIDER_FAILURE_RATE,
+      random: Math.random,
+      newId: randomUUID,
+      log: observability.logger,
+    }),
+    persistenceStore: createSendPersistenceLayer(dynamoClient, env.TABLE_NAME),
+    now,
+  }),
+  store: createNotificationStore(documentClient, env.TABLE_NAME),
+  now,
+  observability,
+});
