@@ -1,0 +1,347 @@
+import type { AttributeValue, CancellationReason } from '@aws-sdk/client-dynamodb';
+import {
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  TransactWriteCommand,
+  UpdateCommand,
+  type DynamoDBDocumentClient,
+  type TransactWriteCommandInput,
+} from '@aws-sdk/lib-dynamodb';
+import { outboxItem } from '../../shared/outbox.ts';
+import { MARKER_CONDITION, type ProcessedMarker } from '../../shared/processed-marker.ts';
+import { restock, type Product, type RestockCommand } from '../domain/product.ts';
+import type { FailedStockCheck, Reservation, StockLine } from '../domain/reservation.ts';
+import {
+  InvalidCursorError,
+  type InventoryStore,
+  type ProductPage,
+  type ReleaseOutcome,
+  type ReserveOutcome,
+  type RecordFailureOutcome,
+} from '../use-cases/ports.ts';
+import {
+  decodeProductCursor,
+  encodeProductCursor,
+  fromProductItem,
+  fromReservationItem,
+  InventoryEntityType,
+  inventoryTableKeys,
+  PRODUCTS_PARTITION,
+  productIndexKeys,
+  productKey,
+  reservationKey,
+  toReservationItem,
+  type ProductPageKey,
+} from './inventory-table.ts';
+
+type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
+
+/**
+ * A release found a product that cannot take its units back (deleted, or holding fewer
+ * reserved units than the reservation): the data is inconsistent. Nothing was written;
+ * the message is retried and then kept in the DLQ for a human.
+ */
+export class InventoryInconsistencyError extends Error {
+  override name = 'InventoryInconsistencyError';
+}
+
+/** Why a transaction was cancelled, per item (in TransactItems order), or undefined if it was not. */
+function cancellationReasons(error: unknown): CancellationReason[] | undefined {
+  // By name, not instanceof: the error class may come from another copy of the SDK.
+  if (!(error instanceof Error) || error.name !== 'TransactionCanceledException') return undefined;
+  return (
+    (error as Error & { CancellationReasons?: CancellationReason[] }).CancellationReasons ?? []
+  );
+}
+
+const errorNamed = (error: unknown, name: string) => error instanceof Error && error.name === name;
+
+const conditionFailed = (reason: CancellationReason | undefined) =>
+  reason?.Code === 'ConditionalCheckFailed';
+
+/** A number attribute of an item DynamoDB returned in an error (errors are not unmarshalled). */
+function numberIn(item: Record<string, AttributeValue> | undefined, name: string): number {
+  const value = item?.[name]?.N;
+  return value === undefined ? 0 : Number(value);
+}
+
+/** Common transaction outcomes: any conflict wins (the other reasons may be artefacts of it). */
+function commonOutcome(reasons: CancellationReason[]) {
+  if (reasons.some((reason) => reason.Code === 'TransactionConflict'))
+    return { outcome: 'conflict' } as const;
+  if (conditionFailed(reasons[0])) return { outcome: 'duplicate' } as const;
+  return undefined;
+}
+
+/**
+ * The inventory table through DynamoDB: the {@link InventoryStore} the use cases need.
+ * Every transaction starts with the processed marker (index 0), so a cancellation on
+ * index 0 always means "already processed".
+ *
+ * @param client - a document client (see `shared/dynamo.ts`), created once per container.
+ * @param tableName - the inventory table.
+ */
+export function createInventoryStore(
+  client: DynamoDBDocumentClient,
+  tableName: string,
+): InventoryStore {
+  const notExists = `attribute_not_exists(${inventoryTableKeys.partitionKey})`;
+
+  const markerPut = (marker: ProcessedMarker): TransactItem => ({
+    Put: { TableName: tableName, Item: marker, ConditionExpression: MARKER_CONDITION },
+  });
+  const newItemPut = (item: object): TransactItem => ({
+    Put: {
+      TableName: tableName,
+      Item: item as Record<string, unknown>,
+      ConditionExpression: notExists,
+    },
+  });
+
+  /** Moves `quantity` units of a SKU from available to reserved (or back, when releasing). */
+  const stockUpdate = (
+    line: StockLine,
+    direction: 'reserve' | 'release',
+    now: Date,
+  ): TransactItem => ({
+    Update: {
+      TableName: tableName,
+      Key: productKey(line.sku),
+      UpdateExpression:
+        direction === 'reserve'
+          ? 'SET available = available - :q, reserved = reserved + :q, updatedAt = :now'
+          : 'SET available = available + :q, reserved = reserved - :q, updatedAt = :now',
+      // attribute_exists: an update must never create a half product for an unknown SKU.
+      ConditionExpression:
+        direction === 'reserve'
+          ? `attribute_exists(${inventoryTableKeys.partitionKey}) AND available >= :q`
+          : `attribute_exists(${inventoryTableKeys.partitionKey}) AND reserved >= :q`,
+      ExpressionAttributeValues: { ':q': line.quantity, ':now': now.toISOString() },
+      // On a failed check DynamoDB returns the item, or nothing when it does not exist:
+      // that tells an unknown SKU from a short one without another read.
+      ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+    },
+  });
+
+  /** Index of the first product in a transaction (after marker, reservation, outbox). */
+  const FIRST_PRODUCT = 3;
+
+  return {
+    async reserve({ reservation, event, marker, now }): Promise<ReserveOutcome> {
+      try {
+        await client.send(
+          new TransactWriteCommand({
+            TransactItems: [
+              markerPut(marker),
+              newItemPut(toReservationItem(reservation)),
+              newItemPut(outboxItem(event, now)),
+              ...reservation.items.map((line) => stockUpdate(line, 'reserve', now)),
+            ],
+          }),
+        );
+        return { outcome: 'reserved' };
+      } catch (error) {
+        const reasons = cancellationReasons(error);
+        if (reasons === undefined) throw error;
+        const common = commonOutcome(reasons);
+        if (common) return common;
+        if (conditionFailed(reasons[1])) return { outcome: 'reservation-exists' };
+        const failed: FailedStockCheck[] = [];
+        reservation.items.forEach((line, index) => {
+          const reason = reasons[FIRST_PRODUCT + index];
+          if (!conditionFailed(reason)) return;
+          const item = reason?.Item;
+          failed.push({
+            sku: line.sku,
+            productExists: item !== undefined && Object.keys(item).length > 0,
+          });
+        });
+        if (failed.length > 0) return { outcome: 'insufficient', failed };
+        throw error;
+      }
+    },
+
+    async recordFailedReservation({
+      reservation,
+      event,
+      marker,
+      now,
+    }): Promise<RecordFailureOutcome> {
+      try {
+        await client.send(
+          new TransactWriteCommand({
+            TransactItems: [
+              markerPut(marker),
+              newItemPut(toReservationItem(reservation)),
+              newItemPut(outboxItem(event, now)),
+            ],
+          }),
+        );
+        return { outcome: 'recorded' };
+      } catch (error) {
+        const reasons = cancellationReasons(error);
+        if (reasons === undefined) throw error;
+        const common = commonOutcome(reasons);
+        if (common) return common;
+        if (conditionFailed(reasons[1])) return { outcome: 'reservation-exists' };
+        throw error;
+      }
+    },
+
+    async release({ previous, next, event, marker, now }): Promise<ReleaseOutcome> {
+      try {
+        await client.send(
+          new TransactWriteCommand({
+            TransactItems: [
+              markerPut(marker),
+              {
+                Put: {
+                  TableName: tableName,
+                  Item: toReservationItem(next),
+                  // Unchanged since it was read: a concurrent release makes this one stale.
+                  ConditionExpression: '#status = :reserved AND #sequence = :sequence',
+                  ExpressionAttributeNames: { '#status': 'status', '#sequence': 'sequence' },
+                  ExpressionAttributeValues: {
+                    ':reserved': 'RESERVED',
+                    ':sequence': previous.sequence,
+                  },
+                },
+              },
+              newItemPut(outboxItem(event, now)),
+              ...previous.items.map((line) => stockUpdate(line, 'release', now)),
+            ],
+          }),
+        );
+        return { outcome: 'released' };
+      } catch (error) {
+        const reasons = cancellationReasons(error);
+        if (reasons === undefined) throw error;
+        const common = commonOutcome(reasons);
+        if (common) return common;
+        if (conditionFailed(reasons[1])) return { outcome: 'stale' };
+        const broken = previous.items.filter((_line, index) =>
+          conditionFailed(reasons[FIRST_PRODUCT + index]),
+        );
+        if (broken.length > 0) {
+          throw new InventoryInconsistencyError(
+            `Reservation ${previous.reservationId} of order ${previous.orderId} cannot be released: ` +
+              `products ${broken.map((line) => line.sku).join(', ')} are missing or hold fewer reserved units`,
+          );
+        }
+        throw error;
+      }
+    },
+
+    async markProcessed(marker) {
+      try {
+        await client.send(
+          new PutCommand({
+            TableName: tableName,
+            Item: marker,
+            ConditionExpression: MARKER_CONDITION,
+          }),
+        );
+        return { outcome: 'recorded' };
+      } catch (error) {
+        if (errorNamed(error, 'ConditionalCheckFailedException')) return { outcome: 'duplicate' };
+        if (errorNamed(error, 'TransactionConflictException')) return { outcome: 'conflict' };
+        throw error;
+      }
+    },
+
+    async getReservation(orderId): Promise<Reservation | undefined> {
+      const { Item } = await client.send(
+        new GetCommand({
+          TableName: tableName,
+          Key: reservationKey(orderId),
+          ConsistentRead: true,
+        }),
+      );
+      return Item && Item.entityType === InventoryEntityType.reservation
+        ? fromReservationItem(Item)
+        : undefined;
+    },
+
+    async putProduct(command: RestockCommand, now: Date) {
+      const at = now.toISOString();
+      try {
+        // One conditional update, so a reservation racing with a restock can never be lost:
+        // the reserved units are read and kept by DynamoDB itself, not by a read-modify-write.
+        const { Attributes } = await client.send(
+          new UpdateCommand({
+            TableName: tableName,
+            Key: productKey(command.sku),
+            UpdateExpression:
+              'SET sku = :sku, #name = :name, unitPrice = :unitPrice, currency = :currency, ' +
+              'entityType = :entityType, gsi1pk = :gsi1pk, gsi1sk = :gsi1sk, ' +
+              'reserved = if_not_exists(reserved, :zero), ' +
+              'available = :quantity - if_not_exists(reserved, :zero), ' +
+              'createdAt = if_not_exists(createdAt, :now), updatedAt = :now',
+            ConditionExpression: `attribute_not_exists(${inventoryTableKeys.partitionKey}) OR reserved <= :quantity`,
+            ExpressionAttributeNames: { '#name': 'name' },
+            ExpressionAttributeValues: {
+              ':sku': command.sku,
+              ':name': command.name,
+              ':unitPrice': command.unitPrice,
+              ':currency': command.currency,
+              ':entityType': InventoryEntityType.product,
+              ':gsi1pk': productIndexKeys(command.sku).gsi1pk,
+              ':gsi1sk': productIndexKeys(command.sku).gsi1sk,
+              ':zero': 0,
+              ':quantity': command.quantity,
+              ':now': at,
+            },
+            // The item before the update: with it the result is computed exactly (see restock).
+            ReturnValues: 'ALL_OLD',
+            ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+          }),
+        );
+        const existing = Attributes === undefined ? undefined : fromProductItem(Attributes);
+        return restock(existing, command, now);
+      } catch (error) {
+        if (errorNamed(error, 'ConditionalCheckFailedException')) {
+          const item = (error as Error & { Item?: Record<string, AttributeValue> }).Item;
+          return { outcome: 'below-reserved', reserved: numberIn(item, 'reserved') };
+        }
+        if (errorNamed(error, 'TransactionConflictException')) return { outcome: 'conflict' };
+        throw error;
+      }
+    },
+
+    async getProduct(sku): Promise<Product | undefined> {
+      const { Item } = await client.send(
+        new GetCommand({ TableName: tableName, Key: productKey(sku), ConsistentRead: true }),
+      );
+      return Item && Item.entityType === InventoryEntityType.product
+        ? fromProductItem(Item)
+        : undefined;
+    },
+
+    async listProducts({ limit, cursor }): Promise<ProductPage> {
+      let startKey: ProductPageKey | undefined;
+      if (cursor !== undefined) {
+        startKey = decodeProductCursor(cursor);
+        if (!startKey) throw new InvalidCursorError();
+      }
+      const { productsIndex } = inventoryTableKeys;
+      const { Items = [], LastEvaluatedKey } = await client.send(
+        new QueryCommand({
+          TableName: tableName,
+          IndexName: productsIndex.name,
+          KeyConditionExpression: '#pk = :products',
+          ExpressionAttributeNames: { '#pk': productsIndex.partitionKey },
+          ExpressionAttributeValues: { ':products': PRODUCTS_PARTITION },
+          Limit: limit,
+          ...(startKey === undefined ? {} : { ExclusiveStartKey: startKey }),
+        }),
+      );
+      return {
+        products: Items.map(fromProductItem),
+        ...(LastEvaluatedKey === undefined
+          ? {}
+          : { nextCursor: encodeProductCursor(LastEvaluatedKey as ProductPageKey) }),
+      };
+    },
+  };
+}

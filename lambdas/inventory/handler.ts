@@ -1,0 +1,25 @@
+/**
+ * Entry point of the inventory consumer Lambda (SQS queue fed by the EventBridge rule for
+ * PaymentCompleted and InventoryReleaseRequested). Runs once per container: the
+ * environment is validated (a bad configuration fails the cold start) and the clients
+ * are created and reused. No endpoint plumbing: the SDK reads `AWS_ENDPOINT_URL*` itself.
+ */
+import { randomUUID } from 'node:crypto';
+import { createDocumentClient } from '../shared/dynamo.ts';
+import { loadEnv } from '../shared/env.ts';
+import { createObservability } from '../shared/observability.ts';
+import { createInventoryStore } from './adapters/inventory-store.ts';
+import { createInventoryConsumer } from './consumer/inventory-consumer.ts';
+import { inventoryEnv } from './env.ts';
+
+const env = loadEnv(inventoryEnv);
+const observability = createObservability('inventory');
+const documentClient = createDocumentClient();
+observability.tracer.captureAWSv3Client(documentClient);
+
+export const handler = createInventoryConsumer({
+  store: createInventoryStore(documentClient, env.TABLE_NAME),
+  now: () => new Date(),
+  newId: randomUUID,
+  observability,
+});

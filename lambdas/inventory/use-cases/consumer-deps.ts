@@ -1,0 +1,18 @@
+import type { RetryPolicy } from './conflict-retry.ts';
+import type { InventoryStore } from './ports.ts';
+
+/** The consumer name in the inventory service's processed markers (one per consumed event). */
+export const INVENTORY_CONSUMER = 'inventory';
+
+/** What the event use cases need; the handler entry builds the real ones, tests pass fakes. */
+export interface InventoryConsumerDeps {
+  store: Pick<
+    InventoryStore,
+    'reserve' | 'recordFailedReservation' | 'release' | 'markProcessed' | 'getReservation'
+  >;
+  now: () => Date;
+  /** A new unique id (UUID) for reservations and emitted events. */
+  newId: () => string;
+  /** How transactions cancelled by concurrent writers are retried. */
+  retry?: RetryPolicy;
+}
