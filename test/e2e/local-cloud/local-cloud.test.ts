@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { BatchWriteItemCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { BatchWriteItemCommand, DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { SendMessageBatchCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
@@ -279,4 +279,57 @@ describe('Step Functions', () => {
       cloud.counters()[`lambda.${physicalName(cloud, 'functions', 'StepWorker')}.invocations`],
     ).toBeGreaterThanOrEqual(1);
   }, 30_000);
+});
+
+describe('Faults on demand', () => {
+  afterAll(() => cloud.faults.clear());
+
+  it('fails a function invocation when told to, then runs it normally', async () => {
+    const fn = physicalName(cloud, 'functions', 'StepWorker');
+    cloud.faults.set({ functions: [{ function: fn, count: 1, message: 'injected by the test' }] });
+    const invoke = () =>
+      lambda.send(new InvokeCommand({ FunctionName: fn, Payload: Buffer.from('{"sleepMs":1}') }));
+    const faulted = await invoke();
+    expect(faulted.FunctionError).toBe('Unhandled');
+    expect(decode(faulted.Payload)).toMatchObject({
+      errorType: 'LocalFaultInjected',
+      errorMessage: 'injected by the test',
+    });
+    const normal = await invoke();
+    expect(normal.FunctionError).toBeUndefined();
+  });
+
+  it('throttles DynamoDB requests on a table with ProvisionedThroughputExceededException', async () => {
+    const table = physicalName(cloud, 'tables', 'Deliveries');
+    cloud.faults.set({ dynamodbThrottling: [{ table, count: 1 }] });
+    const noRetries = new DynamoDBClient({ ...clientConfig(cloud), maxAttempts: 1 });
+    const put = () =>
+      noRetries.send(
+        new PutItemCommand({
+          TableName: table,
+          Item: { pk: { S: `throttle-${randomUUID()}` }, sk: { S: '1' } },
+        }),
+      );
+    await expect(put()).rejects.toMatchObject({ name: 'ProvisionedThroughputExceededException' });
+    await expect(put()).resolves.toBeDefined();
+    noRetries.destroy();
+  });
+
+  it('rejects PutEvents entries when told to, reporting them per entry', async () => {
+    cloud.faults.set({ putEvents: { count: 1 } });
+    const busName = cloud.model.eventBuses.find((b) => b.logicalId.startsWith('Bus'))!.name;
+    const result = await eventBridge.send(
+      new PutEventsCommand({
+        Entries: [1, 2].map((n) => ({
+          EventBusName: busName,
+          Source: 'fixture.other',
+          DetailType: 'Ignored',
+          Detail: `{"n":${n}}`,
+        })),
+      }),
+    );
+    expect(result.FailedEntryCount).toBe(1);
+    expect(result.Entries?.[0]?.ErrorCode).toBeDefined();
+    expect(result.Entries?.[1]?.EventId).toBeDefined();
+  });
 });
