@@ -7,10 +7,12 @@
  * from the environment, so this file runs unchanged on AWS, LocalStack and the local cloud.
  */
 import { randomUUID } from 'node:crypto';
+import { SFNClient } from '@aws-sdk/client-sfn';
 import { createDocumentClient } from '../shared/dynamo.ts';
 import { loadEnv } from '../shared/env.ts';
 import { createObservability } from '../shared/observability.ts';
 import { createOrderStore } from './adapters/order-store.ts';
+import { createSfnSagaTimer } from './adapters/sfn-saga-timer.ts';
 import { orderApiEnv } from './api/env.ts';
 import { createApiHandler } from './api/order-api.ts';
 
@@ -18,9 +20,11 @@ const env = loadEnv(orderApiEnv);
 const observability = createObservability('orders');
 const documentClient = createDocumentClient();
 observability.tracer.captureAWSv3Client(documentClient);
+const sfnClient = observability.tracer.captureAWSv3Client(new SFNClient({}));
 
 export const handler = createApiHandler({
   store: createOrderStore(documentClient, env.TABLE_NAME),
+  timer: createSfnSagaTimer(sfnClient, env.TIMER_STATE_MACHINE_ARN),
   now: () => new Date(),
   newId: randomUUID,
   sagaTimeoutSeconds: env.SAGA_TIMEOUT_SECONDS,

@@ -1,6 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { DynamoDBDocumentClient, GetCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { SFNClient, StopExecutionCommand } from '@aws-sdk/client-sfn';
 import { mockClient } from 'aws-sdk-client-mock';
+import { toOrderItem } from '../../lambdas/orders/adapters/orders-table.ts';
+import { newOrder } from '../unit/saga/fixtures.ts';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import { apiEvent, lambdaContext, orderBody, postOrder } from '../unit/orders/api-fixtures.ts';
 
@@ -12,6 +15,7 @@ type Entry = {
 const importEntry = (tag: string) =>
   import(`../../lambdas/orders/api-handler.ts?${tag}`) as Promise<Entry>;
 
+const TIMER_ARN = 'arn:aws:states:us-east-1:123456789012:stateMachine:saga-timer';
 const saved = { ...process.env };
 const dynamo = mockClient(DynamoDBDocumentClient);
 
@@ -38,9 +42,17 @@ describe('api-handler entry module', () => {
     await expect(importEntry('bad-timeout')).rejects.toThrow('SAGA_TIMEOUT_SECONDS');
   });
 
+  it('fails at load when TIMER_STATE_MACHINE_ARN is not a state machine ARN', async () => {
+    process.env.TABLE_NAME = 'orders-table';
+    process.env.SAGA_TIMEOUT_SECONDS = '30';
+    process.env.TIMER_STATE_MACHINE_ARN = 'arn:aws:lambda:us-east-1:123456789012:function:timer';
+    await expect(importEntry('bad-arn')).rejects.toThrow('TIMER_STATE_MACHINE_ARN');
+  });
+
   it('wires the handler to the configured table and saga timeout', async () => {
     process.env.TABLE_NAME = 'orders-table';
     process.env.SAGA_TIMEOUT_SECONDS = '30';
+    process.env.TIMER_STATE_MACHINE_ARN = TIMER_ARN;
     dynamo.on(TransactWriteCommand).resolves({});
     const { handler } = await importEntry('configured');
 
@@ -64,5 +76,33 @@ describe('api-handler entry module', () => {
     );
     expect(missing.statusCode).toBe(404);
     expect(dynamo.commandCalls(GetCommand)[0]!.args[0].input.TableName).toBe('orders-table');
+  });
+
+  it('stops the order’s saga timer through Step Functions when a pending order is cancelled', async () => {
+    process.env.TABLE_NAME = 'orders-table';
+    process.env.TIMER_STATE_MACHINE_ARN = TIMER_ARN;
+    const sfn = mockClient(SFNClient);
+    try {
+      sfn.on(StopExecutionCommand).resolves({});
+      dynamo.reset();
+      dynamo.on(GetCommand).resolves({ Item: toOrderItem(newOrder({ orderId: 'ord-1' })) });
+      dynamo.on(TransactWriteCommand).resolves({});
+      const { handler } = await importEntry('cancel');
+
+      const response = await handler(
+        apiEvent({
+          method: 'POST',
+          resource: '/orders/{orderId}/cancel',
+          pathParameters: { orderId: 'ord-1' },
+        }),
+        lambdaContext(),
+      );
+      expect(response.statusCode).toBe(202);
+      expect(sfn.commandCalls(StopExecutionCommand)[0]!.args[0].input.executionArn).toBe(
+        'arn:aws:states:us-east-1:123456789012:execution:saga-timer:ord-1',
+      );
+    } finally {
+      sfn.restore();
+    }
   });
 });

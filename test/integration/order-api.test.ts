@@ -10,6 +10,7 @@ import {
   postOrder,
   quietObservability,
 } from '../unit/orders/api-fixtures.ts';
+import { FakeSagaTimer } from '../unit/orders/fake-saga-timer.ts';
 import { createOrdersTable } from './orders-table-fixture.ts';
 
 const TIMEOUT = 60_000;
@@ -24,6 +25,7 @@ beforeAll(async () => {
     now: () => new Date(),
     newId: randomUUID,
     sagaTimeoutSeconds: 90,
+    timer: new FakeSagaTimer(),
     observability: quietObservability(),
   });
 }, TIMEOUT);

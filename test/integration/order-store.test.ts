@@ -5,6 +5,7 @@ import { OrderCreated } from '../../events/index.ts';
 import { createOrderStore } from '../../lambdas/orders/adapters/order-store.ts';
 import { idempotencyKey } from '../../lambdas/orders/adapters/orders-table.ts';
 import type { Order } from '../../lambdas/orders/domain/order.ts';
+import { timelineEntry } from '../../lambdas/orders/domain/timeline.ts';
 import {
   validatePlaceOrderRequest,
   type ValidPlaceOrder,
@@ -76,14 +77,23 @@ function orderWrite(
         expiresAt: NOW.getTime() / 1000 + 86_400,
       }
     : undefined;
-  return { order, event, ...(idempotency ? { idempotency } : {}), now: NOW };
+  return {
+    order,
+    event,
+    ...(idempotency ? { idempotency } : {}),
+    timeline: timelineEntry(order, { type: 'OrderPlaced' }, [event]),
+    now: NOW,
+  };
 }
 
 /** The items of the table that belong to one order write (order, its outbox item, its key). */
 async function itemsOf(write: NewOrderWrite) {
   const all = await table.items();
   return {
-    orders: all.filter((item) => item.pk === `ORDER#${write.order.orderId}`),
+    orders: all.filter((item) => item.pk === `ORDER#${write.order.orderId}` && item.sk === 'ORDER'),
+    timeline: all.filter(
+      (item) => item.pk === `ORDER#${write.order.orderId}` && item.sk !== 'ORDER',
+    ),
     outbox: all.filter((item) => item.pk === `OUTBOX#${write.event.eventId}`),
     keys: all.filter(
       (item) => write.idempotency && item.pk === `IDEMPOTENCY#${write.idempotency.key}`,
@@ -107,7 +117,7 @@ const useCaseDeps = (): PlaceOrderDeps => ({
 describe('DynamoDB order store (DynamoDB Local)', () => {
   describe('createOrder', () => {
     it(
-      'writes the order, its outbox item and the idempotency record together',
+      'writes the order, its outbox item, its first timeline entry and the idempotency record together',
       async () => {
         const write = orderWrite({ key: randomUUID() });
         expect(await store.createOrder(write)).toEqual({ outcome: 'created' });
@@ -133,7 +143,15 @@ describe('DynamoDB order store (DynamoDB Local)', () => {
             expiresAt: write.idempotency!.expiresAt,
           }),
         ]);
+        expect(written.timeline).toEqual([
+          expect.objectContaining({ sk: 'TIMELINE#0000000001', entityType: 'TIMELINE' }),
+        ]);
+        expect(written.timeline[0]).not.toHaveProperty('gsi1pk');
         expect(await store.getOrder(write.order.orderId)).toEqual(write.order);
+        expect(await store.getOrderHistory(write.order.orderId)).toEqual({
+          order: write.order,
+          timeline: [write.timeline],
+        });
       },
       TIMEOUT,
     );

@@ -7,25 +7,32 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import * as z from 'zod/mini';
 import { outboxItem, TTL_ATTRIBUTE } from '../../shared/outbox.ts';
+import { MARKER_CONDITION, processedMarker } from '../../shared/processed-marker.ts';
 import type { Order } from '../domain/order.ts';
+import type { TimelineEntry } from '../domain/timeline.ts';
 import {
   type CreateOrderOutcome,
   type IdempotencyRecord,
   InvalidCursorError,
   type NewOrderWrite,
+  type OrderHistory,
   type OrderPage,
   type OrderStore,
+  type TransitionOutcome,
+  type TransitionWrite,
 } from '../use-cases/ports.ts';
 import {
   customerPartition,
   decodeCursor,
   encodeCursor,
   fromOrderItem,
+  fromTimelineItem,
   idempotencyKey,
   ordersTableKeys,
   OrdersEntityType,
   orderKey,
   toOrderItem,
+  toTimelineItem,
   type CustomerPageKey,
 } from './orders-table.ts';
 
@@ -99,6 +106,7 @@ export function createOrderStore(client: DynamoDBDocumentClient, tableName: stri
       order,
       event,
       idempotency,
+      timeline,
       now,
     }: NewOrderWrite): Promise<CreateOrderOutcome> {
       try {
@@ -135,6 +143,14 @@ export function createOrderStore(client: DynamoDBDocumentClient, tableName: stri
                       },
                     },
                   ]),
+              // Last, so the indexes of the items above keep their meaning in cancellation reasons.
+              {
+                Put: {
+                  TableName: tableName,
+                  Item: toTimelineItem(order.orderId, order.version, timeline),
+                  ConditionExpression: notExists,
+                },
+              },
             ],
           }),
         );
@@ -142,9 +158,11 @@ export function createOrderStore(client: DynamoDBDocumentClient, tableName: stri
       } catch (error) {
         const reasons = cancellationReasons(error);
         if (reasons === undefined) throw error;
-        const [orderReason, outboxReason, idempotencyReason] = reasons.map(
+        const [orderReason, outboxReason, thirdReason] = reasons.map(
           (reason) => reason.Code ?? 'None',
         );
+        // The third item is the idempotency record only when there is one (else the timeline entry).
+        const idempotencyReason = idempotency === undefined ? 'None' : thirdReason;
         if (idempotencyReason === 'ConditionalCheckFailed') {
           const existing = fromIdempotencyItem(plainItem(reasons[2]?.Item));
           return {
@@ -177,6 +195,91 @@ export function createOrderStore(client: DynamoDBDocumentClient, tableName: stri
         new GetCommand({ TableName: tableName, Key: orderKey(orderId), ConsistentRead: true }),
       );
       return Item && Item.entityType === OrdersEntityType.order ? fromOrderItem(Item) : undefined;
+    },
+
+    async commitTransition(write: TransitionWrite): Promise<TransitionOutcome> {
+      const { order, expectedVersion, events, marker, timeline, now } = write;
+      // Fixed positions: the order first, then the marker, so cancellation reasons are read by index.
+      const transactItems = [
+        {
+          Put: {
+            TableName: tableName,
+            Item: toOrderItem(order),
+            // Optimistic concurrency: only the version this transition was computed from may be
+            // replaced. A missing order fails it too (a transition never creates an order).
+            ConditionExpression: '#version = :expected',
+            ExpressionAttributeNames: { '#version': 'version' },
+            ExpressionAttributeValues: { ':expected': expectedVersion },
+          },
+        },
+        ...(marker === undefined
+          ? []
+          : [
+              {
+                Put: {
+                  TableName: tableName,
+                  Item: processedMarker(marker.consumer, marker.id, now),
+                  ConditionExpression: MARKER_CONDITION,
+                },
+              },
+            ]),
+        ...events.map((event) => ({
+          Put: {
+            TableName: tableName,
+            Item: outboxItem(event, now),
+            ConditionExpression: notExists,
+          },
+        })),
+        {
+          Put: {
+            TableName: tableName,
+            Item: toTimelineItem(order.orderId, order.version, timeline),
+            ConditionExpression: notExists,
+          },
+        },
+      ];
+      try {
+        await client.send(new TransactWriteCommand({ TransactItems: transactItems }));
+        return { outcome: 'committed' };
+      } catch (error) {
+        const reasons = cancellationReasons(error);
+        if (reasons === undefined) throw error;
+        const failed = (index: number) => reasons[index]?.Code === 'ConditionalCheckFailed';
+        // A marker that exists means the whole transition was committed before: that wins
+        // over whatever else the redelivery found changed since.
+        if (marker !== undefined && failed(1)) return { outcome: 'duplicate' };
+        if (reasons.some((reason) => reason.Code === 'TransactionConflict'))
+          return { outcome: 'write-conflict' };
+        if (failed(0)) return { outcome: 'version-conflict' };
+        throw error;
+      }
+    },
+
+    async getOrderHistory(orderId: string): Promise<OrderHistory | undefined> {
+      // One partition holds the order ('ORDER') and its entries ('TIMELINE#…', after it in
+      // sort order): a single consistent query reads both.
+      let order: Order | undefined;
+      const timeline: TimelineEntry[] = [];
+      let startKey: Record<string, unknown> | undefined;
+      do {
+        const page = await client.send(
+          new QueryCommand({
+            TableName: tableName,
+            KeyConditionExpression: '#pk = :pk',
+            ExpressionAttributeNames: { '#pk': ordersTableKeys.partitionKey },
+            ExpressionAttributeValues: { ':pk': orderKey(orderId).pk },
+            ConsistentRead: true,
+            ...(startKey === undefined ? {} : { ExclusiveStartKey: startKey }),
+          }),
+        );
+        for (const item of page.Items ?? []) {
+          if (item.entityType === OrdersEntityType.order) order = fromOrderItem(item);
+          else if (item.entityType === OrdersEntityType.timeline)
+            timeline.push(fromTimelineItem(item));
+        }
+        startKey = page.LastEvaluatedKey;
+      } while (startKey !== undefined);
+      return order && { order, timeline };
     },
 
     async listOrdersByCustomer(customerId, { limit, cursor }): Promise<OrderPage> {

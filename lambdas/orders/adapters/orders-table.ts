@@ -1,6 +1,7 @@
 import * as z from 'zod/mini';
 import { TTL_ATTRIBUTE } from '../../shared/outbox.ts';
 import type { Order } from '../domain/order.ts';
+import type { TimelineEntry } from '../domain/timeline.ts';
 
 /**
  * The orders table's layout: key names, item keys and the customer index. Pure data and
@@ -11,8 +12,13 @@ import type { Order } from '../domain/order.ts';
  * | item             | pk                  | sk            | gsi1pk (byCustomer)   | gsi1sk                    |
  * |------------------|---------------------|---------------|-----------------------|---------------------------|
  * | order            | `ORDER#<orderId>`   | `ORDER`       | `CUSTOMER#<customer>` | `<createdAt>#<orderId>`   |
+ * | timeline entry   | `ORDER#<orderId>`   | `TIMELINE#<version, 10 digits>` |     |                           |
  * | idempotency      | `IDEMPOTENCY#<key>` | `IDEMPOTENCY` |                       |                           |
  * | outbox (shared)  | `OUTBOX#<eventId>`  | `OUTBOX`      |                       |                           |
+ * | processed marker | `PROCESSED#orders#<eventId>` | `PROCESSED` |                 |                           |
+ *
+ * Timeline entries share the order's partition, so one query reads an order with its
+ * history; they have no index keys, so the customer listing never sees them.
  */
 export const ordersTableKeys = {
   partitionKey: 'pk',
@@ -23,7 +29,11 @@ export const ordersTableKeys = {
 } as const;
 
 /** `entityType` values of the items this table holds (besides the shared outbox's `OUTBOX`). */
-export const OrdersEntityType = { order: 'ORDER', idempotency: 'IDEMPOTENCY' } as const;
+export const OrdersEntityType = {
+  order: 'ORDER',
+  idempotency: 'IDEMPOTENCY',
+  timeline: 'TIMELINE',
+} as const;
 
 /** The primary key of a table item. */
 export interface ItemKey {
@@ -33,6 +43,18 @@ export interface ItemKey {
 
 /** The primary key of an order's item. */
 export const orderKey = (orderId: string): ItemKey => ({ pk: `ORDER#${orderId}`, sk: 'ORDER' });
+
+/** Sort-key prefix of an order's timeline entries (they share the order's partition). */
+export const TIMELINE_SORT_KEY_PREFIX = 'TIMELINE#';
+
+/**
+ * The primary key of the timeline entry written with version `version` of the order.
+ * Zero-padded so that the sort key's text order is the version order.
+ */
+export const timelineKey = (orderId: string, version: number): ItemKey => ({
+  pk: orderKey(orderId).pk,
+  sk: `${TIMELINE_SORT_KEY_PREFIX}${String(version).padStart(10, '0')}`,
+});
 
 /** The primary key of an idempotency record. */
 export const idempotencyKey = (key: string): ItemKey => ({
@@ -70,6 +92,39 @@ export function fromOrderItem(item: Record<string, unknown>): Order {
   // eslint-disable-next-line @typescript-eslint/no-unused-vars
   const { pk, sk, entityType, gsi1pk, gsi1sk, ...order } = item;
   return order as unknown as Order;
+}
+
+/** A timeline entry as stored: the entry plus its keys and the order version it records. */
+export type TimelineItem = TimelineEntry &
+  ItemKey & { entityType: typeof OrdersEntityType.timeline; orderId: string; version: number };
+
+/** The item that stores the timeline entry of the order's version `version`. */
+export function toTimelineItem(
+  orderId: string,
+  version: number,
+  entry: TimelineEntry,
+): TimelineItem {
+  return {
+    ...entry,
+    ...timelineKey(orderId, version),
+    entityType: OrdersEntityType.timeline,
+    orderId,
+    version,
+  };
+}
+
+/** The entry in a stored timeline item (fields are picked, so storage attributes stay out). */
+export function fromTimelineItem(item: Record<string, unknown>): TimelineEntry {
+  const entry = item as unknown as TimelineItem;
+  return {
+    at: entry.at,
+    type: entry.type,
+    ...(entry.eventId === undefined ? {} : { eventId: entry.eventId }),
+    status: entry.status,
+    payment: entry.payment,
+    inventory: entry.inventory,
+    emitted: entry.emitted,
+  };
 }
 
 // ---- List cursors ------------------------------------------------------------------------

@@ -12,13 +12,17 @@ import {
 } from '../../shared/http.ts';
 import { withObservability, type Observability } from '../../shared/observability.ts';
 import { validatePlaceOrderRequest } from '../domain/place-order-request.ts';
+import { cancelOrder } from '../use-cases/cancel-order.ts';
 import { getOrder } from '../use-cases/get-order.ts';
+import { getTimeline } from '../use-cases/get-timeline.ts';
 import { listOrders } from '../use-cases/list-orders.ts';
+import { toOrderView } from '../use-cases/order-view.ts';
 import { placeOrder, WriteContentionError, type PlaceOrderDeps } from '../use-cases/place-order.ts';
-import { InvalidCursorError, type OrderStore } from '../use-cases/ports.ts';
+import { InvalidCursorError, type OrderStore, type SagaTimer } from '../use-cases/ports.ts';
 import {
   CORRELATION_ID_HEADER,
   correlationIdOf,
+  parseCancelRequest,
   parseIdempotencyKey,
   parseListOrdersQuery,
   parseOrderId,
@@ -28,6 +32,8 @@ import { createRouter, type Route } from './router.ts';
 /** Everything the order API needs; the entry file builds the real ones, tests pass fakes. */
 export interface OrderApiDeps extends Omit<PlaceOrderDeps, 'store'> {
   store: OrderStore;
+  /** Stopped (best effort) when a customer cancels a pending order. */
+  timer: Pick<SagaTimer, 'stopTimer'>;
   observability: Observability;
 }
 
@@ -42,6 +48,8 @@ export const apiMetrics = {
   idempotencyConflicts: 'IdempotencyKeyConflicts',
   clientErrors: 'ClientErrors',
   serverErrors: 'ServerErrors',
+  ordersCancelled: 'OrdersCancelledByCustomer',
+  timerStopFailures: 'SagaTimerStopFailures',
 } as const;
 
 /**
@@ -49,7 +57,8 @@ export const apiMetrics = {
  * every outcome to HTTP, inside the shared middy chain (logs, metrics, tracing).
  *
  * Routes: `GET /health`, `POST /orders`, `GET /orders?customerId=&limit=&cursor=`,
- * `GET /orders/{orderId}`. Every error is `{ error: { code, message, details } }`.
+ * `GET /orders/{orderId}`, `POST /orders/{orderId}/cancel`, `GET /orders/{orderId}/timeline`.
+ * Every error is `{ error: { code, message, details } }`.
  * A client's input only ever yields a 4xx; a 5xx means our failure and is logged.
  */
 export function createApiHandler(
@@ -112,6 +121,54 @@ export function createApiHandler(
         return jsonResponse(200, order);
       },
     },
+    {
+      method: 'POST',
+      resource: '/orders/{orderId}/cancel',
+      handle: async ({ event, context, params }) => {
+        const orderId = parseOrderId(params);
+        // The body is checked even for an unknown order: a malformed request is a 400 first.
+        const { reason } = parseCancelRequest(event);
+        if (orderId === undefined) throw httpErrors.notFound('No order with this id');
+        const result = await cancelOrder(
+          {
+            orderId,
+            ...(reason === undefined ? {} : { reason }),
+            requestId: correlationIdOf(event, context.awsRequestId),
+          },
+          deps,
+        );
+        switch (result.kind) {
+          case 'not-found':
+            throw httpErrors.notFound('No order with this id');
+          case 'already-cancelled':
+            throw httpErrors.conflict('ORDER_ALREADY_CANCELLED', 'The order is already cancelled');
+          case 'cancelled':
+            metrics.addMetric(apiMetrics.ordersCancelled, MetricUnit.Count, 1);
+            if (result.timerStop?.outcome === 'failed') {
+              metrics.addMetric(apiMetrics.timerStopFailures, MetricUnit.Count, 1);
+              logger.warn('Saga timer could not be stopped; it will fire and do nothing', {
+                orderId,
+                error: result.timerStop.error,
+              });
+            }
+            logger.info('Order cancelled by the customer', { orderId });
+            // 202: the order is cancelled, but refunds and releases are still on their way.
+            return jsonResponse(202, toOrderView(result.order), {
+              Location: `/orders/${encodeURIComponent(orderId)}`,
+            });
+        }
+      },
+    },
+    {
+      method: 'GET',
+      resource: '/orders/{orderId}/timeline',
+      handle: async ({ params }) => {
+        const orderId = parseOrderId(params);
+        const timeline = orderId === undefined ? undefined : await getTimeline(orderId, { store });
+        if (!timeline) throw httpErrors.notFound('No order with this id');
+        return jsonResponse(200, timeline);
+      },
+    },
   ];
   const route = createRouter(routes);
 
@@ -125,7 +182,7 @@ export function createApiHandler(
       logger.warn('Order write kept conflicting', { error });
       return errorResponse(
         httpErrors.serviceUnavailable(
-          'The order could not be saved right now; retry with the same Idempotency-Key',
+          'The order could not be saved right now; retry (with the same Idempotency-Key for a new order)',
         ),
       );
     }

@@ -1,6 +1,6 @@
 import type { APIGatewayProxyEvent } from 'aws-lambda';
 import * as z from 'zod/mini';
-import { getHeader, httpErrors } from '../../shared/http.ts';
+import { getHeader, httpErrors, readJsonBody } from '../../shared/http.ts';
 import { expected, toErrorDetails } from '../../shared/validation.ts';
 import type { ListOrdersQuery } from '../use-cases/list-orders.ts';
 
@@ -105,4 +105,38 @@ const OrderId = /^[A-Za-z0-9-]{1,64}$/;
 export function parseOrderId(params: Record<string, string>): string | undefined {
   const orderId = params.orderId;
   return orderId !== undefined && OrderId.test(orderId) ? orderId : undefined;
+}
+
+/** Longest cancellation reason a customer may give. */
+export const MAX_CANCEL_REASON_LENGTH = 500;
+
+const CancelRequestSchema = z.strictObject(
+  {
+    reason: z.optional(
+      z.string(expected('a string')).check(
+        z.minLength(1, 'must not be empty'),
+        z.maxLength(
+          MAX_CANCEL_REASON_LENGTH,
+          `must be at most ${MAX_CANCEL_REASON_LENGTH} characters`,
+        ),
+        z.refine((text) => text.trim() !== '', 'must not be blank'),
+      ),
+    ),
+  },
+  expected('an object'),
+);
+
+/**
+ * The optional body of `POST /orders/{orderId}/cancel`: `{ "reason"?: string }` (1–500
+ * characters). No body at all is a cancel without a reason; a body that is there must be
+ * JSON of that shape (an unknown field is a 400, as for `POST /orders`).
+ */
+export function parseCancelRequest(
+  event: Pick<APIGatewayProxyEvent, 'headers' | 'body' | 'isBase64Encoded'>,
+): { reason?: string } {
+  if (event.body === null || event.body === undefined || event.body === '') return {};
+  const parsed = z.safeParse(CancelRequestSchema, readJsonBody(event));
+  if (!parsed.success) throw httpErrors.validation(toErrorDetails(parsed.error.issues));
+  const { reason } = parsed.data;
+  return reason === undefined ? {} : { reason };
 }

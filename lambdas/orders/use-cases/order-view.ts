@@ -17,6 +17,8 @@ export interface OrderView {
   total: number;
   saga: { payment: PaymentState; inventory: InventoryState };
   cancellationReason?: CancellationReason;
+  /** The customer's own words when they cancelled. */
+  cancellationNote?: string;
   createdAt: string;
   updatedAt: string;
 }
@@ -40,6 +42,7 @@ export function toOrderView(order: Order): OrderView {
     ...(order.cancellationReason === undefined
       ? {}
       : { cancellationReason: order.cancellationReason }),
+    ...(order.cancellationNote === undefined ? {} : { cancellationNote: order.cancellationNote }),
     createdAt: order.createdAt,
     updatedAt: order.updatedAt,
   };

@@ -2,6 +2,7 @@ import { OrderCreated } from '../../../events/index.ts';
 import { canonicalHash } from '../../shared/canonical-hash.ts';
 import type { Order } from '../domain/order.ts';
 import type { ValidPlaceOrder } from '../domain/place-order-request.ts';
+import { timelineEntry } from '../domain/timeline.ts';
 import { toOrderView } from './order-view.ts';
 import type { IdempotencyRecord, OrderStore } from './ports.ts';
 
@@ -50,8 +51,9 @@ const BASE_BACKOFF_MS = 25;
 const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /**
- * Places an order: the order (PENDING), its OrderCreated event in the outbox and, with an
- * idempotency key, the key's record with the response, all in one transaction.
+ * Places an order: the order (PENDING), its OrderCreated event in the outbox, the first
+ * entry of its timeline and, with an idempotency key, the key's record with the response,
+ * all in one transaction.
  *
  * Idempotency: a request whose key is taken gets the first request's response if it is
  * the same request (same canonical hash), or `idempotency-key-reused` if not; either way
@@ -109,6 +111,7 @@ export async function placeOrder(
       deadline: order.deadline,
     },
   );
+  const timeline = timelineEntry(order, { type: 'OrderPlaced' }, [event]);
   const body = JSON.stringify(toOrderView(order));
   const key = command.idempotencyKey;
   const requestHash = key === undefined ? undefined : canonicalHash(request);
@@ -141,6 +144,7 @@ export async function placeOrder(
       order,
       event,
       ...(idempotency === undefined ? {} : { idempotency }),
+      timeline,
       now: now(),
     });
     switch (result.outcome) {

@@ -1,5 +1,6 @@
-import type { EventOf, OrderCreated } from '../../../events/index.ts';
+import type { Envelope, EventOf, OrderCreated } from '../../../events/index.ts';
 import type { Order } from '../domain/order.ts';
+import type { TimelineEntry } from '../domain/timeline.ts';
 
 /**
  * What the order use cases need from the outside world. The DynamoDB adapter
@@ -33,6 +34,8 @@ export interface NewOrderWrite {
   event: OrderCreatedEvent;
   /** Present when the request carried an `Idempotency-Key`. */
   idempotency?: IdempotencyRecord;
+  /** The creation's entry in the order's timeline (version 1). */
+  timeline: TimelineEntry;
   /** Now: when outbox items expire is counted from it; an idempotency record older than it is expired. */
   now: Date;
 }
@@ -54,12 +57,54 @@ export interface OrderPage {
   nextCursor?: string;
 }
 
+/**
+ * Everything one saga transition writes, in one transaction: the order, the events it
+ * emitted (outbox), the exactly-once marker of what caused it, and its timeline entry.
+ */
+export interface TransitionWrite {
+  /** The order as the transition left it (its `version` is `expectedVersion + 1`). */
+  order: Order;
+  /** The version the transition was computed from: the write fails if the order moved on. */
+  expectedVersion: number;
+  /** The emitted envelopes, written as outbox items. */
+  events: Envelope[];
+  /**
+   * Marks `id` as processed by `consumer` (see `shared/processed-marker.ts`), so a second
+   * delivery of the same cause writes nothing. Absent for commands that need none.
+   */
+  marker?: { consumer: string; id: string };
+  timeline: TimelineEntry;
+  /** When outbox items and the marker expire is counted from it. */
+  now: Date;
+}
+
+/** How a {@link OrderStore.commitTransition} transaction ended. Nothing is written unless `committed`. */
+export type TransitionOutcome =
+  | { outcome: 'committed' }
+  /** The marker exists: this cause was already applied (a redelivery). */
+  | { outcome: 'duplicate' }
+  /** The stored order is no longer at `expectedVersion` (or is gone): reload and reapply. */
+  | { outcome: 'version-conflict' }
+  /** Another transaction was writing the same items at the same moment: retry. */
+  | { outcome: 'write-conflict' };
+
+/** An order with its timeline, oldest entry first. */
+export interface OrderHistory {
+  order: Order;
+  timeline: TimelineEntry[];
+}
+
 export interface OrderStore {
   /** Writes the order, its OrderCreated outbox item and the idempotency record atomically. */
   createOrder(write: NewOrderWrite): Promise<CreateOrderOutcome>;
   /** The unexpired record for an idempotency key, read strongly consistently. */
   getIdempotencyRecord(key: string, now: Date): Promise<IdempotencyRecord | undefined>;
+  /** The order, read strongly consistently (a transition must start from the latest version). */
   getOrder(orderId: string): Promise<Order | undefined>;
+  /** Writes a saga transition atomically; see {@link TransitionWrite}. */
+  commitTransition(write: TransitionWrite): Promise<TransitionOutcome>;
+  /** The order and its timeline in the order the changes were applied, or undefined if no such order. */
+  getOrderHistory(orderId: string): Promise<OrderHistory | undefined>;
   /**
    * A page of the customer's orders, newest first.
    * @throws {@link InvalidCursorError} when `cursor` was not issued for this customer.
@@ -76,4 +121,19 @@ export class InvalidCursorError extends Error {
   constructor() {
     super('The cursor is not valid for this listing');
   }
+}
+
+/**
+ * The saga timer: one timer per order that fires at the order's deadline (it then runs the
+ * timeout task), so an order that never completes is cancelled. Starting is idempotent per
+ * order; stopping spares the cost of a timer firing for an order that is already final.
+ */
+export interface SagaTimer {
+  /**
+   * Starts the order's timer, firing at `deadline` (ISO 8601). `already-started` when the
+   * order's timer exists (running or finished): starting again changes nothing.
+   */
+  startTimer(orderId: string, deadline: string): Promise<'started' | 'already-started'>;
+  /** Stops the order's timer; `not-running` when there is none or it already finished. */
+  stopTimer(orderId: string): Promise<'stopped' | 'not-running'>;
 }

@@ -5,6 +5,7 @@ import { Tracer } from '@aws-lambda-powertools/tracer';
 import { createApiHandler, type OrderApiDeps } from '../../../lambdas/orders/api/order-api.ts';
 import type { Observability } from '../../../lambdas/shared/observability.ts';
 import { FakeOrderStore } from './fake-order-store.ts';
+import { FakeSagaTimer } from './fake-saga-timer.ts';
 
 /** Helpers for tests of the order API handler (shared by test/handlers/order-api*.test.ts). */
 
@@ -110,10 +111,12 @@ export function quietObservability(): Observability {
 /** The handler wired to an in-memory store, a fixed clock and counting ids. */
 export function apiUnderTest(overrides: Partial<OrderApiDeps> = {}) {
   const store = new FakeOrderStore();
+  const timer = new FakeSagaTimer();
   let counter = 0;
   const observability = quietObservability();
   const handler = createApiHandler({
     store,
+    timer,
     now: () => NOW,
     newId: () => `00000000-0000-4000-8000-${String(++counter).padStart(12, '0')}`,
     sagaTimeoutSeconds: 90,
@@ -125,7 +128,7 @@ export function apiUnderTest(overrides: Partial<OrderApiDeps> = {}) {
     event: APIGatewayProxyEvent,
     context: Context = lambdaContext(),
   ): Promise<APIGatewayProxyResult> => handler(event, context);
-  return { store, observability, handler, call };
+  return { store, timer, observability, handler, call };
 }
 
 /** The parsed JSON body of a response. */

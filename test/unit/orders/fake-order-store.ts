@@ -1,23 +1,39 @@
+import type { Envelope } from '../../../events/index.ts';
 import type { Order } from '../../../lambdas/orders/domain/order.ts';
+import type { TimelineEntry } from '../../../lambdas/orders/domain/timeline.ts';
 import {
   InvalidCursorError,
   type CreateOrderOutcome,
   type IdempotencyRecord,
   type NewOrderWrite,
-  type OrderCreatedEvent,
+  type OrderHistory,
   type OrderPage,
   type OrderStore,
+  type TransitionOutcome,
+  type TransitionWrite,
 } from '../../../lambdas/orders/use-cases/ports.ts';
 
 /**
  * An in-memory {@link OrderStore} with the transaction semantics the use cases rely on
  * (all or nothing, `attribute_not_exists` on every item, expired idempotency records
- * free their key), plus knobs to script the failures DynamoDB can produce.
+ * free their key, a transition only replaces the version it was computed from, a marker
+ * written twice cancels the transition), plus knobs to script the failures DynamoDB can
+ * produce.
  */
 export class FakeOrderStore implements OrderStore {
   readonly orders = new Map<string, Order>();
-  readonly outbox = new Map<string, OrderCreatedEvent>();
+  /** Every outbox event, by eventId, in the order written. */
+  readonly outbox = new Map<string, Envelope>();
   readonly idempotency = new Map<string, IdempotencyRecord>();
+  /** Timeline entries per order, keyed by the version they record. */
+  readonly timelines = new Map<string, Map<number, TimelineEntry>>();
+  /** Processed markers, as `<consumer>#<id>`. */
+  readonly markers = new Set<string>();
+  /** The next commitTransition calls answer TransactionConflict, one per entry. */
+  transitionConflictsAhead = 0;
+  /** Runs before each commitTransition decides, e.g. to let a "concurrent" writer commit first. */
+  beforeCommit: ((write: TransitionWrite) => void) | undefined;
+  commitTransitionCalls = 0;
   /** The next createOrder calls answer TransactionConflict, one per entry, before the real write. */
   conflictsAhead = 0;
   /** When false, a taken key is reported without the record (as when ALL_OLD is not returned). */
@@ -34,7 +50,7 @@ export class FakeOrderStore implements OrderStore {
       this.conflictsAhead -= 1;
       return Promise.resolve({ outcome: 'write-conflict' });
     }
-    const { order, event, idempotency, now } = write;
+    const { order, event, idempotency, timeline, now } = write;
     if (idempotency) {
       const existing = this.idempotency.get(idempotency.key);
       if (existing && existing.expiresAt >= Math.floor(now.getTime() / 1000)) {
@@ -51,7 +67,46 @@ export class FakeOrderStore implements OrderStore {
     this.orders.set(order.orderId, structuredClone(order));
     this.outbox.set(event.eventId, structuredClone(event));
     if (idempotency) this.idempotency.set(idempotency.key, structuredClone(idempotency));
+    this.timelines.set(order.orderId, new Map([[order.version, structuredClone(timeline)]]));
     return Promise.resolve({ outcome: 'created' });
+  }
+
+  commitTransition(write: TransitionWrite): Promise<TransitionOutcome> {
+    this.commitTransitionCalls += 1;
+    this.beforeCommit?.(write);
+    if (this.transitionConflictsAhead > 0) {
+      this.transitionConflictsAhead -= 1;
+      return Promise.resolve({ outcome: 'write-conflict' });
+    }
+    const { order, expectedVersion, events, marker, timeline } = write;
+    const markerKey = marker && `${marker.consumer}#${marker.id}`;
+    if (markerKey !== undefined && this.markers.has(markerKey))
+      return Promise.resolve({ outcome: 'duplicate' });
+    if (this.orders.get(order.orderId)?.version !== expectedVersion)
+      return Promise.resolve({ outcome: 'version-conflict' });
+    if (events.some((event) => this.outbox.has(event.eventId)))
+      throw new Error('An outbox item with this eventId already exists');
+    this.orders.set(order.orderId, structuredClone(order));
+    for (const event of events) this.outbox.set(event.eventId, structuredClone(event));
+    if (markerKey !== undefined) this.markers.add(markerKey);
+    const entries = this.timelines.get(order.orderId) ?? new Map<number, TimelineEntry>();
+    entries.set(order.version, structuredClone(timeline));
+    this.timelines.set(order.orderId, entries);
+    return Promise.resolve({ outcome: 'committed' });
+  }
+
+  getOrderHistory(orderId: string): Promise<OrderHistory | undefined> {
+    const order = this.orders.get(orderId);
+    if (!order) return Promise.resolve(undefined);
+    const entries = [...(this.timelines.get(orderId) ?? new Map<number, TimelineEntry>())]
+      .sort(([a], [b]) => a - b)
+      .map(([, entry]) => structuredClone(entry));
+    return Promise.resolve({ order: structuredClone(order), timeline: entries });
+  }
+
+  /** Puts an order as it would be after earlier transitions (no timeline, no events). */
+  seed(order: Order): void {
+    this.orders.set(order.orderId, structuredClone(order));
   }
 
   getIdempotencyRecord(key: string, now: Date): Promise<IdempotencyRecord | undefined> {

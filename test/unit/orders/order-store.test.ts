@@ -11,6 +11,7 @@ import { OrderCreated } from '../../../events/index.ts';
 import { createOrderStore } from '../../../lambdas/orders/adapters/order-store.ts';
 import { encodeCursor } from '../../../lambdas/orders/adapters/orders-table.ts';
 import type { Order } from '../../../lambdas/orders/domain/order.ts';
+import { timelineEntry } from '../../../lambdas/orders/domain/timeline.ts';
 import {
   InvalidCursorError,
   type IdempotencyRecord,
@@ -64,7 +65,13 @@ const record: IdempotencyRecord = {
   expiresAt: NOW_SECONDS + 86_400,
 };
 
-const write: NewOrderWrite = { order, event, idempotency: record, now: NOW };
+const write: NewOrderWrite = {
+  order,
+  event,
+  idempotency: record,
+  timeline: timelineEntry(order, { type: 'OrderPlaced' }, [event]),
+  now: NOW,
+};
 
 function cancelled(...codes: string[]) {
   return new TransactionCanceledException({
@@ -84,13 +91,30 @@ describe('createOrderStore', () => {
   });
 
   describe('createOrder', () => {
-    it('writes order, outbox item and idempotency record in one conditional transaction', async () => {
+    it('writes order, outbox item, idempotency record and timeline entry in one conditional transaction', async () => {
       dynamo.on(TransactWriteCommand).resolves({});
       expect(await store.createOrder(write)).toEqual({ outcome: 'created' });
 
       const [call] = dynamo.commandCalls(TransactWriteCommand);
       const items = call!.args[0].input.TransactItems!;
-      expect(items).toHaveLength(3);
+      expect(items).toHaveLength(4);
+      expect(items[3]!.Put).toEqual({
+        TableName: 'orders',
+        ConditionExpression: 'attribute_not_exists(pk)',
+        Item: {
+          pk: 'ORDER#o1',
+          sk: 'TIMELINE#0000000001',
+          entityType: 'TIMELINE',
+          orderId: 'o1',
+          version: 1,
+          at: NOW.toISOString(),
+          type: 'OrderPlaced',
+          status: 'PENDING',
+          payment: 'NONE',
+          inventory: 'NONE',
+          emitted: ['OrderCreated'],
+        },
+      });
       expect(items[0]!.Put).toMatchObject({
         TableName: 'orders',
         ConditionExpression: 'attribute_not_exists(pk)',
@@ -122,13 +146,27 @@ describe('createOrderStore', () => {
       });
     });
 
-    it('writes only order and outbox item without an idempotency key', async () => {
+    it('writes only order, outbox item and timeline entry without an idempotency key', async () => {
       dynamo.on(TransactWriteCommand).resolves({});
       const { idempotency: _none, ...withoutKey } = write;
       await store.createOrder(withoutKey);
-      expect(
-        dynamo.commandCalls(TransactWriteCommand)[0]!.args[0].input.TransactItems,
-      ).toHaveLength(2);
+      const items = dynamo.commandCalls(TransactWriteCommand)[0]!.args[0].input.TransactItems!;
+      expect(items.map((item) => (item.Put!.Item as { entityType: string }).entityType)).toEqual([
+        'ORDER',
+        'OUTBOX',
+        'TIMELINE',
+      ]);
+    });
+
+    it('does not mistake a failed timeline entry for a taken key when there is no key', async () => {
+      const { idempotency: _none, ...withoutKey } = write;
+      dynamo
+        .on(TransactWriteCommand)
+        .rejects(cancelled('ConditionalCheckFailed', 'None', 'ConditionalCheckFailed'));
+      expect(await store.createOrder(withoutKey)).toEqual({
+        outcome: 'already-exists',
+        item: 'order',
+      });
     });
 
     it('reports a taken key with the record DynamoDB returned on the failed condition', async () => {

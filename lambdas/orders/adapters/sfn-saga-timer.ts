@@ -1,0 +1,69 @@
+import { StartExecutionCommand, StopExecutionCommand, type SFNClient } from '@aws-sdk/client-sfn';
+import type { SagaTimer } from '../use-cases/ports.ts';
+
+/**
+ * The execution ARN of an order's timer. Executions are named after the order, so the ARN
+ * is known without storing it: the state machine's ARN with `:stateMachine:` replaced by
+ * `:execution:`, plus `:<orderId>` (the format of Standard workflows).
+ */
+export function timerExecutionArn(stateMachineArn: string, orderId: string): string {
+  if (!stateMachineArn.includes(':stateMachine:'))
+    throw new Error(`Not a state machine ARN: ${stateMachineArn}`);
+  return `${stateMachineArn.replace(':stateMachine:', ':execution:')}:${orderId}`;
+}
+
+/** The input of a timer execution: the state machine waits until `deadline`, then times out `orderId`. */
+export interface TimerExecutionInput {
+  orderId: string;
+  deadline: string;
+}
+
+const isNamed = (error: unknown, name: string) => error instanceof Error && error.name === name;
+
+/**
+ * The saga timer on a Step Functions Standard state machine (`Wait` until `$.deadline`,
+ * then the timeout task). One execution per order, named after it: StartExecution with the
+ * same name and input while it runs returns it, and any other reuse of the name answers
+ * ExecutionAlreadyExists, so starting twice never makes two timers. A waiting Standard
+ * execution costs nothing until it moves on, and stopping it early spares the two
+ * remaining state transitions.
+ *
+ * @param client - created once per container; the SDK finds the endpoint itself.
+ * @param stateMachineArn - the timer state machine (`TIMER_STATE_MACHINE_ARN`).
+ */
+export function createSfnSagaTimer(client: SFNClient, stateMachineArn: string): SagaTimer {
+  return {
+    async startTimer(orderId, deadline) {
+      const input: TimerExecutionInput = { orderId, deadline };
+      try {
+        await client.send(
+          new StartExecutionCommand({
+            stateMachineArn,
+            name: orderId,
+            input: JSON.stringify(input),
+          }),
+        );
+        return 'started';
+      } catch (error) {
+        if (isNamed(error, 'ExecutionAlreadyExists')) return 'already-started';
+        throw error;
+      }
+    },
+
+    async stopTimer(orderId) {
+      try {
+        await client.send(
+          new StopExecutionCommand({
+            executionArn: timerExecutionArn(stateMachineArn, orderId),
+            error: 'OrderFinal',
+            cause: 'The order is final: its saga timer is no longer needed',
+          }),
+        );
+        return 'stopped';
+      } catch (error) {
+        if (isNamed(error, 'ExecutionDoesNotExist')) return 'not-running';
+        throw error;
+      }
+    },
+  };
+}

@@ -1,0 +1,24 @@
+import * as z from 'zod/mini';
+
+/**
+ * The saga timer's state machine ARN (`TIMER_STATE_MACHINE_ARN`): the order functions start
+ * and stop executions of it, so a value that is not a state machine ARN fails the cold start.
+ */
+export const TimerStateMachineArn = z
+  .string()
+  .check(
+    z.regex(
+      /^arn:[a-z-]+:states:[a-z0-9-]*:[0-9]*:stateMachine:[A-Za-z0-9_-]{1,80}$/,
+      'must be a Step Functions state machine ARN',
+    ),
+  );
+
+/**
+ * The environment of the order service's saga functions (the events consumer and the
+ * timeout task), validated at cold start by `loadEnv`.
+ */
+export const sagaFunctionEnv = {
+  /** The orders table (orders, timelines, outbox, processed markers). */
+  TABLE_NAME: z.string().check(z.minLength(1), z.maxLength(255)),
+  TIMER_STATE_MACHINE_ARN: TimerStateMachineArn,
+};
