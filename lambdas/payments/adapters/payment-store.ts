@@ -1,0 +1,114 @@
+import {
+  GetCommand,
+  TransactWriteCommand,
+  type DynamoDBDocumentClient,
+  type TransactWriteCommandInput,
+} from '@aws-sdk/lib-dynamodb';
+import { outboxItem } from '../../shared/outbox.ts';
+import {
+  failedConditionAt,
+  MARKER_CONDITION,
+  processedMarker,
+} from '../../shared/processed-marker.ts';
+import type { Payment } from '../domain/payment.ts';
+import type { CommitOutcome, PaymentCommit, PaymentStore } from '../use-cases/ports.ts';
+import {
+  fromPaymentItem,
+  PAYMENT_ENTITY_TYPE,
+  PAYMENTS_CONSUMER,
+  paymentKey,
+  paymentsTableKeys,
+  toPaymentItem,
+} from './payments-table.ts';
+
+type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
+
+/** Whether a transaction was cancelled because another one was writing the same items. */
+function isConflict(error: unknown): boolean {
+  if (!(error instanceof Error) || error.name !== 'TransactionCanceledException') return false;
+  const reasons = (error as Error & { CancellationReasons?: { Code?: string }[] })
+    .CancellationReasons;
+  return reasons?.some((reason) => reason.Code === 'TransactionConflict') ?? false;
+}
+
+/**
+ * The payments table through DynamoDB: the {@link PaymentStore} the use cases need.
+ *
+ * @param client - a document client (see `shared/dynamo.ts`), created once per container.
+ * @param tableName - the payments table.
+ */
+export function createPaymentStore(
+  client: DynamoDBDocumentClient,
+  tableName: string,
+): PaymentStore {
+  const notExists = `attribute_not_exists(${paymentsTableKeys.partitionKey})`;
+
+  return {
+    async getPayment(orderId: string): Promise<Payment | undefined> {
+      // Consistent: the decision to charge, settle or refund depends on the latest state.
+      const { Item } = await client.send(
+        new GetCommand({ TableName: tableName, Key: paymentKey(orderId), ConsistentRead: true }),
+      );
+      return Item && Item.entityType === PAYMENT_ENTITY_TYPE ? fromPaymentItem(Item) : undefined;
+    },
+
+    async commit({
+      payment,
+      events,
+      processedEventId,
+      now,
+    }: PaymentCommit): Promise<CommitOutcome> {
+      const items: TransactItem[] = [];
+      let paymentIndex: number | undefined;
+      let markerIndex: number | undefined;
+      if (payment) {
+        paymentIndex = items.length;
+        items.push({
+          Put: {
+            TableName: tableName,
+            Item: toPaymentItem(payment.next),
+            ...(payment.expected === 'ABSENT'
+              ? { ConditionExpression: notExists }
+              : {
+                  ConditionExpression: '#status = :expected',
+                  ExpressionAttributeNames: { '#status': 'status' },
+                  ExpressionAttributeValues: { ':expected': payment.expected },
+                }),
+          },
+        });
+      }
+      for (const event of events) {
+        items.push({
+          Put: {
+            TableName: tableName,
+            Item: outboxItem(event, now),
+            ConditionExpression: notExists,
+          },
+        });
+      }
+      if (processedEventId !== undefined) {
+        markerIndex = items.length;
+        items.push({
+          Put: {
+            TableName: tableName,
+            Item: processedMarker(PAYMENTS_CONSUMER, processedEventId, now),
+            ConditionExpression: MARKER_CONDITION,
+          },
+        });
+      }
+      if (items.length === 0) return 'committed';
+      try {
+        await client.send(new TransactWriteCommand({ TransactItems: items }));
+        return 'committed';
+      } catch (error) {
+        // The marker first: a duplicate delivery also finds the payment already moved on.
+        if (markerIndex !== undefined && failedConditionAt(error, markerIndex))
+          return 'already-processed';
+        if (paymentIndex !== undefined && failedConditionAt(error, paymentIndex))
+          return 'payment-changed';
+        if (isConflict(error)) return 'conflict';
+        throw error;
+      }
+    },
+  };
+}

@@ -1,0 +1,8 @@
+import { OrderCreated, PaymentRefundRequested } from '../../events/index.ts';
+
+/**
+ * The events the payment service consumes. Its queue's rule
+ * (`patternOf(...paymentsConsumedEvents)`) and its consumer's parser both come from this
+ * list; the module imports no SDK, so the CDK code can import it.
+ */
+export const paymentsConsumedEvents = [OrderCreated, PaymentRefundRequested] as const;

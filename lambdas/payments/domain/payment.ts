@@ -1,0 +1,152 @@
+import type * as z from 'zod/mini';
+import type { PaymentFailureReason as FailureReasonSchema } from '../../../events/index.ts';
+
+/**
+ * The payment aggregate: at most one per order. Its status only moves forward:
+ *
+ * ```
+ * (none) ──charge──> COMPLETED ──refund──> REFUNDED
+ *    │  └──charge──> FAILED
+ *    └──tok_slow──> PROCESSING ──settles──> COMPLETED
+ * ```
+ */
+export type PaymentStatus = 'PROCESSING' | 'COMPLETED' | 'FAILED' | 'REFUNDED';
+
+/** Why the (simulated) processor declined a charge; the same values as PaymentFailed's. */
+export type PaymentFailureReason = z.infer<typeof FailureReasonSchema>;
+
+/** A quantity of one SKU, carried to PaymentCompleted so inventory can reserve. */
+export interface PaymentLine {
+  sku: string;
+  quantity: number;
+}
+
+export interface Payment {
+  paymentId: string;
+  orderId: string;
+  /** What is charged, in the currency's minor units (the order's total). */
+  amount: number;
+  currency: string;
+  items: PaymentLine[];
+  status: PaymentStatus;
+  /** Set when FAILED. */
+  failureReason?: PaymentFailureReason;
+  /**
+   * The OrderCreated eventId that opened this payment. A redelivery of that event may
+   * settle a PROCESSING payment; another OrderCreated for the same order never charges.
+   */
+  chargeEventId: string;
+  createdAt: string;
+  updatedAt: string;
+  /** When a PROCESSING charge settles (ISO 8601): its message is redelivered then. */
+  settlesAt?: string;
+  completedAt?: string;
+  failedAt?: string;
+  refundedAt?: string;
+  /**
+   * Envelope sequence of the last event the payment service emitted for this order (0
+   * before the first), so the events of one order are numbered 1, 2, … by this producer.
+   */
+  sequence: number;
+}
+
+/** How the simulated processor answers a charge (see `decideCharge`). */
+export type ChargeDecision =
+  | { outcome: 'approved' }
+  | { outcome: 'declined'; reason: PaymentFailureReason }
+  /** The processor answers later: the payment stays PROCESSING until it settles. */
+  | { outcome: 'settles-later' };
+
+/** The order a payment is opened for: the parts of OrderCreated it keeps. */
+export interface ChargeRequest {
+  orderId: string;
+  /** The OrderCreated eventId. */
+  eventId: string;
+  amount: number;
+  currency: string;
+  items: readonly PaymentLine[];
+}
+
+/**
+ * The new payment for an order, as the processor's decision leaves it. Pure: the id,
+ * the time and the settlement delay are given.
+ */
+export function openPayment(
+  request: ChargeRequest,
+  decision: ChargeDecision,
+  context: { paymentId: string; now: Date; slowPaymentSeconds: number },
+): Payment {
+  const at = context.now.toISOString();
+  const base = {
+    paymentId: context.paymentId,
+    orderId: request.orderId,
+    amount: request.amount,
+    currency: request.currency,
+    // Only what inventory needs; prices stay with the order.
+    items: request.items.map(({ sku, quantity }) => ({ sku, quantity })),
+    chargeEventId: request.eventId,
+    createdAt: at,
+    updatedAt: at,
+  };
+  switch (decision.outcome) {
+    case 'approved':
+      return { ...base, status: 'COMPLETED', completedAt: at, sequence: 1 };
+    case 'declined':
+      return {
+        ...base,
+        status: 'FAILED',
+        failureReason: decision.reason,
+        failedAt: at,
+        sequence: 1,
+      };
+    case 'settles-later':
+      return {
+        ...base,
+        status: 'PROCESSING',
+        settlesAt: new Date(
+          context.now.getTime() + context.slowPaymentSeconds * 1000,
+        ).toISOString(),
+        // Nothing is emitted until it settles.
+        sequence: 0,
+      };
+  }
+}
+
+/** Whether a PROCESSING payment has settled by `now`. */
+export function hasSettled(payment: Payment, now: Date): boolean {
+  return payment.settlesAt === undefined || Date.parse(payment.settlesAt) <= now.getTime();
+}
+
+/** Whole seconds from `now` until a PROCESSING payment settles (at least 1, never early). */
+export function secondsUntilSettled(payment: Payment, now: Date): number {
+  const remainingMs = (payment.settlesAt ? Date.parse(payment.settlesAt) : 0) - now.getTime();
+  return Math.max(1, Math.ceil(remainingMs / 1000));
+}
+
+/** A PROCESSING payment once the processor settled it: COMPLETED, one more event. */
+export function settlePayment(payment: Payment, now: Date): Payment {
+  if (payment.status !== 'PROCESSING')
+    throw new Error(`Cannot settle payment ${payment.paymentId}: it is ${payment.status}`);
+  const at = now.toISOString();
+  return {
+    ...payment,
+    status: 'COMPLETED',
+    completedAt: at,
+    updatedAt: at,
+    sequence: payment.sequence + 1,
+  };
+}
+
+/** A COMPLETED payment once refunded: REFUNDED, one more event. */
+export function refundPayment(payment: Payment, now: Date): Payment {
+  if (payment.status !== 'COMPLETED')
+    throw new Error(`Cannot refund payment ${payment.paymentId}: it is ${payment.status}`);
+  const at = now.toISOString();
+  return {
+    ...payment,
+    status: 'REFUNDED',
+    refundedAt: at,
+    updatedAt: at,
+    sequence: payment.sequence + 1,
+  };
+}

@@ -1,0 +1,25 @@
+import * as z from 'zod/mini';
+
+/** Default seconds a `tok_slow` charge takes: longer than the default 90 s saga timeout. */
+export const DEFAULT_SLOW_PAYMENT_SECONDS = 120;
+
+/**
+ * Upper bound of `SLOW_PAYMENT_SECONDS`: SQS's longest visibility timeout (12 h), so one
+ * visibility change covers the whole wait (see `payments-consumer.ts` on maxReceiveCount).
+ */
+export const MAX_SLOW_PAYMENT_SECONDS = 12 * 60 * 60;
+
+/** The payment function's environment, validated at cold start by `loadEnv`. */
+export const paymentsEnv = {
+  /** The payments table (payments, their outbox, processed markers). */
+  TABLE_NAME: z.string().check(z.minLength(1), z.maxLength(255)),
+  /** The function's own queue: slow charges push their message back on it. */
+  QUEUE_URL: z.url(),
+  /** Fraction (0..1) of approvable charges declined at random, for demos. */
+  PAYMENT_FAILURE_RATE: z._default(z.coerce.number().check(z.minimum(0), z.maximum(1)), 0),
+  /** How long a `tok_slow` charge takes to settle (0..12 h). */
+  SLOW_PAYMENT_SECONDS: z._default(
+    z.coerce.number().check(z.int(), z.minimum(0), z.maximum(MAX_SLOW_PAYMENT_SECONDS)),
+    DEFAULT_SLOW_PAYMENT_SECONDS,
+  ),
+};

@@ -1,0 +1,155 @@
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
+import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import type { EventOf, OrderCreated, PaymentRefundRequested } from '../../events/index.ts';
+import { createEventConsumer } from '../shared/event-consumer.ts';
+import type { Observability } from '../shared/observability.ts';
+import type { MessageDelayer } from './adapters/message-visibility.ts';
+import { paymentsConsumedEvents } from './consumed-events.ts';
+import { chargePayment, type ChargePaymentDeps } from './use-cases/charge-payment.ts';
+import { refundPayment } from './use-cases/refund-payment.ts';
+
+/** Metric names the payment function emits (EMF, namespace from POWERTOOLS_METRICS_NAMESPACE). */
+export const paymentMetrics = {
+  completed: 'PaymentsCompleted',
+  failed: 'PaymentsFailed',
+  refunded: 'PaymentsRefunded',
+  /** Deliveries that changed nothing: redeliveries and second requests for the same effect. */
+  duplicates: 'DuplicateEvents',
+  /** Slow charges whose message was pushed back until they settle. */
+  deferred: 'PaymentsDeferred',
+  /** Refund requests with nothing to refund. */
+  refundsIgnored: 'RefundRequestsIgnored',
+} as const;
+
+/** Everything the payment handler needs; the entry file builds the real ones, tests pass fakes. */
+export interface PaymentsHandlerDeps extends ChargePaymentDeps {
+  /** Pushes a slow charge's message back on the function's own queue. */
+  messages: MessageDelayer;
+  observability: Observability;
+}
+
+/**
+ * Thrown for a slow charge's message after pushing it back: the message is reported as a
+ * batch item failure, so SQS keeps it and delivers it again when the charge settles.
+ * Expected, not an error of the service.
+ */
+export class PaymentPendingError extends Error {
+  override name = 'PaymentPendingError';
+}
+
+/**
+ * The payment function's SQS handler: OrderCreated charges, PaymentRefundRequested
+ * refunds; each message is reported on its own (partial batch responses).
+ *
+ * A message fails (and is retried by the queue, then set aside in the DLQ) when it is
+ * not a valid event, when DynamoDB fails or keeps conflicting, and, on purpose, while a
+ * slow charge settles. Duplicates and requests with nothing to do are acknowledged.
+ */
+export function createPaymentsHandler(
+  deps: PaymentsHandlerDeps,
+): (event: SQSEvent, context: Context) => Promise<SQSBatchResponse> {
+  const { observability, messages } = deps;
+  const { logger, metrics } = observability;
+  const count = (name: string) => metrics.addMetric(name, MetricUnit.Count, 1);
+
+  const onOrderCreated = async (event: EventOf<typeof OrderCreated>, record: SQSRecord) => {
+    const result = await chargePayment(event, deps);
+    switch (result.kind) {
+      case 'completed':
+        count(paymentMetrics.completed);
+        logger.info('Payment completed', { paymentId: result.payment.paymentId });
+        return;
+      case 'failed':
+        count(paymentMetrics.failed);
+        logger.info('Payment failed', {
+          paymentId: result.payment.paymentId,
+          reason: result.payment.failureReason,
+        });
+        return;
+      case 'duplicate':
+        count(paymentMetrics.duplicates);
+        if (result.reason === 'order-already-charged') {
+          logger.warn('Another OrderCreated for an order that has a payment: not charged again', {
+            paymentId: result.payment?.paymentId,
+            chargeEventId: result.payment?.chargeEventId,
+          });
+        } else {
+          logger.info('Duplicate OrderCreated acknowledged');
+        }
+        return;
+      case 'pending': {
+        // The simulated processor calls back later: instead of sleeping in the function,
+        // the message is hidden until the charge settles and reported as failed, so SQS
+        // delivers it again then. Each push-back is one receive of the message: with
+        // SLOW_PAYMENT_SECONDS ≤ 12 h (env bound, SQS's longest visibility) a slow charge
+        // takes two receives, three if it comes back a moment early, so the queue's
+        // maxReceiveCount (≥ 5) is never reached by a healthy slow charge. If the
+        // visibility change fails, the message returns after the queue's visibility
+        // timeout and each early return uses one more receive; only when that keeps
+        // happening does it end in the DLQ. The queue's retention must exceed the delay.
+        const { payment, retryAfterSeconds } = result;
+        try {
+          await messages.delay(record.receiptHandle, retryAfterSeconds);
+        } catch (error) {
+          logger.warn(
+            'Could not push the slow payment message back: it returns after the queue visibility timeout',
+            { error },
+          );
+        }
+        count(paymentMetrics.deferred);
+        logger.info('Payment processing: message deferred until the charge settles', {
+          paymentId: payment.paymentId,
+          settlesAt: payment.settlesAt,
+          retryAfterSeconds,
+          receiveCount: record.attributes.ApproximateReceiveCount,
+        });
+        throw new PaymentPendingError(
+          `Payment ${payment.paymentId} settles at ${payment.settlesAt ?? '?'}: redelivery expected then`,
+        );
+      }
+    }
+  };
+
+  const onRefundRequested = async (event: EventOf<typeof PaymentRefundRequested>) => {
+    const result = await refundPayment(event, deps);
+    switch (result.kind) {
+      case 'refunded':
+        count(paymentMetrics.refunded);
+        if (result.mismatch)
+          logger.warn('Refund request disagrees with the payment: refunded what was charged', {
+            paymentId: result.payment.paymentId,
+            mismatch: result.mismatch,
+          });
+        logger.info('Payment refunded', { paymentId: result.payment.paymentId });
+        return;
+      case 'duplicate':
+        count(paymentMetrics.duplicates);
+        logger.info('Duplicate refund request acknowledged', { reason: result.reason });
+        return;
+      case 'ignored':
+        count(paymentMetrics.refundsIgnored);
+        if (result.reason === 'still-processing')
+          logger.error('Refund requested for a payment still processing: ignored', {
+            detail: result.detail,
+          });
+        else
+          logger.warn('Refund requested for an unknown payment: ignored', {
+            detail: result.detail,
+          });
+        return;
+    }
+  };
+
+  return createEventConsumer({
+    contracts: paymentsConsumedEvents,
+    observability,
+    handle: async ({ event, record }) => {
+      switch (event.type) {
+        case 'OrderCreated':
+          return onOrderCreated(event, record);
+        case 'PaymentRefundRequested':
+          return onRefundRequested(event);
+      }
+    },
+  });
+}
