@@ -1,4 +1,4 @@
-import { LocalEventBridge, matchesPattern } from './eventbridge/index.ts';
+import { LocalEventBridge, matchesPattern, type EventBridgeEvent } from './eventbridge/index.ts';
 import { LocalStepFunctions, type ExecutionStatus } from './stepfunctions/index.ts';
 import { Faults, faultConfigFromEnv, type FaultConfig } from './faults.ts';
 import type { LogSink } from './ports.ts';
@@ -87,12 +87,12 @@ export interface ExecutionHelpers {
 
 export interface EventTap {
   /** Events that reached a bus (all buses when omitted), oldest first. */
-  received(busName?: string): { busName: string; event: unknown }[];
+  received(busName?: string): { busName: string; event: EventBridgeEvent }[];
   /** Waits for an event matching the predicate (from the start of the run). */
   waitFor(
-    predicate: (event: unknown, busName: string) => boolean,
+    predicate: (event: EventBridgeEvent, busName: string) => boolean,
     timeoutMs?: number,
-  ): Promise<{ busName: string; event: unknown }>;
+  ): Promise<{ busName: string; event: EventBridgeEvent }>;
 }
 
 export interface LocalCloud {
@@ -199,7 +199,7 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
     });
     for (const bus of model.eventBuses) events.addBus(bus);
     for (const rule of model.rules) events.addRule(rule);
-    const tap: { busName: string; event: unknown }[] = [];
+    const tap: { busName: string; event: EventBridgeEvent }[] = [];
     const unsubscribe = events.onEvent((busName, event) => {
       tap.push({ busName, event });
       if (tap.length > 10_000) tap.shift();
@@ -289,6 +289,8 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
     stoppers.push(() => api.close());
 
     if (options.prewarm ?? true) {
+      // Functions with a trigger; a state machine's task functions appear in its definition.
+      const definitions = JSON.stringify(model.stateMachines.map((m) => m.definition));
       lambda.prewarm([
         ...model.eventSourceMappings.map((m) => m.functionArn),
         ...model.apis.flatMap((a) =>
@@ -296,6 +298,8 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
             r.integration.type === 'AWS_PROXY' ? [r.integration.functionArn] : [],
           ),
         ),
+        ...model.rules.flatMap((r) => r.targets.map((t) => t.arn)),
+        ...model.functions.filter((f) => definitions.includes(f.arn)).map((f) => f.arn),
       ]);
     }
     log(`Local cloud for ${stack.stackName} ready in ${Date.now() - started} ms`);
@@ -385,7 +389,13 @@ function reportModel(model: CloudModel, log: LogSink): void {
   const notRun = Object.entries(model.notRun).sort(([a], [b]) => a.localeCompare(b));
   if (notRun.length > 0) {
     log('Not run locally (no local behaviour needed or not emulated):');
-    for (const [type, ids] of notRun) log(`  ${type} ×${ids.length}: ${ids.join(', ')}`);
+    for (const [type, ids] of notRun) {
+      const shown =
+        ids.length > 4
+          ? `${ids.slice(0, 3).join(', ')}, … (${ids.length - 3} more)`
+          : ids.join(', ');
+      log(`  ${type} ×${ids.length}: ${shown}`);
+    }
   }
   for (const f of model.unsupportedFunctions) log(`Function ${f.logicalId} not run: ${f.reason}`);
   for (const warning of [...new Set(model.warnings)]) log(`Warning: ${warning}`);
