@@ -1,0 +1,106 @@
+import { beforeEach, describe, expect, it } from '@jest/globals';
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { mockClient } from 'aws-sdk-client-mock';
+import {
+  createNotificationStore,
+  NOTIFICATION_RETENTION_SECONDS,
+} from '../../../lambdas/notifications/adapters/notification-store.ts';
+import { notificationsFor } from '../../../lambdas/notifications/domain/notification.ts';
+import { createDocumentClient } from '../../../lambdas/shared/dynamo.ts';
+import { NOW, orderConfirmed } from './fixtures.ts';
+
+const dynamo = mockClient(DynamoDBDocumentClient);
+const store = createNotificationStore(
+  createDocumentClient({ region: 'us-east-1' }),
+  'notifications',
+);
+const [email] = notificationsFor(orderConfirmed()) as [ReturnType<typeof notificationsFor>[0]];
+
+beforeEach(() => {
+  dynamo.reset();
+});
+
+const conditionFailed = () =>
+  new ConditionalCheckFailedException({ message: 'The conditional request failed', $metadata: {} });
+
+describe('notification store (against a mocked DynamoDB)', () => {
+  it('records a send on the (order, event, channel) item, adding one attempt, once per message id', async () => {
+    dynamo.on(UpdateCommand).resolves({});
+    await expect(
+      store.recordSent(email, { messageId: 'msg-1', sentAt: NOW.toISOString() }, NOW),
+    ).resolves.toBe('recorded');
+    const input = dynamo.commandCalls(UpdateCommand)[0]!.args[0].input;
+    expect(input.TableName).toBe('notifications');
+    expect(input.Key).toEqual({ pk: 'ORDER#ord-1', sk: 'NOTIFICATION#evt-1#email' });
+    expect(input.UpdateExpression).toContain('ADD #attempts :one');
+    expect(input.UpdateExpression).toContain('#createdAt = if_not_exists(#createdAt, :now)');
+    expect(input.ConditionExpression).toBe(
+      'attribute_not_exists(#providerMessageId) OR #providerMessageId <> :providerMessageId',
+    );
+    expect(input.ExpressionAttributeValues).toMatchObject({
+      ':status': 'SENT',
+      ':providerMessageId': 'msg-1',
+      ':recipient': 'a***@example.com',
+      ':expiresAt': Math.floor(NOW.getTime() / 1000) + NOTIFICATION_RETENTION_SECONDS,
+    });
+    expect(JSON.stringify(input)).not.toContain('alice@example.com');
+  });
+
+  it('answers unchanged when the condition fails (already recorded, or already sent)', async () => {
+    dynamo.on(UpdateCommand).rejects(conditionFailed());
+    await expect(
+      store.recordSent(email, { messageId: 'msg-1', sentAt: NOW.toISOString() }, NOW),
+    ).resolves.toBe('unchanged');
+    await expect(store.recordFailed(email, 'down', NOW)).resolves.toBe('unchanged');
+    const failedInput = dynamo.commandCalls(UpdateCommand)[1]!.args[0].input;
+    expect(failedInput.ConditionExpression).toBe(
+      'attribute_not_exists(#status) OR #status <> :sent',
+    );
+    expect(failedInput.ExpressionAttributeValues).toMatchObject({
+      ':status': 'FAILED',
+      ':lastError': 'down',
+      ':sent': 'SENT',
+    });
+  });
+
+  it('lets any other DynamoDB error through', async () => {
+    dynamo.on(UpdateCommand).rejects(new Error('ProvisionedThroughputExceeded'));
+    await expect(store.recordFailed(email, 'down', NOW)).rejects.toThrow(
+      'ProvisionedThroughputExceeded',
+    );
+  });
+
+  it('lists an order’s notification items across pages, without the keys', async () => {
+    const item = (channel: string) => ({
+      pk: 'ORDER#ord-1',
+      sk: `NOTIFICATION#evt-1#${channel}`,
+      entityType: 'NOTIFICATION',
+      orderId: 'ord-1',
+      eventId: 'evt-1',
+      eventType: 'OrderConfirmed',
+      channel,
+      recipient: 'x',
+      template: 'order_confirmed',
+      status: 'SENT',
+      attempts: 1,
+      createdAt: NOW.toISOString(),
+      updatedAt: NOW.toISOString(),
+      expiresAt: 1,
+    });
+    dynamo
+      .on(QueryCommand)
+      .resolvesOnce({ Items: [item('email')], LastEvaluatedKey: { pk: 'p', sk: 's' } })
+      .resolvesOnce({ Items: [item('sms')] });
+    const records = await store.listByOrder('ord-1');
+    expect(records.map((r) => r.channel)).toEqual(['email', 'sms']);
+    expect(records[0]).not.toHaveProperty('pk');
+    expect(records[0]).not.toHaveProperty('expiresAt');
+    const [first, second] = dynamo.commandCalls(QueryCommand).map((call) => call.args[0].input);
+    expect(first?.ExpressionAttributeValues).toEqual({
+      ':pk': 'ORDER#ord-1',
+      ':prefix': 'NOTIFICATION#',
+    });
+    expect(second?.ExclusiveStartKey).toEqual({ pk: 'p', sk: 's' });
+  });
+});
