@@ -29,10 +29,19 @@ export interface StageConfig {
   readonly retainData: boolean;
   /** Run the cdk-nag AwsSolutions checks during synth (`CDK_NAG`). @default true */
   readonly nagChecks: boolean;
-  /** Settings of the payment and inventory simulators. */
+  /** Settings of the simulated payment processor and notification provider. */
   readonly simulators: {
     /** Share of payments declined at random, 0..1 (`PAYMENT_FAILURE_RATE`). @default 0 */
     readonly paymentFailureRate: number;
+    /**
+     * Seconds a `tok_slow` payment takes to complete (`SLOW_PAYMENT_SECONDS`). It exists to
+     * show the saga timeout, so it must be longer than `SAGA_TIMEOUT_SECONDS`: a value set
+     * to less is rejected.
+     * @default 120, or SAGA_TIMEOUT_SECONDS + 30 when the timeout is 120 s or more
+     */
+    readonly slowPaymentSeconds: number;
+    /** Share of notifications the provider fails at random, 0..1 (`PROVIDER_FAILURE_RATE`). @default 0 */
+    readonly providerFailureRate: number;
   };
 }
 
@@ -52,6 +61,8 @@ export const STAGE_CONFIG_KEYS = [
   'RETAIN_DATA',
   'CDK_NAG',
   'PAYMENT_FAILURE_RATE',
+  'SLOW_PAYMENT_SECONDS',
+  'PROVIDER_FAILURE_RATE',
 ] as const;
 export type StageConfigKey = (typeof STAGE_CONFIG_KEYS)[number];
 
@@ -113,7 +124,28 @@ const rawSchema = z.object({
   RETAIN_DATA: z.optional(flag),
   CDK_NAG: z._default(flag, true),
   PAYMENT_FAILURE_RATE: z._default(fraction, 0),
+  // No default here: it depends on the saga timeout (see slowPaymentSecondsOf).
+  SLOW_PAYMENT_SECONDS: z.optional(wholeNumber(1, 90_000)),
+  PROVIDER_FAILURE_RATE: z._default(fraction, 0),
 });
+
+/** How much longer than the saga timeout a slow payment takes by default. */
+const SLOW_PAYMENT_MARGIN_SECONDS = 30;
+
+/**
+ * A `tok_slow` payment's duration: the one set, which must outlast the saga timeout
+ * (otherwise the demo of a timed-out order silently becomes a happy path), or a
+ * default that does.
+ */
+function slowPaymentSecondsOf(set: number | undefined, sagaTimeoutSeconds: number): number {
+  if (set === undefined) return Math.max(120, sagaTimeoutSeconds + SLOW_PAYMENT_MARGIN_SECONDS);
+  if (set <= sagaTimeoutSeconds) {
+    throw new StageConfigError(
+      `Invalid stage configuration:\n  - SLOW_PAYMENT_SECONDS="${set}": must be more than SAGA_TIMEOUT_SECONDS (${sagaTimeoutSeconds}), so that a tok_slow payment outlasts the saga timeout`,
+    );
+  }
+  return set;
+}
 
 /**
  * Validates a stage's settings and applies the defaults. Pure: pass `process.env`
@@ -143,6 +175,10 @@ export function loadStageConfig(source: StageConfigSource): StageConfig {
     tracing: raw.TRACING,
     retainData: raw.RETAIN_DATA ?? raw.STAGE === 'prod',
     nagChecks: raw.CDK_NAG,
-    simulators: { paymentFailureRate: raw.PAYMENT_FAILURE_RATE },
+    simulators: {
+      paymentFailureRate: raw.PAYMENT_FAILURE_RATE,
+      slowPaymentSeconds: slowPaymentSecondsOf(raw.SLOW_PAYMENT_SECONDS, raw.SAGA_TIMEOUT_SECONDS),
+      providerFailureRate: raw.PROVIDER_FAILURE_RATE,
+    },
   };
 }

@@ -11,7 +11,7 @@ describe('loadStageConfig', () => {
       tracing: true,
       retainData: false,
       nagChecks: true,
-      simulators: { paymentFailureRate: 0 },
+      simulators: { paymentFailureRate: 0, slowPaymentSeconds: 120, providerFailureRate: 0 },
     });
   });
 
@@ -25,6 +25,8 @@ describe('loadStageConfig', () => {
       RETAIN_DATA: '1',
       CDK_NAG: '0',
       PAYMENT_FAILURE_RATE: '0.25',
+      SLOW_PAYMENT_SECONDS: '16',
+      PROVIDER_FAILURE_RATE: '0.5',
     });
     expect(config).toEqual({
       stage: 'test-2',
@@ -34,8 +36,23 @@ describe('loadStageConfig', () => {
       tracing: false,
       retainData: true,
       nagChecks: false,
-      simulators: { paymentFailureRate: 0.25 },
+      simulators: { paymentFailureRate: 0.25, slowPaymentSeconds: 16, providerFailureRate: 0.5 },
     });
+  });
+
+  it('makes a tok_slow payment outlast a long saga timeout by default', () => {
+    expect(loadStageConfig({ SAGA_TIMEOUT_SECONDS: '300' }).simulators.slowPaymentSeconds).toBe(
+      330,
+    );
+    expect(loadStageConfig({ SAGA_TIMEOUT_SECONDS: '30' }).simulators.slowPaymentSeconds).toBe(120);
+  });
+
+  it('rejects a slow payment that would complete before the saga timeout', () => {
+    const load = () => loadStageConfig({ SAGA_TIMEOUT_SECONDS: '90', SLOW_PAYMENT_SECONDS: '90' });
+    expect(load).toThrow(StageConfigError);
+    expect(load).toThrow(
+      /SLOW_PAYMENT_SECONDS="90": must be more than SAGA_TIMEOUT_SECONDS \(90\)/,
+    );
   });
 
   it('retains data by default in prod only, and lets any stage choose', () => {
@@ -68,6 +85,9 @@ describe('loadStageConfig', () => {
     ['CDK_NAG', 'off'],
     ['PAYMENT_FAILURE_RATE', '1.5'],
     ['PAYMENT_FAILURE_RATE', '-0.1'],
+    ['SLOW_PAYMENT_SECONDS', '2m'],
+    ['SLOW_PAYMENT_SECONDS', '0'],
+    ['PROVIDER_FAILURE_RATE', '2'],
   ])('rejects %s=%s with a message naming the setting and its value', (key, value) => {
     const load = () => loadStageConfig({ [key]: value });
     expect(load).toThrow(StageConfigError);
