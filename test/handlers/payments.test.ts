@@ -1,0 +1,407 @@
+import {
+  afterAll,
+  afterEach,
+  beforeAll,
+  beforeEach,
+  describe,
+  expect,
+  it,
+  jest,
+} from '@jest/globals';
+import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import { ChangeMessageVisibilityCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { DynamoDBDocumentClient, GetCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { mockClient } from 'aws-sdk-client-mock';
+import { OrderCreated, PaymentRefundRequested } from '../../events/index.ts';
+import { sqsMessageDelayer } from '../../lambdas/payments/adapters/message-visibility.ts';
+import { createPaymentStore } from '../../lambdas/payments/adapters/payment-store.ts';
+import { paymentKey, toPaymentItem } from '../../lambdas/payments/adapters/payments-table.ts';
+import type { Payment } from '../../lambdas/payments/domain/payment.ts';
+import { createPaymentsHandler, paymentMetrics } from '../../lambdas/payments/payments-consumer.ts';
+import { MARKER_CONDITION } from '../../lambdas/shared/processed-marker.ts';
+import { createObservability } from '../../lambdas/shared/observability.ts';
+import { createDocumentClient } from '../../lambdas/shared/dynamo.ts';
+import { FakeClock, orderCreated, ORDER_ID, refundRequested } from '../unit/payments/fakes.ts';
+import { lambdaContext, QUEUE_URL, queued, rawMessage, TABLE } from './payments-fixtures.ts';
+
+const saved = { ...process.env };
+const dynamo = mockClient(DynamoDBDocumentClient);
+const sqs = mockClient(SQSClient);
+
+beforeAll(() => {
+  process.env.POWERTOOLS_LOG_LEVEL = 'SILENT';
+  process.env.POWERTOOLS_METRICS_DISABLED = 'true';
+  process.env.AWS_REGION = 'us-east-1';
+});
+
+afterAll(() => {
+  process.env = saved;
+  dynamo.restore();
+  sqs.restore();
+});
+
+beforeEach(() => {
+  dynamo.reset();
+  sqs.reset();
+});
+
+afterEach(() => {
+  jest.restoreAllMocks();
+});
+
+const cancelled = (codes: string[]) =>
+  new TransactionCanceledException({
+    message: 'Transaction cancelled',
+    $metadata: {},
+    CancellationReasons: codes.map((Code) => ({ Code })),
+  });
+
+/** The handler through the real middy chain, real adapters and mocked SDK clients. */
+function setup(options: { failureRate?: number; random?: () => number } = {}) {
+  const observability = createObservability('payments');
+  const clock = new FakeClock();
+  let ids = 0;
+  const handler = createPaymentsHandler({
+    store: createPaymentStore(createDocumentClient({ region: 'us-east-1' }), TABLE),
+    messages: sqsMessageDelayer(new SQSClient({ region: 'us-east-1' }), QUEUE_URL),
+    now: clock.now,
+    newId: () => `id-${++ids}`,
+    random: options.random ?? (() => 0.5),
+    failureRate: options.failureRate ?? 0,
+    slowPaymentSeconds: 120,
+    sleep: () => Promise.resolve(),
+    maxAttempts: 3,
+    observability,
+  });
+  const metrics = jest.spyOn(observability.metrics, 'addMetric');
+  const logs = {
+    info: jest.spyOn(observability.logger, 'info'),
+    warn: jest.spyOn(observability.logger, 'warn'),
+    error: jest.spyOn(observability.logger, 'error'),
+  };
+  const metricNames = () => metrics.mock.calls.map(([name]) => name);
+  return { handler, clock, metricNames, logs };
+}
+
+const completedPayment: Payment = {
+  paymentId: 'pay-1',
+  orderId: ORDER_ID,
+  amount: 2500,
+  currency: 'USD',
+  items: [{ sku: 'SKU-A', quantity: 2 }],
+  status: 'COMPLETED',
+  chargeEventId: 'evt-created-1',
+  createdAt: '2026-11-23T09:59:59.000Z',
+  updatedAt: '2026-11-23T09:59:59.000Z',
+  sequence: 1,
+};
+
+const transactItems = (call = 0) =>
+  dynamo.commandCalls(TransactWriteCommand)[call]!.args[0].input.TransactItems!;
+
+describe('payments handler', () => {
+  it('charges an order: payment, PaymentCompleted outbox item and marker in one conditional transaction', async () => {
+    const { handler, metricNames } = setup();
+    dynamo.on(GetCommand).resolves({});
+    dynamo.on(TransactWriteCommand).resolves({});
+    const response = await handler(
+      { Records: [queued('m1', OrderCreated, orderCreated({ paymentToken: 'tok_visa' }))] },
+      lambdaContext(),
+    );
+
+    expect(response.batchItemFailures).toEqual([]);
+    expect(dynamo.commandCalls(GetCommand)[0]!.args[0].input).toMatchObject({
+      TableName: TABLE,
+      Key: paymentKey(ORDER_ID),
+      ConsistentRead: true,
+    });
+    const [payment, outbox, marker] = transactItems();
+    expect(payment!.Put).toMatchObject({
+      TableName: TABLE,
+      ConditionExpression: 'attribute_not_exists(pk)',
+      Item: { ...paymentKey(ORDER_ID), status: 'COMPLETED', amount: 2500, paymentId: 'id-1' },
+    });
+    expect(outbox!.Put!.ConditionExpression).toBe('attribute_not_exists(pk)');
+    expect(JSON.parse(outbox!.Put!.Item!.event as string)).toMatchObject({
+      type: 'PaymentCompleted',
+      causationId: 'evt-created-1',
+      data: { paymentId: 'id-1' },
+    });
+    expect(marker!.Put).toMatchObject({
+      ConditionExpression: MARKER_CONDITION,
+      Item: { pk: 'PROCESSED#payments#evt-created-1' },
+    });
+    expect(metricNames()).toContain(paymentMetrics.completed);
+  });
+
+  it('declines with PaymentFailed and counts a failed payment', async () => {
+    const { handler, metricNames } = setup();
+    dynamo.on(GetCommand).resolves({});
+    dynamo.on(TransactWriteCommand).resolves({});
+    const response = await handler(
+      { Records: [queued('m1', OrderCreated, orderCreated({ paymentToken: 'tok_declined' }))] },
+      lambdaContext(),
+    );
+    expect(response.batchItemFailures).toEqual([]);
+    expect(JSON.parse(transactItems()[1]!.Put!.Item!.event as string)).toMatchObject({
+      type: 'PaymentFailed',
+      data: { reason: 'card_declined' },
+    });
+    expect(metricNames()).toContain(paymentMetrics.failed);
+  });
+
+  it('declines at random with the configured failure rate', async () => {
+    const { handler } = setup({ failureRate: 1, random: () => 0.999 });
+    dynamo.on(GetCommand).resolves({});
+    dynamo.on(TransactWriteCommand).resolves({});
+    await handler({ Records: [queued('m1', OrderCreated, orderCreated())] }, lambdaContext());
+    expect(transactItems()[0]!.Put!.Item).toMatchObject({
+      status: 'FAILED',
+      failureReason: 'card_declined',
+    });
+  });
+
+  it('acknowledges a duplicate delivery whose transaction cancels on the marker', async () => {
+    const { handler, metricNames } = setup();
+    dynamo.on(GetCommand).resolves({});
+    dynamo.on(TransactWriteCommand).rejects(cancelled(['None', 'None', 'ConditionalCheckFailed']));
+    const response = await handler(
+      { Records: [queued('m1', OrderCreated, orderCreated())] },
+      lambdaContext(),
+    );
+    expect(response.batchItemFailures).toEqual([]);
+    expect(metricNames()).toEqual([paymentMetrics.duplicates]);
+  });
+
+  it('acknowledges a redelivery of a charged order without writing', async () => {
+    const { handler, metricNames } = setup();
+    dynamo.on(GetCommand).resolves({ Item: toPaymentItem(completedPayment) });
+    const response = await handler(
+      { Records: [queued('m1', OrderCreated, orderCreated())] },
+      lambdaContext(),
+    );
+    expect(response.batchItemFailures).toEqual([]);
+    expect(dynamo.commandCalls(TransactWriteCommand)).toHaveLength(0);
+    expect(metricNames()).toEqual([paymentMetrics.duplicates]);
+  });
+
+  it('reports a poison message and handles the rest of the batch', async () => {
+    const { handler } = setup();
+    dynamo.on(GetCommand).resolves({});
+    dynamo.on(TransactWriteCommand).resolves({});
+    const response = await handler(
+      {
+        Records: [
+          rawMessage('poison', 'not json'),
+          queued('invalid', OrderCreated, { ...orderCreated(), data: { total: -1 } }),
+          queued('good', OrderCreated, orderCreated()),
+        ],
+      },
+      lambdaContext(),
+    );
+    expect(response.batchItemFailures).toEqual([
+      { itemIdentifier: 'poison' },
+      { itemIdentifier: 'invalid' },
+    ]);
+    expect(dynamo.commandCalls(TransactWriteCommand)).toHaveLength(1);
+  });
+
+  it('reports a message whose writes keep conflicting, so the queue redelivers it', async () => {
+    const { handler } = setup();
+    dynamo.on(GetCommand).resolves({});
+    dynamo.on(TransactWriteCommand).rejects(cancelled(['TransactionConflict', 'None', 'None']));
+    const response = await handler(
+      { Records: [queued('m1', OrderCreated, orderCreated())] },
+      lambdaContext(),
+    );
+    expect(response.batchItemFailures).toEqual([{ itemIdentifier: 'm1' }]);
+    expect(dynamo.commandCalls(TransactWriteCommand)).toHaveLength(3);
+  });
+
+  it('reports a message when DynamoDB fails', async () => {
+    const { handler } = setup();
+    const throttled = Object.assign(new Error('Rate exceeded'), {
+      name: 'ProvisionedThroughputExceededException',
+    });
+    dynamo.on(GetCommand).rejects(throttled);
+    const response = await handler(
+      { Records: [queued('m1', OrderCreated, orderCreated())] },
+      lambdaContext(),
+    );
+    expect(response.batchItemFailures).toEqual([{ itemIdentifier: 'm1' }]);
+  });
+
+  it('reports a stored payment that is not valid instead of acting on it', async () => {
+    const { handler } = setup();
+    dynamo.on(GetCommand).resolves({
+      Item: { ...toPaymentItem(completedPayment), amount: 'a lot' },
+    });
+    const response = await handler(
+      {
+        Records: [queued('m1', PaymentRefundRequested, refundRequested('pay-1'))],
+      },
+      lambdaContext(),
+    );
+    expect(response.batchItemFailures).toEqual([{ itemIdentifier: 'm1' }]);
+    expect(dynamo.commandCalls(TransactWriteCommand)).toHaveLength(0);
+  });
+});
+
+describe('payments handler with a slow charge', () => {
+  const slowOrder = () => orderCreated({ paymentToken: 'tok_slow' });
+
+  it('writes PROCESSING, hides its own message until the charge settles and reports it failed', async () => {
+    const { handler, logs, metricNames } = setup();
+    dynamo.on(GetCommand).resolves({});
+    dynamo.on(TransactWriteCommand).resolves({});
+    sqs.on(ChangeMessageVisibilityCommand).resolves({});
+    const response = await handler(
+      { Records: [queued('m1', OrderCreated, slowOrder())] },
+      lambdaContext(),
+    );
+
+    expect(response.batchItemFailures).toEqual([{ itemIdentifier: 'm1' }]);
+    const items = transactItems();
+    expect(items).toHaveLength(1);
+    expect(items[0]!.Put!.Item).toMatchObject({
+      status: 'PROCESSING',
+      settlesAt: '2026-11-23T10:02:00.000Z',
+    });
+    expect(sqs.commandCalls(ChangeMessageVisibilityCommand)[0]!.args[0].input).toEqual({
+      QueueUrl: QUEUE_URL,
+      ReceiptHandle: 'receipt-m1',
+      VisibilityTimeout: 120,
+    });
+    expect(logs.info).toHaveBeenCalledWith(
+      expect.stringContaining('deferred until the charge settles'),
+      expect.objectContaining({ retryAfterSeconds: 120 }),
+    );
+    expect(metricNames()).toEqual([paymentMetrics.deferred]);
+  });
+
+  it('completes on the redelivery at settlesAt, conditioned on PROCESSING, with the marker', async () => {
+    const { handler, clock, metricNames } = setup();
+    const processing: Payment = {
+      ...completedPayment,
+      status: 'PROCESSING',
+      settlesAt: '2026-11-23T10:02:00.000Z',
+      sequence: 0,
+    };
+    dynamo.on(GetCommand).resolves({ Item: toPaymentItem(processing) });
+    dynamo.on(TransactWriteCommand).resolves({});
+    clock.advanceSeconds(120);
+    const response = await handler(
+      { Records: [queued('m1', OrderCreated, slowOrder(), 2)] },
+      lambdaContext(),
+    );
+
+    expect(response.batchItemFailures).toEqual([]);
+    const [payment, outbox, marker] = transactItems();
+    expect(payment!.Put).toMatchObject({
+      ConditionExpression: '#status = :expected',
+      ExpressionAttributeValues: { ':expected': 'PROCESSING' },
+      Item: { status: 'COMPLETED', sequence: 1 },
+    });
+    expect(JSON.parse(outbox!.Put!.Item!.event as string)).toMatchObject({
+      type: 'PaymentCompleted',
+      sequence: 1,
+    });
+    expect(marker!.Put!.Item).toMatchObject({ pk: 'PROCESSED#payments#evt-created-1' });
+    expect(sqs.commandCalls(ChangeMessageVisibilityCommand)).toHaveLength(0);
+    expect(metricNames()).toEqual([paymentMetrics.completed]);
+  });
+
+  it('still reports the message when the visibility change fails, with a warning', async () => {
+    const { handler, logs } = setup();
+    dynamo.on(GetCommand).resolves({});
+    dynamo.on(TransactWriteCommand).resolves({});
+    sqs.on(ChangeMessageVisibilityCommand).rejects(new Error('ReceiptHandleIsInvalid'));
+    const response = await handler(
+      { Records: [queued('m1', OrderCreated, slowOrder())] },
+      lambdaContext(),
+    );
+    expect(response.batchItemFailures).toEqual([{ itemIdentifier: 'm1' }]);
+    expect(logs.warn).toHaveBeenCalledWith(
+      expect.stringContaining('Could not push the slow payment message back'),
+      expect.anything(),
+    );
+  });
+});
+
+describe('payments handler on refund requests', () => {
+  it('refunds a completed payment with PaymentRefunded, conditioned on COMPLETED', async () => {
+    const { handler, metricNames } = setup();
+    dynamo.on(GetCommand).resolves({ Item: toPaymentItem(completedPayment) });
+    dynamo.on(TransactWriteCommand).resolves({});
+    const response = await handler(
+      { Records: [queued('m1', PaymentRefundRequested, refundRequested('pay-1'))] },
+      lambdaContext(),
+    );
+    expect(response.batchItemFailures).toEqual([]);
+    const [payment, outbox, marker] = transactItems();
+    expect(payment!.Put).toMatchObject({
+      ExpressionAttributeValues: { ':expected': 'COMPLETED' },
+      Item: { status: 'REFUNDED', sequence: 2 },
+    });
+    expect(JSON.parse(outbox!.Put!.Item!.event as string)).toMatchObject({
+      type: 'PaymentRefunded',
+      data: { paymentId: 'pay-1', amount: 2500 },
+    });
+    expect(marker!.Put!.Item).toMatchObject({ pk: 'PROCESSED#payments#evt-refund-1' });
+    expect(metricNames()).toEqual([paymentMetrics.refunded]);
+  });
+
+  it('acknowledges a refund of an unknown payment with a warning, writing only the marker', async () => {
+    const { handler, logs, metricNames } = setup();
+    dynamo.on(GetCommand).resolves({});
+    dynamo.on(TransactWriteCommand).resolves({});
+    const response = await handler(
+      { Records: [queued('m1', PaymentRefundRequested, refundRequested('pay-x'))] },
+      lambdaContext(),
+    );
+    expect(response.batchItemFailures).toEqual([]);
+    expect(transactItems()).toEqual([
+      expect.objectContaining({
+        Put: expect.objectContaining({
+          Item: expect.objectContaining({ pk: 'PROCESSED#payments#evt-refund-1' }) as unknown,
+        }) as unknown,
+      }),
+    ]);
+    expect(logs.warn).toHaveBeenCalledWith(
+      expect.stringContaining('unknown payment'),
+      expect.anything(),
+    );
+    expect(metricNames()).toEqual([paymentMetrics.refundsIgnored]);
+  });
+
+  it('logs an error and acknowledges a refund of a payment still processing', async () => {
+    const { handler, logs } = setup();
+    dynamo.on(GetCommand).resolves({
+      Item: toPaymentItem({ ...completedPayment, status: 'PROCESSING', sequence: 0 }),
+    });
+    const response = await handler(
+      { Records: [queued('m1', PaymentRefundRequested, refundRequested('pay-1'))] },
+      lambdaContext(),
+    );
+    expect(response.batchItemFailures).toEqual([]);
+    expect(dynamo.commandCalls(TransactWriteCommand)).toHaveLength(0);
+    expect(logs.error).toHaveBeenCalledWith(
+      expect.stringContaining('still processing'),
+      expect.anything(),
+    );
+  });
+
+  it('acknowledges a second refund request for a refunded payment without effect', async () => {
+    const { handler, metricNames } = setup();
+    dynamo.on(GetCommand).resolves({
+      Item: toPaymentItem({ ...completedPayment, status: 'REFUNDED', sequence: 2 }),
+    });
+    const response = await handler(
+      { Records: [queued('m1', PaymentRefundRequested, refundRequested('pay-1'))] },
+      lambdaContext(),
+    );
+    expect(response.batchItemFailures).toEqual([]);
+    expect(dynamo.commandCalls(TransactWriteCommand)).toHaveLength(0);
+    expect(metricNames()).toEqual([paymentMetrics.duplicates]);
+  });
+});
