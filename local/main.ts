@@ -10,13 +10,12 @@
  * - `LOCAL_FAULTS` / `LOCAL_FAULTS_FILE`: faults to inject (see local/faults.ts);
  * - `LOCAL_QUIET=1`: no function logs.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import type { ChildProcess } from 'node:child_process';
+import { resolve } from 'node:path';
 import { startLocalCloud, type LocalCloud } from './cloud.ts';
+import { PROJECT_ROOT, synthesizeCdkApp } from './synth.ts';
 
-const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-const cdkOut = resolve(root, process.env.LOCAL_CDK_OUT ?? 'cdk.out');
+const cdkOut = resolve(PROJECT_ROOT, process.env.LOCAL_CDK_OUT ?? 'cdk.out');
 const port = (name: string, fallback: number) => {
   const value = Number(process.env[name] ?? fallback);
   if (!Number.isInteger(value) || value < 0 || value > 65535)
@@ -28,29 +27,12 @@ let synth: ChildProcess | undefined;
 let cloud: LocalCloud | undefined;
 let stopping = false;
 
-/** Runs `cdk synth --quiet` with this Node first on PATH (the app runs as TypeScript). */
-function synthesize(): Promise<void> {
+async function synthesize(): Promise<void> {
   const started = Date.now();
   console.log('Synthesizing the CDK app (cdk synth)...');
-  return new Promise((resolvePromise, reject) => {
-    synth = spawn(
-      join(root, 'node_modules', '.bin', 'cdk'),
-      ['synth', '--quiet', '--output', cdkOut],
-      {
-        cwd: root,
-        stdio: 'inherit',
-        env: { ...process.env, PATH: `${dirname(process.execPath)}:${process.env.PATH ?? ''}` },
-      },
-    );
-    synth.once('error', reject);
-    synth.once('exit', (code, signal) => {
-      synth = undefined;
-      if (code === 0) {
-        console.log(`Synthesized in ${((Date.now() - started) / 1000).toFixed(1)} s`);
-        resolvePromise();
-      } else reject(new Error(`cdk synth failed (${signal ?? `exit code ${String(code)}`})`));
-    });
-  });
+  await synthesizeCdkApp({ outdir: cdkOut, onChild: (child) => (synth = child) });
+  synth = undefined;
+  console.log(`Synthesized in ${((Date.now() - started) / 1000).toFixed(1)} s`);
 }
 
 async function shutdown(signal: string): Promise<void> {
