@@ -1,0 +1,357 @@
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import {
+  CreateTableCommand,
+  DeleteTableCommand,
+  DynamoDBClient,
+  TransactionCanceledException,
+} from '@aws-sdk/client-dynamodb';
+import { PutCommand, ScanCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { createPaymentStore } from '../../lambdas/payments/adapters/payment-store.ts';
+import {
+  PAYMENTS_CONSUMER,
+  paymentKey,
+  paymentsTableKeys,
+  toPaymentItem,
+} from '../../lambdas/payments/adapters/payments-table.ts';
+import {
+  chargePayment,
+  type ChargePaymentDeps,
+} from '../../lambdas/payments/use-cases/charge-payment.ts';
+import type { PaymentStore } from '../../lambdas/payments/use-cases/ports.ts';
+import { refundPayment } from '../../lambdas/payments/use-cases/refund-payment.ts';
+import { createDocumentClient } from '../../lambdas/shared/dynamo.ts';
+import { outboxItem } from '../../lambdas/shared/outbox.ts';
+import { processedMarker } from '../../lambdas/shared/processed-marker.ts';
+import { FakeClock, orderCreated, refundRequested } from '../unit/payments/fakes.ts';
+import { dynamoDbEndpoint } from './orders-table-fixture.ts';
+
+// DynamoDB Local is a JVM on a busy 2-core machine: be generous.
+const TIMEOUT = 60_000;
+
+let raw: DynamoDBClient;
+let client: DynamoDBDocumentClient;
+let tableName: string;
+let store: PaymentStore;
+
+beforeAll(async () => {
+  const endpoint = dynamoDbEndpoint();
+  raw = new DynamoDBClient({ endpoint });
+  client = createDocumentClient({ endpoint });
+  tableName = `payments-it-${randomUUID()}`;
+  const { partitionKey, sortKey } = paymentsTableKeys;
+  await raw.send(
+    new CreateTableCommand({
+      TableName: tableName,
+      BillingMode: 'PAY_PER_REQUEST',
+      AttributeDefinitions: [partitionKey, sortKey].map((AttributeName) => ({
+        AttributeName,
+        AttributeType: 'S' as const,
+      })),
+      KeySchema: [
+        { AttributeName: partitionKey, KeyType: 'HASH' },
+        { AttributeName: sortKey, KeyType: 'RANGE' },
+      ],
+      StreamSpecification: { StreamEnabled: true, StreamViewType: 'NEW_AND_OLD_IMAGES' },
+    }),
+  );
+  store = createPaymentStore(client, tableName);
+}, TIMEOUT);
+
+afterAll(async () => {
+  await raw?.send(new DeleteTableCommand({ TableName: tableName }));
+  raw?.destroy();
+  client?.destroy();
+}, TIMEOUT);
+
+/** Every item of one order's saga in the table: its payment, outbox events and markers. */
+async function itemsOf(orderId: string, eventIds: readonly string[] = []) {
+  const found: Record<string, unknown>[] = [];
+  let ExclusiveStartKey: Record<string, unknown> | undefined;
+  do {
+    const page = await client.send(
+      new ScanCommand({ TableName: tableName, ConsistentRead: true, ExclusiveStartKey }),
+    );
+    found.push(...(page.Items ?? []));
+    ExclusiveStartKey = page.LastEvaluatedKey;
+  } while (ExclusiveStartKey);
+  const markerKeys = new Set(eventIds.map((id) => `PROCESSED#${PAYMENTS_CONSUMER}#${id}`));
+  const payments = found.filter((item) => item.pk === paymentKey(orderId).pk);
+  const outbox = found
+    .filter((item) => item.entityType === 'OUTBOX')
+    .map((item) => JSON.parse(item.event as string) as { orderId: string; type: string })
+    .filter((event) => event.orderId === orderId);
+  const markers = found.filter((item) => markerKeys.has(item.pk as string));
+  return { payments, outbox, markers };
+}
+
+/**
+ * The store, except that the first `deliveries` reads all wait for one another: every
+ * delivery then decides on the same "no payment yet" state and the commits race, so only
+ * the transaction conditions can keep the charge single. Counts commit outcomes.
+ */
+function racingStore(deliveries: number) {
+  const outcomes: string[] = [];
+  let waiting = 0;
+  let release: () => void = () => undefined;
+  const allRead = new Promise<void>((resolve) => (release = resolve));
+  const racing: PaymentStore = {
+    async getPayment(orderId) {
+      const payment = await store.getPayment(orderId);
+      if (waiting < deliveries) {
+        waiting += 1;
+        if (waiting === deliveries) release();
+        await allRead;
+      }
+      return payment;
+    },
+    async commit(change) {
+      const outcome = await store.commit(change);
+      outcomes.push(outcome);
+      return outcome;
+    },
+  };
+  return { racing, outcomes };
+}
+
+function deps(overrides: Partial<ChargePaymentDeps> = {}): ChargePaymentDeps {
+  return {
+    store,
+    now: () => new Date(),
+    newId: randomUUID,
+    random: Math.random,
+    failureRate: 0,
+    slowPaymentSeconds: 120,
+    ...overrides,
+  };
+}
+
+const newOrder = (paymentToken?: string) => {
+  const orderId = `ord-${randomUUID()}`;
+  return orderCreated({ orderId, eventId: `evt-${randomUUID()}`, paymentToken });
+};
+
+describe('payment store on DynamoDB Local: charging', () => {
+  it(
+    'commits the payment, its PaymentCompleted outbox item and the marker together',
+    async () => {
+      const event = newOrder('tok_visa');
+      const result = await chargePayment(event, deps());
+      expect(result.kind).toBe('completed');
+
+      const { payments, outbox, markers } = await itemsOf(event.orderId, [event.eventId]);
+      expect(payments).toEqual([
+        expect.objectContaining({ status: 'COMPLETED', amount: 2500, sequence: 1 }),
+      ]);
+      expect(outbox).toEqual([
+        expect.objectContaining({ type: 'PaymentCompleted', causationId: event.eventId }),
+      ]);
+      expect(markers).toHaveLength(1);
+      expect(await store.getPayment(event.orderId)).toMatchObject({ status: 'COMPLETED' });
+    },
+    TIMEOUT,
+  );
+
+  it(
+    'writes nothing for a duplicate delivery',
+    async () => {
+      const event = newOrder('tok_declined');
+      await chargePayment(event, deps());
+      const before = await itemsOf(event.orderId, [event.eventId]);
+      expect(await chargePayment(event, deps())).toMatchObject({ kind: 'duplicate' });
+      expect(await itemsOf(event.orderId, [event.eventId])).toEqual(before);
+      expect(before.outbox.map((e) => e.type)).toEqual(['PaymentFailed']);
+    },
+    TIMEOUT,
+  );
+
+  it(
+    'charges an order once for 10 concurrent deliveries of its OrderCreated',
+    async () => {
+      const event = newOrder('tok_visa');
+      const { racing, outcomes } = racingStore(10);
+      const results = await Promise.all(
+        Array.from({ length: 10 }, () => chargePayment(event, deps({ store: racing }))),
+      );
+      // Every delivery tried to write the charge; the conditions let exactly one commit.
+      expect(outcomes.length).toBeGreaterThanOrEqual(10);
+      expect(outcomes.filter((o) => o === 'committed')).toHaveLength(1);
+      expect(results.filter((r) => r.kind === 'completed')).toHaveLength(1);
+      expect(results.filter((r) => r.kind === 'duplicate')).toHaveLength(9);
+      const { payments, outbox, markers } = await itemsOf(event.orderId, [event.eventId]);
+      expect(payments).toHaveLength(1);
+      expect(outbox).toHaveLength(1);
+      expect(markers).toHaveLength(1);
+    },
+    TIMEOUT,
+  );
+
+  it(
+    'charges an order once for 10 concurrent OrderCreated events with different eventIds',
+    async () => {
+      const first = newOrder('tok_visa');
+      const events = Array.from({ length: 10 }, () => ({
+        ...first,
+        eventId: `evt-${randomUUID()}`,
+      }));
+      const { racing, outcomes } = racingStore(10);
+      const results = await Promise.all(
+        events.map((event) => chargePayment(event, deps({ store: racing }))),
+      );
+      expect(outcomes.filter((o) => o === 'committed')).toHaveLength(1);
+      expect(outcomes.length).toBeGreaterThanOrEqual(10);
+      expect(results.filter((r) => r.kind === 'completed')).toHaveLength(1);
+      const { payments, outbox, markers } = await itemsOf(
+        first.orderId,
+        events.map((e) => e.eventId),
+      );
+      expect(payments).toHaveLength(1);
+      expect(outbox).toHaveLength(1);
+      expect(markers).toHaveLength(1);
+    },
+    TIMEOUT,
+  );
+
+  it(
+    'writes no payment and no event when the marker already exists',
+    async () => {
+      const event = newOrder('tok_visa');
+      await client.send(
+        new PutCommand({
+          TableName: tableName,
+          Item: processedMarker(PAYMENTS_CONSUMER, event.eventId, new Date()),
+        }),
+      );
+      expect(await chargePayment(event, deps())).toMatchObject({
+        kind: 'duplicate',
+        reason: 'already-processed',
+      });
+      const { payments, outbox } = await itemsOf(event.orderId);
+      expect(payments).toHaveLength(0);
+      expect(outbox).toHaveLength(0);
+    },
+    TIMEOUT,
+  );
+
+  it(
+    'writes no payment and no marker when the outbox item cannot be written',
+    async () => {
+      const event = newOrder('tok_visa');
+      // An outbox item already holds the id the new event gets: its condition fails.
+      const takenId = `evt-${randomUUID()}`;
+      await client.send(
+        new PutCommand({ TableName: tableName, Item: outboxItem({ ...event, eventId: takenId }) }),
+      );
+      await expect(chargePayment(event, deps({ newId: () => takenId }))).rejects.toBeInstanceOf(
+        TransactionCanceledException,
+      );
+      const { payments, markers } = await itemsOf(event.orderId, [event.eventId]);
+      expect(payments).toHaveLength(0);
+      expect(markers).toHaveLength(0);
+    },
+    TIMEOUT,
+  );
+
+  it(
+    'reports a payment that moved on as changed, writing nothing',
+    async () => {
+      const event = newOrder('tok_visa');
+      await chargePayment(event, deps());
+      const payment = (await store.getPayment(event.orderId))!;
+      const outcome = await store.commit({
+        payment: { next: { ...payment, status: 'COMPLETED' }, expected: 'PROCESSING' },
+        events: [],
+        processedEventId: `evt-${randomUUID()}`,
+        now: new Date(),
+      });
+      expect(outcome).toBe('payment-changed');
+      expect((await itemsOf(event.orderId)).payments).toEqual([
+        expect.objectContaining(toPaymentItem(payment)),
+      ]);
+    },
+    TIMEOUT,
+  );
+});
+
+describe('payment store on DynamoDB Local: slow charges', () => {
+  it(
+    'keeps a slow charge PROCESSING until it settles, then completes it once for concurrent redeliveries',
+    async () => {
+      const clock = new FakeClock(new Date());
+      const event = newOrder('tok_slow');
+      const slowDeps = deps({ now: clock.now });
+
+      expect(await chargePayment(event, slowDeps)).toMatchObject({
+        kind: 'pending',
+        retryAfterSeconds: 120,
+      });
+      let items = await itemsOf(event.orderId, [event.eventId]);
+      expect(items.payments).toEqual([expect.objectContaining({ status: 'PROCESSING' })]);
+      expect(items.outbox).toHaveLength(0);
+      expect(items.markers).toHaveLength(0);
+
+      clock.advanceSeconds(60);
+      expect(await chargePayment(event, slowDeps)).toMatchObject({
+        kind: 'pending',
+        retryAfterSeconds: 60,
+      });
+
+      clock.advanceSeconds(60);
+      const results = await Promise.all(
+        Array.from({ length: 5 }, () => chargePayment(event, slowDeps)),
+      );
+      expect(results.filter((r) => r.kind === 'completed')).toHaveLength(1);
+      items = await itemsOf(event.orderId, [event.eventId]);
+      expect(items.payments).toEqual([
+        expect.objectContaining({ status: 'COMPLETED', sequence: 1 }),
+      ]);
+      expect(items.outbox.map((e) => e.type)).toEqual(['PaymentCompleted']);
+      expect(items.markers).toHaveLength(1);
+    },
+    TIMEOUT,
+  );
+});
+
+describe('payment store on DynamoDB Local: refunds', () => {
+  it(
+    'refunds once for concurrent deliveries of a request and a second request',
+    async () => {
+      const charge = newOrder('tok_visa');
+      await chargePayment(charge, deps());
+      const { paymentId } = (await store.getPayment(charge.orderId))!;
+      const request = { ...refundRequested(paymentId), orderId: charge.orderId };
+      const other = { ...request, eventId: `evt-${randomUUID()}` };
+      const refundDeps = { store, now: () => new Date(), newId: randomUUID };
+
+      const results = await Promise.all([
+        ...Array.from({ length: 5 }, () => refundPayment(request, refundDeps)),
+        refundPayment(other, refundDeps),
+      ]);
+      expect(results.filter((r) => r.kind === 'refunded')).toHaveLength(1);
+      const { payments, outbox } = await itemsOf(charge.orderId);
+      expect(payments).toEqual([expect.objectContaining({ status: 'REFUNDED', sequence: 2 })]);
+      expect(outbox.map((e) => e.type).sort()).toEqual(['PaymentCompleted', 'PaymentRefunded']);
+    },
+    TIMEOUT,
+  );
+
+  it(
+    'records a refund request for an unknown payment as processed and nothing else',
+    async () => {
+      const orderId = `ord-${randomUUID()}`;
+      const request = {
+        ...refundRequested('pay-unknown'),
+        orderId,
+        eventId: `evt-${randomUUID()}`,
+      };
+      const refundDeps = { store, now: () => new Date(), newId: randomUUID };
+      expect(await refundPayment(request, refundDeps)).toMatchObject({ kind: 'ignored' });
+      expect(await refundPayment(request, refundDeps)).toMatchObject({ kind: 'duplicate' });
+      const { payments, outbox, markers } = await itemsOf(orderId, [request.eventId]);
+      expect(payments).toHaveLength(0);
+      expect(outbox).toHaveLength(0);
+      expect(markers).toHaveLength(1);
+    },
+    TIMEOUT,
+  );
+});
