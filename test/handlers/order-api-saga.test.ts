@@ -1,0 +1,214 @@
+import { describe, expect, it, jest } from '@jest/globals';
+import { apiMetrics } from '../../lambdas/orders/api/order-api.ts';
+import { reactToOrderEvent } from '../../lambdas/orders/use-cases/react-to-order-event.ts';
+import {
+  apiEvent,
+  apiUnderTest,
+  bodyOf,
+  NOW,
+  orderBody,
+  postOrder,
+} from '../unit/orders/api-fixtures.ts';
+import { events } from '../unit/orders/saga-fixtures.ts';
+
+const cancel = (orderId: string, body?: unknown, headers: Record<string, string> = {}) =>
+  apiEvent({
+    method: 'POST',
+    resource: '/orders/{orderId}/cancel',
+    pathParameters: { orderId },
+    headers: body === undefined ? headers : { 'Content-Type': 'application/json', ...headers },
+    body: body === undefined ? null : typeof body === 'string' ? body : JSON.stringify(body),
+  });
+
+const timeline = (orderId: string) =>
+  apiEvent({ resource: '/orders/{orderId}/timeline', pathParameters: { orderId } });
+
+const getOrder = (orderId: string) =>
+  apiEvent({ resource: '/orders/{orderId}', pathParameters: { orderId } });
+
+/** The API with one order placed through it; its timer running as the events consumer would start it. */
+async function withPlacedOrder() {
+  const api = apiUnderTest();
+  const created = await api.call(postOrder(orderBody()));
+  const { orderId } = bodyOf(created) as { orderId: string };
+  api.timer.running.set(orderId, 'deadline');
+  return { ...api, orderId };
+}
+
+describe('order API: saga routes', () => {
+  describe('POST /orders/{orderId}/cancel', () => {
+    it('answers 202 with the cancelled order and stops its timer', async () => {
+      const { call, store, timer, orderId, observability } = await withPlacedOrder();
+      const addMetric = jest.spyOn(observability.metrics, 'addMetric');
+      const response = await call(cancel(orderId, { reason: 'Found it cheaper' }));
+
+      expect(response.statusCode).toBe(202);
+      expect(bodyOf(response)).toMatchObject({
+        orderId,
+        status: 'CANCELLED',
+        cancellationReason: 'customer_request',
+        cancellationNote: 'Found it cheaper',
+        saga: { payment: 'NONE', inventory: 'NONE' },
+      });
+      expect([...store.outbox.values()].map((event) => event.type)).toEqual([
+        'OrderCreated',
+        'OrderCancelled',
+      ]);
+      expect(timer.running.has(orderId)).toBe(false);
+      expect(addMetric).toHaveBeenCalledWith(apiMetrics.ordersCancelled, 'Count', 1);
+    });
+
+    it('accepts a cancel without a body', async () => {
+      const { call, store, orderId } = await withPlacedOrder();
+      expect((await call(cancel(orderId))).statusCode).toBe(202);
+      expect(store.orders.get(orderId)).not.toHaveProperty('cancellationNote');
+    });
+
+    it('answers 409 when the order is already cancelled', async () => {
+      const { call, orderId } = await withPlacedOrder();
+      await call(cancel(orderId));
+      const again = await call(cancel(orderId));
+      expect(again.statusCode).toBe(409);
+      expect(bodyOf(again)).toEqual({
+        error: { code: 'ORDER_ALREADY_CANCELLED', message: expect.any(String), details: [] },
+      });
+    });
+
+    it('cancels a confirmed order and asks for the refund and the release', async () => {
+      const { call, store, timer, orderId } = await withPlacedOrder();
+      let ids = 0;
+      const deps = { store, timer, now: () => NOW, newId: () => `saga-${++ids}` };
+      const forOrder = <T extends { orderId: string }>(event: T) => ({ ...event, orderId });
+      await reactToOrderEvent(forOrder(events.paymentCompleted()), deps);
+      await reactToOrderEvent(forOrder(events.inventoryReserved()), deps);
+      expect(store.orders.get(orderId)?.status).toBe('CONFIRMED');
+
+      const response = await call(cancel(orderId));
+      expect(response.statusCode).toBe(202);
+      expect(bodyOf(response)).toMatchObject({
+        status: 'CANCELLED',
+        saga: { payment: 'REFUND_REQUESTED', inventory: 'RELEASE_REQUESTED' },
+      });
+    });
+
+    it('answers 404 for an unknown order and for an id that cannot be one', async () => {
+      const { call } = apiUnderTest();
+      expect((await call(cancel('00000000-0000-4000-8000-000000000999'))).statusCode).toBe(404);
+      expect((await call(cancel('x'.repeat(300)))).statusCode).toBe(404);
+    });
+
+    it('answers 400 for a reason that is empty, blank, too long or not a string, or an unknown field', async () => {
+      const { call, store, orderId } = await withPlacedOrder();
+      for (const body of [
+        { reason: '' },
+        { reason: '   ' },
+        { reason: 'x'.repeat(501) },
+        { reason: 42 },
+        { reason: 'ok', refund: false },
+        [],
+      ]) {
+        const response = await call(cancel(orderId, body));
+        expect({ body, status: response.statusCode }).toEqual({ body, status: 400 });
+      }
+      expect(store.orders.get(orderId)?.status).toBe('PENDING');
+    });
+
+    it('accepts a reason of 500 characters', async () => {
+      const { call, orderId } = await withPlacedOrder();
+      expect((await call(cancel(orderId, { reason: 'x'.repeat(500) }))).statusCode).toBe(202);
+    });
+
+    it('answers 400 for malformed JSON and 415 for a body that is not JSON', async () => {
+      const { call, orderId } = await withPlacedOrder();
+      expect((await call(cancel(orderId, '{"reason":'))).statusCode).toBe(400);
+      const text = await call(
+        apiEvent({
+          method: 'POST',
+          resource: '/orders/{orderId}/cancel',
+          pathParameters: { orderId },
+          headers: { 'Content-Type': 'text/plain' },
+          body: 'please cancel',
+        }),
+      );
+      expect(text.statusCode).toBe(415);
+    });
+
+    it('still cancels when the timer cannot be stopped', async () => {
+      const { call, timer, orderId, observability } = await withPlacedOrder();
+      const addMetric = jest.spyOn(observability.metrics, 'addMetric');
+      timer.failStops = new Error('ServiceUnavailable');
+      expect((await call(cancel(orderId))).statusCode).toBe(202);
+      expect(addMetric).toHaveBeenCalledWith(apiMetrics.timerStopFailures, 'Count', 1);
+    });
+
+    it('answers 503 when the order keeps conflicting', async () => {
+      const { call, store, orderId } = await withPlacedOrder();
+      store.transitionConflictsAhead = 100;
+      const response = await call(cancel(orderId));
+      expect(response.statusCode).toBe(503);
+      expect(store.orders.get(orderId)?.status).toBe('PENDING');
+    });
+
+    it('answers 405 for another method', async () => {
+      const { call, orderId } = await withPlacedOrder();
+      const response = await call(
+        apiEvent({
+          method: 'GET',
+          resource: '/orders/{orderId}/cancel',
+          pathParameters: { orderId },
+        }),
+      );
+      expect(response.statusCode).toBe(405);
+    });
+  });
+
+  describe('GET /orders/{orderId}/timeline', () => {
+    it('lists the creation and every change in the order they were applied', async () => {
+      const { call, orderId } = await withPlacedOrder();
+      await call(cancel(orderId));
+
+      const response = await call(timeline(orderId));
+      expect(response.statusCode).toBe(200);
+      expect(bodyOf(response)).toEqual({
+        items: [
+          {
+            at: NOW.toISOString(),
+            type: 'OrderPlaced',
+            status: 'PENDING',
+            payment: 'NONE',
+            inventory: 'NONE',
+            emitted: ['OrderCreated'],
+          },
+          {
+            at: NOW.toISOString(),
+            type: 'CancelRequested',
+            status: 'CANCELLED',
+            payment: 'NONE',
+            inventory: 'NONE',
+            emitted: ['OrderCancelled'],
+          },
+        ],
+      });
+    });
+
+    it('answers 404 for an unknown order', async () => {
+      const { call } = apiUnderTest();
+      expect((await call(timeline('00000000-0000-4000-8000-000000000999'))).statusCode).toBe(404);
+      expect((await call(timeline('not a valid id'))).statusCode).toBe(404);
+    });
+  });
+
+  describe('GET /orders/{orderId}', () => {
+    it('shows the saga’s progress and the cancellation', async () => {
+      const { call, orderId } = await withPlacedOrder();
+      await call(cancel(orderId, { reason: 'Wrong size' }));
+      const response = await call(getOrder(orderId));
+      expect(bodyOf(response)).toMatchObject({
+        status: 'CANCELLED',
+        saga: { payment: 'NONE', inventory: 'NONE' },
+        cancellationReason: 'customer_request',
+        cancellationNote: 'Wrong size',
+      });
+    });
+  });
+});
