@@ -76,9 +76,9 @@ export function toReservationItem(reservation: Reservation): ReservationItem {
   };
 }
 
-export function fromReservationItem(item: Record<string, unknown>): Reservation {
+export function fromReservationItem(item: object): Reservation {
   // eslint-disable-next-line @typescript-eslint/no-unused-vars
-  const { pk, sk, entityType, ...reservation } = item;
+  const { pk, sk, entityType, ...reservation } = item as Record<string, unknown>;
   return reservation as unknown as Reservation;
 }
 

@@ -47,7 +47,7 @@ describe('inventory table layout', () => {
       sk: 'RESERVATION',
       entityType: 'RESERVATION',
     });
-    expect(fromReservationItem(item as Record<string, unknown>)).toEqual(reservation);
+    expect(fromReservationItem(item)).toEqual(reservation);
   });
 
   it('drops the storage attributes of a product item', () => {
