@@ -72,11 +72,11 @@ const PaymentItemSchema = z.object({
  * a corrupt record (charging or refunding the wrong amount) is worse than failing the
  * message, which then lands in the DLQ for a human.
  */
-export function fromPaymentItem(item: Record<string, unknown>): Payment {
+export function fromPaymentItem(item: object): Payment {
   const parsed = z.safeParse(PaymentItemSchema, item);
   if (!parsed.success)
     throw new Error(
-      `Invalid payment item ${String(item.pk)}: ${parsed.error.issues
+      `Invalid payment item ${String((item as { pk?: unknown }).pk)}: ${parsed.error.issues
         .map((issue) => `${issue.path.join('.')}: ${issue.message}`)
         .join('; ')}`,
     );
