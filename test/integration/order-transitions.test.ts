@@ -53,7 +53,7 @@ async function placedOrder(): Promise<string> {
   return placed.orderId;
 }
 
-const envelope = (orderId: string, eventId = randomUUID()) => ({
+const envelope = (orderId: string, eventId: string = randomUUID()) => ({
   eventId,
   occurredAt: new Date().toISOString(),
   orderId,
