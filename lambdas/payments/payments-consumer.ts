@@ -144,11 +144,23 @@ export function createPaymentsHandler(
     contracts: paymentsConsumedEvents,
     observability,
     handle: async ({ event, record }) => {
-      switch (event.type) {
-        case 'OrderCreated':
-          return onOrderCreated(event, record);
-        case 'PaymentRefundRequested':
-          return onRefundRequested(event);
+      try {
+        switch (event.type) {
+          case 'OrderCreated':
+            return await onOrderCreated(event, record);
+          case 'PaymentRefundRequested':
+            return await onRefundRequested(event);
+        }
+      } catch (error) {
+        // The batch processor only reports the message; say why here (a pending slow charge
+        // has already said so and is not an error).
+        if (!(error instanceof PaymentPendingError))
+          logger.error('Message failed: the queue redelivers it, then sets it aside in the DLQ', {
+            error,
+            messageId: record.messageId,
+            receiveCount: record.attributes.ApproximateReceiveCount,
+          });
+        throw error;
       }
     },
   });

@@ -207,7 +207,7 @@ describe('payments handler', () => {
   });
 
   it('reports a message whose writes keep conflicting, so the queue redelivers it', async () => {
-    const { handler } = setup();
+    const { handler, logs } = setup();
     dynamo.on(GetCommand).resolves({});
     dynamo.on(TransactWriteCommand).rejects(cancelled(['TransactionConflict', 'None', 'None']));
     const response = await handler(
@@ -216,6 +216,10 @@ describe('payments handler', () => {
     );
     expect(response.batchItemFailures).toEqual([{ itemIdentifier: 'm1' }]);
     expect(dynamo.commandCalls(TransactWriteCommand)).toHaveLength(3);
+    expect(logs.error).toHaveBeenCalledWith(
+      expect.stringContaining('Message failed'),
+      expect.objectContaining({ messageId: 'm1' }),
+    );
   });
 
   it('reports a message when DynamoDB fails', async () => {
@@ -277,6 +281,7 @@ describe('payments handler with a slow charge', () => {
       expect.objectContaining({ retryAfterSeconds: 120 }),
     );
     expect(metricNames()).toEqual([paymentMetrics.deferred]);
+    expect(logs.error).not.toHaveBeenCalled();
   });
 
   it('completes on the redelivery at settlesAt, conditioned on PROCESSING, with the marker', async () => {
