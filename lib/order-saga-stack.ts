@@ -1,11 +1,26 @@
 import { CfnOutput, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
+import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import type { Construct } from 'constructs';
+import {
+  InventoryReleaseRequested,
+  OrderCancelled,
+  OrderConfirmed,
+  OrderCreated,
+  PaymentCompleted,
+  PaymentRefundRequested,
+} from '../events/index.ts';
+import { inventoryTableKeys } from '../lambdas/inventory/adapters/inventory-table.ts';
+import { notificationsTableKeys } from '../lambdas/notifications/adapters/notifications-table.ts';
+import { ordersTableKeys } from '../lambdas/orders/adapters/orders-table.ts';
+import { sagaEventContracts } from '../lambdas/orders/domain/saga.ts';
 import type { StageConfig } from './config.ts';
 import { SagaEventBus } from './constructs/event-bus.ts';
+import { EventConsumer } from './constructs/event-consumer.ts';
+import { SagaObservability } from './constructs/observability.ts';
 import { OrderApi } from './constructs/order-api.ts';
 import { OutboxTable } from './constructs/outbox-table.ts';
+import { SagaTimer, TIMER_STATE_MACHINE_ARN_VARIABLE } from './constructs/saga-timer.ts';
 import { ServiceFunction, type ObservabilitySettings } from './constructs/service-function.ts';
-import { ordersTableKeys } from '../lambdas/orders/adapters/orders-table.ts';
 import { lambdaEntry } from './paths.ts';
 
 export interface OrderSagaStackProps extends StackProps {
@@ -23,14 +38,30 @@ export function observabilityOf(config: StageConfig): ObservabilitySettings {
 }
 
 /**
- * The order saga. Reads like the flow: client → API → order function → orders table
- * (+ outbox) → stream → relay → event bus.
+ * The order saga, composed in the order of its flow: client → API → order function →
+ * orders table (+ outbox) → relay → bus → rules → each service's queue and consumer
+ * (payments, inventory, the order service's own saga reactions, notifications), with
+ * the saga timer beside the order service and a dashboard over all of it.
+ *
+ * Every function gets only its own service's table; only the order service may start
+ * and stop saga timers.
  */
 export class OrderSagaStack extends Stack {
   public readonly eventBus: SagaEventBus;
   public readonly orders: OutboxTable;
   public readonly ordersApiFunction: ServiceFunction;
   public readonly api: OrderApi;
+  public readonly timer: SagaTimer;
+  public readonly orderEvents: EventConsumer;
+  public readonly payments: OutboxTable;
+  public readonly paymentRequests: EventConsumer;
+  public readonly inventory: OutboxTable;
+  public readonly inventoryRequests: EventConsumer;
+  public readonly inventoryApiFunction: ServiceFunction;
+  public readonly notificationsTable: dynamodb.Table;
+  public readonly notifications: EventConsumer;
+  public readonly notificationsApiFunction: ServiceFunction;
+  public readonly observability: SagaObservability;
 
   constructor(scope: Construct, id: string, props: OrderSagaStackProps) {
     super(scope, id, props);
@@ -39,26 +70,41 @@ export class OrderSagaStack extends Stack {
     const dataRemovalPolicy = config.retainData ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY;
 
     this.eventBus = new SagaEventBus(this, 'Events');
+    const eventBus = this.eventBus.eventBus;
 
+    // ---- Orders: the API writes orders + OrderCreated; the relay publishes them.
     this.orders = new OutboxTable(this, 'Orders', {
       serviceName: 'orders',
-      eventBus: this.eventBus.eventBus,
+      eventBus,
       observability,
       removalPolicy: dataRemovalPolicy,
       globalSecondaryIndexes: [ordersTableKeys.byCustomerIndex],
     });
 
+    // The timer is named (not generated) so its ARN can be known without a reference.
+    this.timer = new SagaTimer(this, 'SagaTimer', {
+      stateMachineName: `${this.stackName}-saga-timer`,
+      observability,
+      environment: { TABLE_NAME: this.orders.tableName },
+    });
+    const timerArn = { [TIMER_STATE_MACHINE_ARN_VARIABLE]: this.timer.stateMachineArn };
+    this.orders.grantReadWriteData(this.timer.timeoutHandler);
+    this.timer.grantStop(this.timer.timeoutHandler);
+
     this.ordersApiFunction = new ServiceFunction(this, 'OrdersApi', {
       entry: lambdaEntry('orders/api-handler.ts'),
-      description: 'Order API: places, lists and shows orders',
+      description: 'Order API: places, lists, shows and cancels orders, and their timelines',
       serviceName: 'orders',
       observability,
       environment: {
         TABLE_NAME: this.orders.tableName,
         SAGA_TIMEOUT_SECONDS: String(config.sagaTimeoutSeconds),
+        ...timerArn,
       },
     });
     this.orders.grantReadWriteData(this.ordersApiFunction);
+    // A customer cancel makes the order final: its timer is stopped.
+    this.timer.grantStop(this.ordersApiFunction);
 
     this.api = new OrderApi(this, 'Api', {
       ordersHandler: this.ordersApiFunction.function,
@@ -66,6 +112,152 @@ export class OrderSagaStack extends Stack {
       auth: config.apiAuth,
       tracing: config.tracing,
       restApiName: `order-saga-${config.stage}`,
+    });
+    this.api.addRoute('POST', '/orders/{orderId}/cancel', this.ordersApiFunction.function);
+    this.api.addRoute('GET', '/orders/{orderId}/timeline', this.ordersApiFunction.function);
+
+    // ---- Payments: OrderCreated → charge; PaymentRefundRequested → refund.
+    this.payments = new OutboxTable(this, 'Payments', {
+      serviceName: 'payments',
+      eventBus,
+      observability,
+      removalPolicy: dataRemovalPolicy,
+    });
+    this.paymentRequests = new EventConsumer(this, 'PaymentRequests', {
+      serviceName: 'payments',
+      entry: lambdaEntry('payments/handler.ts'),
+      description: 'Payment simulator: charges new orders and refunds on request',
+      contracts: [OrderCreated, PaymentRefundRequested],
+      eventBus,
+      observability,
+      // A tok_slow charge is put back on this queue with a delay.
+      ownQueueUrlVariable: 'QUEUE_URL',
+      environment: {
+        TABLE_NAME: this.payments.tableName,
+        PAYMENT_FAILURE_RATE: String(config.simulators.paymentFailureRate),
+        SLOW_PAYMENT_SECONDS: String(config.simulators.slowPaymentSeconds),
+      },
+    });
+    this.payments.grantReadWriteData(this.paymentRequests.handler);
+
+    // ---- Inventory: PaymentCompleted → reserve stock; InventoryReleaseRequested → release.
+    this.inventory = new OutboxTable(this, 'Inventory', {
+      serviceName: 'inventory',
+      eventBus,
+      observability,
+      removalPolicy: dataRemovalPolicy,
+      globalSecondaryIndexes: [inventoryTableKeys.productsIndex],
+    });
+    this.inventoryRequests = new EventConsumer(this, 'InventoryRequests', {
+      serviceName: 'inventory',
+      entry: lambdaEntry('inventory/handler.ts'),
+      description: 'Inventory: reserves stock for paid orders and releases it on request',
+      contracts: [PaymentCompleted, InventoryReleaseRequested],
+      eventBus,
+      observability,
+      environment: { TABLE_NAME: this.inventory.tableName },
+    });
+    this.inventory.grantReadWriteData(this.inventoryRequests.handler);
+
+    this.inventoryApiFunction = new ServiceFunction(this, 'InventoryApi', {
+      entry: lambdaEntry('inventory/api-handler.ts'),
+      description: 'Inventory admin API: sets and shows stock levels',
+      serviceName: 'inventory',
+      observability,
+      environment: { TABLE_NAME: this.inventory.tableName },
+    });
+    this.inventory.grantReadWriteData(this.inventoryApiFunction);
+    this.api.addRoute('PUT', '/inventory/{sku}', this.inventoryApiFunction.function);
+    this.api.addRoute('GET', '/inventory/{sku}', this.inventoryApiFunction.function);
+    this.api.addRoute('GET', '/inventory', this.inventoryApiFunction.function);
+
+    // ---- Orders again: payment and inventory outcomes move each order's saga on.
+    this.orderEvents = new EventConsumer(this, 'OrderEvents', {
+      serviceName: 'orders',
+      entry: lambdaEntry('orders/events-handler.ts'),
+      description: 'Order saga: starts the timer and applies payment and inventory outcomes',
+      contracts: [OrderCreated, ...sagaEventContracts],
+      eventBus,
+      observability,
+      environment: { TABLE_NAME: this.orders.tableName, ...timerArn },
+    });
+    this.orders.grantReadWriteData(this.orderEvents.handler);
+    this.timer.grantStart(this.orderEvents.handler);
+    this.timer.grantStop(this.orderEvents.handler);
+
+    // ---- Notifications: tell the customer the outcome (a plain table: it emits no events).
+    this.notificationsTable = new dynamodb.Table(this, 'NotificationsTable', {
+      partitionKey: {
+        name: notificationsTableKeys.partitionKey,
+        type: dynamodb.AttributeType.STRING,
+      },
+      sortKey: { name: notificationsTableKeys.sortKey, type: dynamodb.AttributeType.STRING },
+      billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
+      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+      timeToLiveAttribute: notificationsTableKeys.timeToLiveAttribute,
+      removalPolicy: dataRemovalPolicy,
+      deletionProtection: dataRemovalPolicy === RemovalPolicy.RETAIN,
+    });
+    this.notifications = new EventConsumer(this, 'Notifications', {
+      serviceName: 'notifications',
+      entry: lambdaEntry('notifications/handler.ts'),
+      description: 'Notifications: tells customers their order was confirmed or cancelled',
+      contracts: [OrderConfirmed, OrderCancelled],
+      eventBus,
+      observability,
+      environment: {
+        TABLE_NAME: this.notificationsTable.tableName,
+        PROVIDER_FAILURE_RATE: String(config.simulators.providerFailureRate),
+      },
+    });
+    // Read-write: its attempt records and the Powertools idempotency records.
+    this.notificationsTable.grantReadWriteData(this.notifications.handler);
+
+    this.notificationsApiFunction = new ServiceFunction(this, 'NotificationsApi', {
+      entry: lambdaEntry('notifications/api-handler.ts'),
+      description: "Notifications API: lists an order's notifications",
+      serviceName: 'notifications',
+      observability,
+      environment: { TABLE_NAME: this.notificationsTable.tableName },
+    });
+    this.notificationsTable.grantReadData(this.notificationsApiFunction);
+    this.api.addRoute(
+      'GET',
+      '/orders/{orderId}/notifications',
+      this.notificationsApiFunction.function,
+    );
+
+    // ---- Observability: one dashboard, every alarm to one topic.
+    const outboxes = { orders: this.orders, payments: this.payments, inventory: this.inventory };
+    this.observability = new SagaObservability(this, 'Observability', {
+      dashboardName: `${this.stackName}-saga`,
+      metricsNamespace: observability.metricsNamespace,
+      api: this.api.restApi,
+      consumers: [
+        this.paymentRequests,
+        this.inventoryRequests,
+        this.orderEvents,
+        this.notifications,
+      ],
+      timer: this.timer,
+      functions: {
+        'orders api': this.ordersApiFunction,
+        'order events': this.orderEvents.handler,
+        'saga timeout': this.timer.timeoutHandler,
+        payments: this.paymentRequests.handler,
+        inventory: this.inventoryRequests.handler,
+        'inventory api': this.inventoryApiFunction,
+        notifications: this.notifications.handler,
+        'notifications api': this.notificationsApiFunction,
+        ...Object.fromEntries(
+          Object.entries(outboxes).map(([name, outbox]) => [`${name} relay`, outbox.relay]),
+        ),
+      },
+      otherDeadLetterQueues: Object.entries(outboxes).map(([name, outbox]) => ({
+        label: `${name} relay failures`,
+        queue: outbox.relayFailureQueue,
+      })),
+      otherAlarms: Object.values(outboxes).map((outbox) => outbox.relayFailureAlarm),
     });
 
     new CfnOutput(this, 'ApiUrl', {
@@ -80,5 +272,19 @@ export class OrderSagaStack extends Stack {
       value: this.orders.tableName,
       description: 'The orders table (orders and their outbox)',
     });
+    new CfnOutput(this, 'TimerStateMachineArn', {
+      value: this.timer.stateMachineArn,
+      description: 'The saga timer (one execution per order, named by its orderId)',
+    });
+    new CfnOutput(this, 'DashboardName', {
+      value: this.observability.dashboard.dashboardName,
+      description: 'The CloudWatch dashboard of the saga',
+    });
+    if (this.observability.alarmTopic) {
+      new CfnOutput(this, 'AlarmTopicArn', {
+        value: this.observability.alarmTopic.topicArn,
+        description: 'Subscribe here to receive the saga alarms',
+      });
+    }
   }
 }

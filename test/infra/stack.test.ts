@@ -1,53 +1,92 @@
 import { beforeAll, describe, expect, it } from '@jest/globals';
 import { Match, type Template } from 'aws-cdk-lib/assertions';
+import {
+  InventoryReleaseRequested,
+  OrderCancelled,
+  OrderConfirmed,
+  OrderCreated,
+  PaymentCompleted,
+  PaymentRefundRequested,
+  patternOf,
+  type AnyEventContract,
+} from '../../events/index.ts';
+import { inventoryTableKeys } from '../../lambdas/inventory/adapters/inventory-table.ts';
+import { notificationsTableKeys } from '../../lambdas/notifications/adapters/notifications-table.ts';
 import { ordersTableKeys } from '../../lambdas/orders/adapters/orders-table.ts';
+import { paymentsTableKeys } from '../../lambdas/payments/adapters/payments-table.ts';
+import { sagaEventContracts } from '../../lambdas/orders/domain/saga.ts';
 import { outboxStreamFilterPattern } from '../../lambdas/shared/outbox.ts';
+import type { EventConsumer } from '../../lib/constructs/event-consumer.ts';
+import type { OutboxTable } from '../../lib/constructs/outbox-table.ts';
+import type { ServiceFunction } from '../../lib/constructs/service-function.ts';
+import type { OrderSagaStack } from '../../lib/order-saga-stack.ts';
 import { synthStack, SYNTH_TIMEOUT_MS } from './synth.ts';
+import {
+  actionsOf,
+  definitionOf,
+  flattened,
+  logicalIdOf,
+  methodsByRoute,
+  propertiesOf,
+  referencedIds,
+  roleOf,
+  routesOf,
+  statementsOf,
+  type Resources,
+} from './template-helpers.ts';
 
-type Resources = Record<string, { Type: string; Properties: Record<string, unknown> }>;
+const fnId = (fn: ServiceFunction) => logicalIdOf(fn.function);
+const tableId = (outbox: OutboxTable) => logicalIdOf(outbox.table);
+const variablesOf = (template: Template, fn: ServiceFunction) =>
+  (propertiesOf(template, fnId(fn)).Environment as { Variables: Record<string, unknown> })
+    .Variables;
 
-/** The logical id of the only resource of a type (fails when there are more or none). */
-function onlyId(template: Template, type: string, props?: object): string {
-  const ids = Object.keys(template.findResources(type, props ? { Properties: props } : undefined));
-  expect(ids).toHaveLength(1);
-  return ids[0]!;
-}
-
-/**
- * Every API method as "METHOD /path auth", rebuilt from the resource tree (each
- * resource names its parent), so the test reads like the routes it checks.
- */
-function routesOf(template: Template): string[] {
-  const resources = template.findResources('AWS::ApiGateway::Resource') as Resources;
-  const pathOf = (ref: unknown): string => {
-    const id = (ref as { Ref?: string }).Ref;
-    if (!id) return ''; // Fn::GetAtt RootResourceId
-    const resource = resources[id]!.Properties;
-    return `${pathOf(resource.ParentId)}/${resource.PathPart as string}`;
-  };
-  const methods = template.findResources('AWS::ApiGateway::Method') as Resources;
-  return Object.values(methods)
-    .map(({ Properties: m }) => {
-      const httpMethod = m.HttpMethod as string;
-      return `${httpMethod} ${pathOf(m.ResourceId) || '/'} ${m.AuthorizationType as string}`;
-    })
-    .sort();
+/** The tables whose items a function's role may touch, by logical id. */
+function dynamoTablesOf(template: Template, fn: ServiceFunction): string[] {
+  const tables = new Set(Object.keys(template.findResources('AWS::DynamoDB::Table')));
+  const statements = statementsOf(template, roleOf(template, fnId(fn))).filter((s) =>
+    [s.Action].flat().some((a) => a.startsWith('dynamodb:') && a !== 'dynamodb:ListStreams'),
+  );
+  return [...referencedIds(statements.map((s) => s.Resource))].filter((id) => tables.has(id));
 }
 
 describe('OrderSagaStack', () => {
+  let stack: OrderSagaStack;
   let template: Template;
-  const settings = { STAGE: 'test', SAGA_TIMEOUT_SECONDS: '42', LOG_LEVEL: 'DEBUG' };
+  const settings = {
+    STAGE: 'test',
+    SAGA_TIMEOUT_SECONDS: '42',
+    LOG_LEVEL: 'DEBUG',
+    PAYMENT_FAILURE_RATE: '0.1',
+    SLOW_PAYMENT_SECONDS: '77',
+    PROVIDER_FAILURE_RATE: '0.2',
+  };
 
   beforeAll(() => {
-    ({ template } = synthStack(settings));
+    ({ stack, template } = synthStack(settings));
   }, SYNTH_TIMEOUT_MS);
+
+  /** Every function of the stack, by what it does. */
+  const functions = (): Record<string, ServiceFunction> => ({
+    'order API': stack.ordersApiFunction,
+    'order events': stack.orderEvents.handler,
+    'saga timeout': stack.timer.timeoutHandler,
+    payments: stack.paymentRequests.handler,
+    inventory: stack.inventoryRequests.handler,
+    'inventory API': stack.inventoryApiFunction,
+    notifications: stack.notifications.handler,
+    'notifications API': stack.notificationsApiFunction,
+    'orders relay': stack.orders.relay,
+    'payments relay': stack.payments.relay,
+    'inventory relay': stack.inventory.relay,
+  });
 
   describe('functions', () => {
     it('runs every function on Node.js 24 on arm64, with JSON logs into its own log group', () => {
-      const functions = template.findResources('AWS::Lambda::Function') as Resources;
-      expect(Object.keys(functions).length).toBeGreaterThanOrEqual(2);
+      const all = template.findResources('AWS::Lambda::Function') as Resources;
+      expect(Object.keys(all)).toHaveLength(Object.keys(functions()).length);
       const logGroups = template.findResources('AWS::Logs::LogGroup') as Resources;
-      for (const { Properties: fn } of Object.values(functions)) {
+      for (const { Properties: fn } of Object.values(all)) {
         expect(fn).toMatchObject({
           Runtime: 'nodejs24.x',
           Architectures: ['arm64'],
@@ -64,8 +103,8 @@ describe('OrderSagaStack', () => {
     });
 
     it('configures Powertools of every function through its environment', () => {
-      const functions = template.findResources('AWS::Lambda::Function') as Resources;
-      for (const { Properties: fn } of Object.values(functions)) {
+      const all = template.findResources('AWS::Lambda::Function') as Resources;
+      for (const { Properties: fn } of Object.values(all)) {
         expect(fn.Environment).toMatchObject({
           Variables: {
             POWERTOOLS_SERVICE_NAME: expect.any(String) as unknown,
@@ -83,225 +122,455 @@ describe('OrderSagaStack', () => {
         expect(JSON.stringify(role.ManagedPolicyArns ?? [])).not.toContain('AWSLambdaBasic');
       }
     });
+  });
 
-    it('passes the order API function its table and the stage saga timeout', () => {
-      const table = onlyId(template, 'AWS::DynamoDB::Table');
-      template.hasResourceProperties('AWS::Lambda::Function', {
-        Environment: {
-          Variables: Match.objectLike({
-            POWERTOOLS_SERVICE_NAME: 'orders',
-            TABLE_NAME: { Ref: table },
-            SAGA_TIMEOUT_SECONDS: settings.SAGA_TIMEOUT_SECONDS,
-          }),
-        },
+  describe('environment of each function', () => {
+    it('tells the order API its table, the saga timeout and the timer', () => {
+      expect(variablesOf(template, stack.ordersApiFunction)).toMatchObject({
+        POWERTOOLS_SERVICE_NAME: 'orders',
+        TABLE_NAME: { Ref: tableId(stack.orders) },
+        SAGA_TIMEOUT_SECONDS: settings.SAGA_TIMEOUT_SECONDS,
       });
     });
 
-    it('lets the order API function use the orders table and nothing else in DynamoDB', () => {
-      const apiFunction = onlyId(template, 'AWS::Lambda::Function', {
-        Environment: { Variables: Match.objectLike({ POWERTOOLS_SERVICE_NAME: 'orders' }) },
-      });
-      const roleId = (
-        template.findResources('AWS::Lambda::Function')[apiFunction] as {
-          Properties: { Role: { 'Fn::GetAtt': [string] } };
-        }
-      ).Properties.Role['Fn::GetAtt'][0];
-      const table = onlyId(template, 'AWS::DynamoDB::Table');
-      const policies = template.findResources('AWS::IAM::Policy', {
-        Properties: { Roles: [{ Ref: roleId }] },
-      }) as Resources;
-      const statements = Object.values(policies).flatMap(
-        ({ Properties: p }) =>
-          (p.PolicyDocument as { Statement: { Action: string | string[]; Resource: unknown }[] })
-            .Statement,
-      );
-      const dynamo = statements.filter((s) =>
-        [s.Action].flat().some((a) => a.startsWith('dynamodb:')),
-      );
-      expect(dynamo.length).toBeGreaterThan(0);
-      for (const statement of dynamo) {
-        const resources = JSON.stringify(statement.Resource);
-        expect(resources).toContain(table);
-        expect(resources).not.toMatch(/"\*"/);
+    it('tells the order functions their table and the timer', () => {
+      for (const fn of [
+        stack.ordersApiFunction,
+        stack.orderEvents.handler,
+        stack.timer.timeoutHandler,
+      ]) {
+        expect(variablesOf(template, fn)).toMatchObject({
+          POWERTOOLS_SERVICE_NAME: 'orders',
+          TABLE_NAME: { Ref: tableId(stack.orders) },
+        });
+        expect(flattened(variablesOf(template, fn).TIMER_STATE_MACHINE_ARN)).toMatch(
+          new RegExp(`:stateMachine:${stack.stackName}-saga-timer$`),
+        );
       }
-      // What a TransactWriteItems of order + outbox item and the order queries need.
-      expect(dynamo.flatMap((s) => [s.Action].flat())).toEqual(
+    });
+
+    it('gives every function the same timer ARN, the one the timer is named by', () => {
+      const machine = propertiesOf(template, logicalIdOf(stack.timer.stateMachine));
+      const arns = [stack.ordersApiFunction, stack.orderEvents.handler, stack.timer.timeoutHandler]
+        .map((fn) => flattened(variablesOf(template, fn).TIMER_STATE_MACHINE_ARN))
+        .map((arn) => arn.split(':stateMachine:')[1]);
+      expect(new Set(arns)).toEqual(new Set([machine.StateMachineName]));
+    });
+
+    it('tells the payment simulator its table, its own queue and the stage failure settings', () => {
+      expect(variablesOf(template, stack.paymentRequests.handler)).toMatchObject({
+        POWERTOOLS_SERVICE_NAME: 'payments',
+        TABLE_NAME: { Ref: tableId(stack.payments) },
+        QUEUE_URL: { Ref: logicalIdOf(stack.paymentRequests.queue) },
+        PAYMENT_FAILURE_RATE: settings.PAYMENT_FAILURE_RATE,
+        SLOW_PAYMENT_SECONDS: settings.SLOW_PAYMENT_SECONDS,
+      });
+    });
+
+    it('tells both inventory functions the inventory table', () => {
+      for (const fn of [stack.inventoryRequests.handler, stack.inventoryApiFunction]) {
+        expect(variablesOf(template, fn)).toMatchObject({
+          POWERTOOLS_SERVICE_NAME: 'inventory',
+          TABLE_NAME: { Ref: tableId(stack.inventory) },
+        });
+      }
+    });
+
+    it('tells both notification functions the notifications table, and the consumer the failure rate', () => {
+      const table = { Ref: logicalIdOf(stack.notificationsTable) };
+      expect(variablesOf(template, stack.notifications.handler)).toMatchObject({
+        POWERTOOLS_SERVICE_NAME: 'notifications',
+        TABLE_NAME: table,
+        PROVIDER_FAILURE_RATE: settings.PROVIDER_FAILURE_RATE,
+      });
+      expect(variablesOf(template, stack.notificationsApiFunction)).toMatchObject({
+        POWERTOOLS_SERVICE_NAME: 'notifications',
+        TABLE_NAME: table,
+      });
+    });
+  });
+
+  describe('least privilege', () => {
+    it('lets each function use its own service table and no other', () => {
+      const orders = tableId(stack.orders);
+      const payments = tableId(stack.payments);
+      const inventory = tableId(stack.inventory);
+      const notifications = logicalIdOf(stack.notificationsTable);
+      const expected: Record<string, string[]> = {
+        'order API': [orders],
+        'order events': [orders],
+        'saga timeout': [orders],
+        payments: [payments],
+        inventory: [inventory],
+        'inventory API': [inventory],
+        notifications: [notifications],
+        'notifications API': [notifications],
+        'orders relay': [orders],
+        'payments relay': [payments],
+        'inventory relay': [inventory],
+      };
+      const actual = Object.fromEntries(
+        Object.entries(functions()).map(([name, fn]) => [name, dynamoTablesOf(template, fn)]),
+      );
+      expect(actual).toEqual(expected);
+    });
+
+    it('lets the writers transact on their table, and the notifications API only read', () => {
+      const transact = ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:ConditionCheckItem'];
+      for (const fn of [
+        stack.ordersApiFunction,
+        stack.orderEvents.handler,
+        stack.timer.timeoutHandler,
+        stack.paymentRequests.handler,
+        stack.inventoryRequests.handler,
+        stack.inventoryApiFunction,
+        stack.notifications.handler,
+      ]) {
+        expect(actionsOf(template, roleOf(template, fnId(fn)))).toEqual(
+          expect.arrayContaining([...transact, 'dynamodb:GetItem', 'dynamodb:Query']),
+        );
+      }
+      const apiActions = actionsOf(
+        template,
+        roleOf(template, fnId(stack.notificationsApiFunction)),
+      );
+      expect(apiActions).toEqual(expect.arrayContaining(['dynamodb:Query']));
+      expect(apiActions).not.toContain('dynamodb:PutItem');
+      expect(apiActions).not.toContain('dynamodb:UpdateItem');
+    });
+
+    it('lets only the order service start saga timers, and stop them', () => {
+      const allowed = (action: string) =>
+        Object.entries(functions())
+          .filter(([, fn]) => actionsOf(template, roleOf(template, fnId(fn))).includes(action))
+          .map(([name]) => name)
+          .sort();
+      expect(allowed('states:StartExecution')).toEqual(['order events']);
+      expect(allowed('states:StopExecution')).toEqual(
+        ['order API', 'order events', 'saga timeout'].sort(),
+      );
+    });
+
+    it("scopes timer grants to the timer's state machine and its executions", () => {
+      const name = `${stack.stackName}-saga-timer`;
+      const role = roleOf(template, fnId(stack.orderEvents.handler));
+      const states = statementsOf(template, role).filter((s) =>
+        [s.Action].flat().some((a) => a.startsWith('states:')),
+      );
+      const resources = states.flatMap((s) => [s.Resource].flat()).map(flattened);
+      expect(resources).toHaveLength(2);
+      expect(resources).toEqual(
         expect.arrayContaining([
-          'dynamodb:PutItem',
-          'dynamodb:UpdateItem',
-          'dynamodb:ConditionCheckItem',
-          'dynamodb:GetItem',
-          'dynamodb:Query',
+          expect.stringMatching(new RegExp(`:stateMachine:${name}$`)),
+          expect.stringMatching(new RegExp(`:execution:${name}:\\*$`)),
         ]),
       );
     });
+
+    it('lets only the payment simulator send to a consumer queue (its own)', () => {
+      const consumerQueues = [
+        stack.paymentRequests,
+        stack.inventoryRequests,
+        stack.orderEvents,
+        stack.notifications,
+      ].map((consumer) => logicalIdOf(consumer.queue));
+      const senders = Object.entries(functions()).flatMap(([name, fn]) =>
+        statementsOf(template, roleOf(template, fnId(fn)))
+          .filter((s) => [s.Action].flat().includes('sqs:SendMessage'))
+          .flatMap((s) => [...referencedIds(s.Resource)])
+          .filter((queue) => consumerQueues.includes(queue))
+          .map((queue) => `${name} → ${queue}`),
+      );
+      expect(senders).toEqual([`payments → ${logicalIdOf(stack.paymentRequests.queue)}`]);
+    });
   });
 
-  describe('orders table', () => {
-    it('is an on-demand table with pk/sk keys, PITR, TTL and a NEW_IMAGE stream', () => {
-      template.hasResourceProperties('AWS::DynamoDB::Table', {
-        KeySchema: [
-          { AttributeName: ordersTableKeys.partitionKey, KeyType: 'HASH' },
-          { AttributeName: ordersTableKeys.sortKey, KeyType: 'RANGE' },
-        ],
-        BillingMode: 'PAY_PER_REQUEST',
-        PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
-        TimeToLiveSpecification: {
-          AttributeName: ordersTableKeys.timeToLiveAttribute,
-          Enabled: true,
-        },
-        StreamSpecification: { StreamViewType: 'NEW_IMAGE' },
-      });
+  describe('tables', () => {
+    it('keeps every table on demand with string pk/sk keys, PITR and TTL, as its service says', () => {
+      const tables: [string, typeof ordersTableKeys | typeof notificationsTableKeys][] = [
+        [tableId(stack.orders), ordersTableKeys],
+        [tableId(stack.payments), paymentsTableKeys],
+        [tableId(stack.inventory), inventoryTableKeys],
+        [logicalIdOf(stack.notificationsTable), notificationsTableKeys],
+      ];
+      expect(Object.keys(template.findResources('AWS::DynamoDB::Table'))).toHaveLength(
+        tables.length,
+      );
+      for (const [id, keys] of tables) {
+        expect(propertiesOf(template, id)).toMatchObject({
+          KeySchema: [
+            { AttributeName: keys.partitionKey, KeyType: 'HASH' },
+            { AttributeName: keys.sortKey, KeyType: 'RANGE' },
+          ],
+          AttributeDefinitions: expect.arrayContaining([
+            { AttributeName: keys.partitionKey, AttributeType: 'S' },
+            { AttributeName: keys.sortKey, AttributeType: 'S' },
+          ]) as unknown,
+          BillingMode: 'PAY_PER_REQUEST',
+          PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+          TimeToLiveSpecification: { AttributeName: keys.timeToLiveAttribute, Enabled: true },
+        });
+      }
+    });
+
+    it('streams new images of the outbox tables, and not of the notifications table', () => {
+      for (const outbox of [stack.orders, stack.payments, stack.inventory]) {
+        expect(propertiesOf(template, tableId(outbox)).StreamSpecification).toEqual({
+          StreamViewType: 'NEW_IMAGE',
+        });
+      }
+      expect(
+        propertiesOf(template, logicalIdOf(stack.notificationsTable)).StreamSpecification,
+      ).toBeUndefined();
     });
 
     it('has the customer index the order API queries', () => {
-      template.hasResourceProperties('AWS::DynamoDB::Table', {
-        GlobalSecondaryIndexes: [
-          {
-            IndexName: ordersTableKeys.byCustomerIndex.name,
-            KeySchema: [
-              { AttributeName: ordersTableKeys.byCustomerIndex.partitionKey, KeyType: 'HASH' },
-              { AttributeName: ordersTableKeys.byCustomerIndex.sortKey, KeyType: 'RANGE' },
-            ],
-            Projection: { ProjectionType: 'ALL' },
-          },
-        ],
-      });
-    });
-
-    it('is deleted with a non-production stack', () => {
-      template.hasResource('AWS::DynamoDB::Table', {
-        DeletionPolicy: 'Delete',
-        Properties: Match.objectLike({ DeletionProtectionEnabled: false }),
-      });
-    });
-  });
-
-  describe('outbox relay', () => {
-    it('reads only new outbox items from the table stream', () => {
-      const table = onlyId(template, 'AWS::DynamoDB::Table');
-      template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
-        EventSourceArn: { 'Fn::GetAtt': [table, 'StreamArn'] },
-        FilterCriteria: { Filters: [{ Pattern: JSON.stringify(outboxStreamFilterPattern) }] },
-        StartingPosition: 'TRIM_HORIZON',
-      });
-    });
-
-    it('reports partial failures, bisects, retries a bounded number of times and sets failures aside', () => {
-      const queue = onlyId(template, 'AWS::SQS::Queue');
-      const mapping = template.findResources('AWS::Lambda::EventSourceMapping') as Resources;
-      const props = Object.values(mapping)[0]!.Properties;
-      expect(props).toMatchObject({
-        FunctionResponseTypes: ['ReportBatchItemFailures'],
-        BisectBatchOnFunctionError: true,
-        DestinationConfig: { OnFailure: { Destination: { 'Fn::GetAtt': [queue, 'Arn'] } } },
-      });
-      // Bounded: -1 (the service default) would retry until the record expires.
-      expect(props.MaximumRetryAttempts).toBeGreaterThanOrEqual(1);
-      expect(props.MaximumRetryAttempts).toBeLessThanOrEqual(100);
-      expect(props.MaximumRecordAgeInSeconds).toBeGreaterThanOrEqual(60);
-      expect(props.MaximumRecordAgeInSeconds).toBeLessThanOrEqual(24 * 3600);
-      expect(props.BatchSize).toBeGreaterThanOrEqual(10);
-      expect(props.MaximumBatchingWindowInSeconds).toBeDefined();
-    });
-
-    it('invokes the relay function, which publishes to the saga bus', () => {
-      const bus = onlyId(template, 'AWS::Events::EventBus');
-      const relay = onlyId(template, 'AWS::Lambda::Function', {
-        Environment: { Variables: Match.objectLike({ EVENT_BUS_NAME: { Ref: bus } }) },
-      });
-      template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
-        FunctionName: { Ref: relay },
-      });
-    });
-
-    it('may put events on the saga bus and no other', () => {
-      const bus = onlyId(template, 'AWS::Events::EventBus');
-      const policies = template.findResources('AWS::IAM::Policy') as Resources;
-      const putEvents = Object.values(policies)
-        .flatMap(({ Properties: p }) => (p.PolicyDocument as { Statement: object[] }).Statement)
-        .filter((s) => JSON.stringify(s).includes('events:PutEvents'));
-      expect(putEvents).toEqual([
-        expect.objectContaining({
-          Action: 'events:PutEvents',
-          Effect: 'Allow',
-          Resource: { 'Fn::GetAtt': [bus, 'Arn'] },
-        }),
+      expect(propertiesOf(template, tableId(stack.orders)).GlobalSecondaryIndexes).toEqual([
+        {
+          IndexName: ordersTableKeys.byCustomerIndex.name,
+          KeySchema: [
+            { AttributeName: ordersTableKeys.byCustomerIndex.partitionKey, KeyType: 'HASH' },
+            { AttributeName: ordersTableKeys.byCustomerIndex.sortKey, KeyType: 'RANGE' },
+          ],
+          Projection: { ProjectionType: 'ALL' },
+        },
       ]);
     });
 
-    it('sets failures aside in an encrypted, TLS-only queue watched by an alarm', () => {
-      const queue = onlyId(template, 'AWS::SQS::Queue');
-      template.hasResourceProperties('AWS::SQS::Queue', { SqsManagedSseEnabled: true });
-      template.hasResourceProperties('AWS::SQS::QueuePolicy', {
-        Queues: [{ Ref: queue }],
-        PolicyDocument: {
-          Statement: Match.arrayWith([
-            Match.objectLike({
-              Effect: 'Deny',
-              Condition: { Bool: { 'aws:SecureTransport': 'false' } },
-            }),
-          ]),
+    it('has the products index the inventory API lists', () => {
+      expect(propertiesOf(template, tableId(stack.inventory)).GlobalSecondaryIndexes).toEqual([
+        {
+          IndexName: inventoryTableKeys.productsIndex.name,
+          KeySchema: [
+            { AttributeName: inventoryTableKeys.productsIndex.partitionKey, KeyType: 'HASH' },
+            { AttributeName: inventoryTableKeys.productsIndex.sortKey, KeyType: 'RANGE' },
+          ],
+          Projection: { ProjectionType: 'ALL' },
         },
-      });
-      template.hasResourceProperties('AWS::CloudWatch::Alarm', {
-        Namespace: 'AWS/SQS',
-        MetricName: 'ApproximateNumberOfMessagesVisible',
-        Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': [queue, 'QueueName'] } }],
-        Threshold: 1,
-        ComparisonOperator: 'GreaterThanOrEqualToThreshold',
-      });
+      ]);
+    });
+
+    it('deletes every table with a non-production stack', () => {
+      const tables = template.findResources('AWS::DynamoDB::Table') as Record<
+        string,
+        { DeletionPolicy?: string; Properties: Record<string, unknown> }
+      >;
+      for (const table of Object.values(tables)) {
+        expect(table.DeletionPolicy).toBe('Delete');
+        expect(table.Properties.DeletionProtectionEnabled).toBe(false);
+      }
     });
   });
 
-  describe('event bus', () => {
-    it('archives every event of the saga bus for replays', () => {
-      const bus = onlyId(template, 'AWS::Events::EventBus');
-      template.hasResourceProperties('AWS::Events::Archive', {
-        SourceArn: { 'Fn::GetAtt': [bus, 'Arn'] },
-        EventPattern: { account: [{ Ref: 'AWS::AccountId' }] },
-        RetentionDays: Match.anyValue(),
+  describe('outbox relays', () => {
+    const outboxes = () => ({
+      orders: stack.orders,
+      payments: stack.payments,
+      inventory: stack.inventory,
+    });
+
+    it('reads only new outbox items from each outbox table stream into its relay', () => {
+      for (const outbox of Object.values(outboxes())) {
+        template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+          EventSourceArn: { 'Fn::GetAtt': [tableId(outbox), 'StreamArn'] },
+          FunctionName: { Ref: fnId(outbox.relay) },
+          FilterCriteria: { Filters: [{ Pattern: JSON.stringify(outboxStreamFilterPattern) }] },
+          StartingPosition: 'TRIM_HORIZON',
+          FunctionResponseTypes: ['ReportBatchItemFailures'],
+          BisectBatchOnFunctionError: true,
+          DestinationConfig: {
+            OnFailure: {
+              Destination: { 'Fn::GetAtt': [logicalIdOf(outbox.relayFailureQueue), 'Arn'] },
+            },
+          },
+        });
+      }
+    });
+
+    it('bounds the retries of a failing stream batch', () => {
+      const mappings = template.findResources('AWS::Lambda::EventSourceMapping', {
+        Properties: { StartingPosition: 'TRIM_HORIZON' },
+      }) as Resources;
+      expect(Object.keys(mappings)).toHaveLength(3);
+      for (const { Properties: props } of Object.values(mappings)) {
+        // Bounded: -1 (the service default) would retry until the record expires.
+        expect(props.MaximumRetryAttempts).toBeGreaterThanOrEqual(1);
+        expect(props.MaximumRetryAttempts).toBeLessThanOrEqual(100);
+        expect(props.MaximumRecordAgeInSeconds).toBeGreaterThanOrEqual(60);
+        expect(props.MaximumRecordAgeInSeconds).toBeLessThanOrEqual(24 * 3600);
+      }
+    });
+
+    it('lets the relays, and only them, put events, on the saga bus only', () => {
+      const bus = logicalIdOf(stack.eventBus.eventBus);
+      const relays = Object.values(outboxes()).map((outbox) =>
+        roleOf(template, fnId(outbox.relay)),
+      );
+      const policies = template.findResources('AWS::IAM::Policy') as Resources;
+      const putters = Object.values(policies)
+        .filter(({ Properties: p }) =>
+          JSON.stringify(p.PolicyDocument).includes('events:PutEvents'),
+        )
+        .flatMap(({ Properties: p }) => (p.Roles as { Ref: string }[]).map((r) => r.Ref));
+      expect(putters.sort()).toEqual(relays.sort());
+      for (const role of relays) {
+        expect(statementsOf(template, role)).toContainEqual(
+          expect.objectContaining({
+            Action: 'events:PutEvents',
+            Resource: { 'Fn::GetAtt': [bus, 'Arn'] },
+          }),
+        );
+      }
+    });
+
+    it('watches every relay failure queue with an alarm', () => {
+      for (const outbox of Object.values(outboxes())) {
+        template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+          MetricName: 'ApproximateNumberOfMessagesVisible',
+          Dimensions: [
+            {
+              Name: 'QueueName',
+              Value: { 'Fn::GetAtt': [logicalIdOf(outbox.relayFailureQueue), 'QueueName'] },
+            },
+          ],
+          Threshold: 1,
+        });
+      }
+    });
+  });
+
+  describe('event consumers', () => {
+    const consumers = (): [string, EventConsumer, readonly AnyEventContract[]][] => [
+      ['payments', stack.paymentRequests, [OrderCreated, PaymentRefundRequested]],
+      ['inventory', stack.inventoryRequests, [PaymentCompleted, InventoryReleaseRequested]],
+      ['orders', stack.orderEvents, [OrderCreated, ...sagaEventContracts]],
+      ['notifications', stack.notifications, [OrderConfirmed, OrderCancelled]],
+    ];
+
+    it('has one rule per consumer, each targeting its own queue only', () => {
+      const rules = Object.values(template.findResources('AWS::Events::Rule') as Resources);
+      expect(rules).toHaveLength(consumers().length);
+      for (const [, consumer] of consumers()) {
+        const rule = propertiesOf(template, logicalIdOf(consumer.rule));
+        expect(rule.EventBusName).toEqual({ Ref: logicalIdOf(stack.eventBus.eventBus) });
+        expect(rule.Targets).toEqual([
+          expect.objectContaining({
+            Arn: { 'Fn::GetAtt': [logicalIdOf(consumer.queue), 'Arn'] },
+          }),
+        ]);
+      }
+    });
+
+    it.each([
+      ['payments', [OrderCreated, PaymentRefundRequested]],
+      ['inventory', [PaymentCompleted, InventoryReleaseRequested]],
+      ['orders', [OrderCreated, ...sagaEventContracts]],
+      ['notifications', [OrderConfirmed, OrderCancelled]],
+    ] as const)('routes to the %s consumer exactly the events it handles', (service, contracts) => {
+      const consumer = consumers().find(([name]) => name === service)![1];
+      expect(propertiesOf(template, logicalIdOf(consumer.rule)).EventPattern).toEqual(
+        patternOf(...contracts),
+      );
+    });
+
+    it('moves failing messages of each queue to its dead-letter queue, watched by an alarm', () => {
+      for (const [, consumer] of consumers()) {
+        const deadLetters = logicalIdOf(consumer.deadLetterQueue);
+        expect(propertiesOf(template, logicalIdOf(consumer.queue)).RedrivePolicy).toEqual({
+          deadLetterTargetArn: { 'Fn::GetAtt': [deadLetters, 'Arn'] },
+          maxReceiveCount: 5,
+        });
+        template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+          MetricName: 'ApproximateNumberOfMessagesVisible',
+          Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': [deadLetters, 'QueueName'] } }],
+          Threshold: 1,
+        });
+      }
+    });
+
+    it('drains each queue into its function with partial batch responses', () => {
+      for (const [, consumer] of consumers()) {
+        template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+          EventSourceArn: { 'Fn::GetAtt': [logicalIdOf(consumer.queue), 'Arn'] },
+          FunctionName: { Ref: fnId(consumer.handler) },
+          FunctionResponseTypes: ['ReportBatchItemFailures'],
+          ScalingConfig: { MaximumConcurrency: Match.anyValue() },
+        });
+      }
+    });
+  });
+
+  describe('saga timer', () => {
+    it('waits until the deadline, then invokes the timeout function', () => {
+      const definition = definitionOf(template, logicalIdOf(stack.timer.stateMachine));
+      const wait = definition.States[definition.StartAt]!;
+      expect(wait).toMatchObject({ Type: 'Wait', TimestampPath: '$.deadline' });
+      expect(definition.States[wait.Next!]).toMatchObject({
+        Type: 'Task',
+        Parameters: {
+          FunctionName: `\${${fnId(stack.timer.timeoutHandler)}.Arn}`,
+          Payload: { 'orderId.$': '$.orderId' },
+        },
+        End: true,
+      });
+    });
+
+    it('is a Standard state machine named after the stack', () => {
+      expect(propertiesOf(template, logicalIdOf(stack.timer.stateMachine))).toMatchObject({
+        StateMachineType: 'STANDARD',
+        StateMachineName: `${stack.stackName}-saga-timer`,
       });
     });
   });
 
   describe('API', () => {
-    it('serves the order routes with IAM auth, leaving /health open', () => {
+    it('serves the order, cancel, timeline, notification and inventory routes with IAM auth, leaving /health open', () => {
       expect(routesOf(template)).toEqual(
         [
           'GET /health NONE',
           'POST /orders AWS_IAM',
           'GET /orders AWS_IAM',
           'GET /orders/{orderId} AWS_IAM',
+          'POST /orders/{orderId}/cancel AWS_IAM',
+          'GET /orders/{orderId}/timeline AWS_IAM',
+          'GET /orders/{orderId}/notifications AWS_IAM',
+          'PUT /inventory/{sku} AWS_IAM',
+          'GET /inventory/{sku} AWS_IAM',
+          'GET /inventory AWS_IAM',
         ].sort(),
       );
     });
 
-    it('proxies every route to the order API function', () => {
-      const apiFunction = onlyId(template, 'AWS::Lambda::Function', {
-        Environment: { Variables: Match.objectLike({ POWERTOOLS_SERVICE_NAME: 'orders' }) },
-      });
-      const methods = template.findResources('AWS::ApiGateway::Method') as Resources;
-      for (const { Properties: method } of Object.values(methods)) {
-        expect(method.Integration).toMatchObject({
+    it('proxies each route to the function of its service', () => {
+      const owner: Record<string, ServiceFunction> = {
+        'GET /health': stack.ordersApiFunction,
+        'POST /orders': stack.ordersApiFunction,
+        'GET /orders': stack.ordersApiFunction,
+        'GET /orders/{orderId}': stack.ordersApiFunction,
+        'POST /orders/{orderId}/cancel': stack.ordersApiFunction,
+        'GET /orders/{orderId}/timeline': stack.ordersApiFunction,
+        'GET /orders/{orderId}/notifications': stack.notificationsApiFunction,
+        'PUT /inventory/{sku}': stack.inventoryApiFunction,
+        'GET /inventory/{sku}': stack.inventoryApiFunction,
+        'GET /inventory': stack.inventoryApiFunction,
+      };
+      const methods = methodsByRoute(template);
+      expect(Object.keys(methods).sort()).toEqual(Object.keys(owner).sort());
+      for (const [route, fn] of Object.entries(owner)) {
+        expect(methods[route]!.integration).toMatchObject({
           Type: 'AWS_PROXY',
           IntegrationHttpMethod: 'POST',
         });
-        expect(JSON.stringify(method.Integration)).toContain(apiFunction);
+        expect([...referencedIds(methods[route]!.integration)]).toEqual([fnId(fn)]);
       }
     });
 
     it('logs access, throttles and traces the stage', () => {
-      const accessLogs = Object.keys(
-        template.findResources('AWS::Logs::LogGroup', {
-          Properties: { RetentionInDays: Match.anyValue() },
-        }),
-      );
       template.hasResourceProperties('AWS::ApiGateway::Stage', {
         StageName: settings.STAGE,
         TracingEnabled: true,
         AccessLogSetting: {
-          DestinationArn: { 'Fn::GetAtt': [Match.anyValue(), 'Arn'] },
+          DestinationArn: { 'Fn::GetAtt': [logicalIdOf(stack.api.accessLogs), 'Arn'] },
           Format: Match.stringLikeRegexp('\\$context\\.requestId'),
         },
         MethodSettings: [
@@ -313,20 +582,88 @@ describe('OrderSagaStack', () => {
           }),
         ],
       });
-      const stage = Object.values(template.findResources('AWS::ApiGateway::Stage') as Resources)[0]!
-        .Properties;
-      const destination = (stage.AccessLogSetting as { DestinationArn: { 'Fn::GetAtt': [string] } })
-        .DestinationArn['Fn::GetAtt'][0];
-      expect(accessLogs).toContain(destination);
     });
   });
 
-  it('outputs the API URL, bus name and table name', () => {
-    const bus = onlyId(template, 'AWS::Events::EventBus');
-    const table = onlyId(template, 'AWS::DynamoDB::Table');
+  describe('event bus', () => {
+    it('archives every event of the saga bus for replays', () => {
+      template.hasResourceProperties('AWS::Events::Archive', {
+        SourceArn: { 'Fn::GetAtt': [logicalIdOf(stack.eventBus.eventBus), 'Arn'] },
+        EventPattern: { account: [{ Ref: 'AWS::AccountId' }] },
+        RetentionDays: Match.anyValue(),
+      });
+    });
+  });
+
+  describe('observability', () => {
+    it('sends every alarm to the encrypted alarm topic, on alarm and back to OK', () => {
+      const topic = logicalIdOf(stack.observability.alarmTopic!);
+      const alarms = Object.values(template.findResources('AWS::CloudWatch::Alarm') as Resources);
+      // 3 per consumer, 1 per relay, 1 for the timer.
+      expect(alarms).toHaveLength(4 * 3 + 3 + 1);
+      for (const { Properties: alarm } of alarms) {
+        expect(alarm.AlarmActions).toEqual([{ Ref: topic }]);
+        expect(alarm.OKActions).toEqual([{ Ref: topic }]);
+      }
+      const key = propertiesOf(template, topic).KmsMasterKeyId as { 'Fn::GetAtt': [string] };
+      expect(propertiesOf(template, key['Fn::GetAtt'][0])).toMatchObject({
+        EnableKeyRotation: true,
+      });
+    });
+
+    it('lets CloudWatch use the alarm topic key, and only over TLS publish to the topic', () => {
+      const topic = logicalIdOf(stack.observability.alarmTopic!);
+      const key = (propertiesOf(template, topic).KmsMasterKeyId as { 'Fn::GetAtt': [string] })[
+        'Fn::GetAtt'
+      ][0];
+      const keyPolicy = JSON.stringify(propertiesOf(template, key).KeyPolicy);
+      expect(keyPolicy).toContain('cloudwatch.amazonaws.com');
+      template.hasResourceProperties('AWS::SNS::TopicPolicy', {
+        Topics: [{ Ref: topic }],
+        PolicyDocument: {
+          Statement: Match.arrayWith([
+            Match.objectLike({
+              Effect: 'Deny',
+              Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+            }),
+          ]),
+        },
+      });
+    });
+
+    it('shows the API, the order metrics, every queue, function and the timer on one dashboard', () => {
+      const dashboard = propertiesOf(template, logicalIdOf(stack.observability.dashboard));
+      const body = dashboard.DashboardBody;
+      const text = JSON.stringify(body);
+      const shown = referencedIds(body);
+      expect(text).toContain('AWS/ApiGateway');
+      for (const metric of ['OrdersCreated', 'OrdersConfirmed', 'OrdersCancelled']) {
+        expect(text).toContain(metric);
+      }
+      expect(text).toContain('OrderSaga/test');
+      for (const consumer of [
+        stack.paymentRequests,
+        stack.inventoryRequests,
+        stack.orderEvents,
+        stack.notifications,
+      ]) {
+        expect(shown).toContain(logicalIdOf(consumer.queue));
+        expect(shown).toContain(logicalIdOf(consumer.deadLetterQueue));
+      }
+      for (const fn of Object.values(functions())) expect(shown).toContain(fnId(fn));
+      expect(shown).toContain(logicalIdOf(stack.timer.stateMachine));
+    });
+  });
+
+  it('outputs the API URL, bus, orders table, timer, dashboard and alarm topic', () => {
     template.hasOutput('ApiUrl', { Value: Match.anyValue() });
-    template.hasOutput('EventBusName', { Value: { Ref: bus } });
-    template.hasOutput('OrdersTableName', { Value: { Ref: table } });
+    template.hasOutput('EventBusName', { Value: { Ref: logicalIdOf(stack.eventBus.eventBus) } });
+    template.hasOutput('OrdersTableName', { Value: { Ref: tableId(stack.orders) } });
+    template.hasOutput('TimerStateMachineArn', { Value: Match.anyValue() });
+    template.hasOutput('DashboardName', { Value: Match.anyValue() });
+    template.hasOutput('AlarmTopicArn', {
+      Value: { Ref: logicalIdOf(stack.observability.alarmTopic!) },
+    });
   });
 });
 
@@ -344,7 +681,7 @@ describe('OrderSagaStack with other stage settings', () => {
     expect(routesOf(template).every((route) => route.endsWith(' NONE'))).toBe(true);
   });
 
-  it('turns tracing off for functions and the API', () => {
+  it('turns tracing off for functions, the API and the timer', () => {
     const functions = template.findResources('AWS::Lambda::Function') as Resources;
     for (const { Properties: fn } of Object.values(functions)) {
       expect(fn.TracingConfig).not.toEqual({ Mode: 'Active' });
@@ -352,12 +689,31 @@ describe('OrderSagaStack with other stage settings', () => {
     }
     expect(JSON.stringify(template.findResources('AWS::IAM::Policy'))).not.toContain('xray:');
     template.hasResourceProperties('AWS::ApiGateway::Stage', { TracingEnabled: false });
+    template.hasResourceProperties('AWS::StepFunctions::StateMachine', {
+      TracingConfiguration: { Enabled: false },
+    });
   });
 
-  it('retains and protects the table of a production stack', () => {
-    template.hasResource('AWS::DynamoDB::Table', {
-      DeletionPolicy: 'Retain',
-      Properties: Match.objectLike({ DeletionProtectionEnabled: true }),
-    });
+  it('retains and protects every table of a production stack', () => {
+    const tables = template.findResources('AWS::DynamoDB::Table') as Record<
+      string,
+      { DeletionPolicy?: string; Properties: Record<string, unknown> }
+    >;
+    expect(Object.keys(tables)).toHaveLength(4);
+    for (const table of Object.values(tables)) {
+      expect(table.DeletionPolicy).toBe('Retain');
+      expect(table.Properties.DeletionProtectionEnabled).toBe(true);
+    }
+  });
+
+  it('uses the default simulator settings: no random failures, slow payments outlast the timeout', () => {
+    const functions = Object.values(template.findResources('AWS::Lambda::Function') as Resources);
+    const variables = functions.map(
+      ({ Properties: fn }) => (fn.Environment as { Variables: Record<string, unknown> }).Variables,
+    );
+    expect(variables).toContainEqual(
+      expect.objectContaining({ PAYMENT_FAILURE_RATE: '0', SLOW_PAYMENT_SECONDS: '120' }),
+    );
+    expect(variables).toContainEqual(expect.objectContaining({ PROVIDER_FAILURE_RATE: '0' }));
   });
 });

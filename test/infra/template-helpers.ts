@@ -1,5 +1,6 @@
 import { expect } from '@jest/globals';
-import { App, Stack } from 'aws-cdk-lib';
+import { App, Stack, type CfnElement } from 'aws-cdk-lib';
+import type { IConstruct } from 'constructs';
 import type { Template } from 'aws-cdk-lib/assertions';
 
 /** Resources of a template, as `findResources` returns them. */
@@ -157,4 +158,11 @@ export function flattened(value: unknown): string {
   const getAtt = node['Fn::GetAtt'] as [string, string] | undefined;
   if (getAtt) return `\${${getAtt[0]}.${getAtt[1]}}`;
   throw new Error(`Cannot flatten ${JSON.stringify(value)}`);
+}
+
+/** The logical id of the CloudFormation resource behind an L2 construct. */
+export function logicalIdOf(construct: IConstruct): string {
+  const resource = construct.node.defaultChild as CfnElement | undefined;
+  if (!resource) throw new Error(`${construct.node.path} has no default CloudFormation resource`);
+  return Stack.of(construct).getLogicalId(resource);
 }

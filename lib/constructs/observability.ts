@@ -1,0 +1,261 @@
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import type * as apigw from 'aws-cdk-lib/aws-apigateway';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import type * as sqs from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import type { EventConsumer } from './event-consumer.ts';
+import type { SagaTimer } from './saga-timer.ts';
+import type { ServiceFunction } from './service-function.ts';
+
+/**
+ * The business metrics the order service emits with Powertools (EMF), by name, and the
+ * `service` dimension Powertools adds to each.
+ */
+export const ORDER_METRICS = {
+  service: 'orders',
+  created: 'OrdersCreated',
+  confirmed: 'OrdersConfirmed',
+  cancelled: 'OrdersCancelled',
+} as const;
+
+/** A queue shown on the dashboard under a readable name. */
+export interface NamedQueue {
+  readonly label: string;
+  readonly queue: sqs.IQueue;
+}
+
+/** Properties of a {@link SagaObservability}. */
+export interface SagaObservabilityProps {
+  /** Name of the CloudWatch dashboard. */
+  readonly dashboardName: string;
+  /** The Powertools metrics namespace of the stage's functions. */
+  readonly metricsNamespace: string;
+  /** The REST API (requests, latency, errors). */
+  readonly api: apigw.RestApi;
+  /** The event consumers (queue and dead-letter depths, their alarms). */
+  readonly consumers: readonly EventConsumer[];
+  /** The saga timer (executions, its alarm). */
+  readonly timer: SagaTimer;
+  /** Every function of the app, by label (errors, throttles, duration). */
+  readonly functions: Readonly<Record<string, ServiceFunction>>;
+  /**
+   * Other dead-letter queues to show next to the consumers' (e.g. the relays' failure queues).
+   * @default - none
+   */
+  readonly otherDeadLetterQueues?: readonly NamedQueue[];
+  /**
+   * Alarms raised elsewhere to gather here (shown on the dashboard, sent to the topic).
+   * @default - none
+   */
+  readonly otherAlarms?: readonly cloudwatch.Alarm[];
+  /**
+   * Sends every alarm's state changes to an encrypted SNS topic that operators subscribe to.
+   * @default true
+   */
+  readonly alarmTopic?: boolean;
+}
+
+const PERIOD = Duration.minutes(1);
+const WIDE = 12;
+const NARROW = 8;
+
+/**
+ * The operator's view of a stage: one CloudWatch dashboard laid out like the saga's
+ * flow (API → orders → queues → functions → timer → alarms), and every alarm of the
+ * app gathered, optionally sent to an SNS topic encrypted with its own KMS key
+ * (CloudWatch cannot publish to a topic under the AWS-managed SNS key).
+ */
+export class SagaObservability extends Construct {
+  /** The dashboard. */
+  public readonly dashboard: cloudwatch.Dashboard;
+  /** Every alarm of the app. */
+  public readonly alarms: readonly cloudwatch.Alarm[];
+  /** Where alarm state changes are published, when enabled. */
+  public readonly alarmTopic?: sns.Topic;
+
+  constructor(scope: Construct, id: string, props: SagaObservabilityProps) {
+    super(scope, id);
+    this.alarms = [
+      ...props.consumers.flatMap((consumer) => consumer.alarms),
+      props.timer.failedExecutionsAlarm,
+      ...(props.otherAlarms ?? []),
+    ];
+
+    if (props.alarmTopic ?? true) {
+      const key = new kms.Key(this, 'AlarmTopicKey', {
+        description: 'Encrypts the order saga alarm topic',
+        enableKeyRotation: true,
+        removalPolicy: RemovalPolicy.DESTROY,
+      });
+      // CloudWatch publishes alarm notifications with this key.
+      key.grant(
+        new iam.ServicePrincipal('cloudwatch.amazonaws.com'),
+        'kms:Decrypt',
+        'kms:GenerateDataKey*',
+      );
+      this.alarmTopic = new sns.Topic(this, 'AlarmTopic', {
+        displayName: 'Order saga alarms',
+        masterKey: key,
+        enforceSSL: true,
+      });
+      const action = new SnsAction(this.alarmTopic);
+      for (const alarm of this.alarms) {
+        alarm.addAlarmAction(action);
+        alarm.addOkAction(action);
+      }
+    }
+
+    this.dashboard = new cloudwatch.Dashboard(this, 'Dashboard', {
+      dashboardName: props.dashboardName,
+      defaultInterval: Duration.hours(3),
+    });
+    this.dashboard.addWidgets(
+      new cloudwatch.TextWidget({
+        markdown: `# Order saga\nAPI → orders → payments → inventory → confirmation; timer cancels what is not final. Namespace \`${props.metricsNamespace}\`.`,
+        width: 24,
+        height: 2,
+      }),
+    );
+    this.dashboard.addWidgets(...apiWidgets(props.api));
+    this.dashboard.addWidgets(ordersWidget(props.metricsNamespace));
+    this.dashboard.addWidgets(...queueWidgets(props.consumers, props.otherDeadLetterQueues ?? []));
+    this.dashboard.addWidgets(...functionWidgets(props.functions));
+    this.dashboard.addWidgets(
+      timerWidget(props.timer),
+      new cloudwatch.AlarmStatusWidget({
+        title: 'Alarms',
+        alarms: [...this.alarms],
+        width: WIDE,
+        height: 6,
+      }),
+    );
+  }
+}
+
+function apiWidgets(api: apigw.RestApi): cloudwatch.IWidget[] {
+  return [
+    new cloudwatch.GraphWidget({
+      title: 'API requests and errors',
+      left: [
+        api.metricCount({ period: PERIOD, statistic: cloudwatch.Stats.SUM, label: 'requests' }),
+        api.metricClientError({ period: PERIOD, statistic: cloudwatch.Stats.SUM, label: '4xx' }),
+        api.metricServerError({ period: PERIOD, statistic: cloudwatch.Stats.SUM, label: '5xx' }),
+      ],
+      width: WIDE,
+    }),
+    new cloudwatch.GraphWidget({
+      title: 'API latency (ms)',
+      left: [
+        api.metricLatency({ period: PERIOD, statistic: cloudwatch.Stats.p(50), label: 'p50' }),
+        api.metricLatency({ period: PERIOD, statistic: cloudwatch.Stats.p(99), label: 'p99' }),
+        api.metricIntegrationLatency({
+          period: PERIOD,
+          statistic: cloudwatch.Stats.p(99),
+          label: 'integration p99',
+        }),
+      ],
+      width: WIDE,
+    }),
+  ];
+}
+
+function ordersWidget(namespace: string): cloudwatch.IWidget {
+  const orders = (metricName: string, label: string) =>
+    new cloudwatch.Metric({
+      namespace,
+      metricName,
+      dimensionsMap: { service: ORDER_METRICS.service },
+      period: PERIOD,
+      statistic: cloudwatch.Stats.SUM,
+      label,
+    });
+  return new cloudwatch.GraphWidget({
+    title: 'Orders',
+    left: [
+      orders(ORDER_METRICS.created, 'created'),
+      orders(ORDER_METRICS.confirmed, 'confirmed'),
+      orders(ORDER_METRICS.cancelled, 'cancelled'),
+    ],
+    width: 24,
+  });
+}
+
+function queueWidgets(
+  consumers: readonly EventConsumer[],
+  otherDeadLetterQueues: readonly NamedQueue[],
+): cloudwatch.IWidget[] {
+  const depth = ({ label, queue }: NamedQueue) =>
+    queue.metricApproximateNumberOfMessagesVisible({
+      period: PERIOD,
+      statistic: cloudwatch.Stats.MAXIMUM,
+      label,
+    });
+  const labelOf = (consumer: EventConsumer) => consumer.node.id;
+  return [
+    new cloudwatch.GraphWidget({
+      title: 'Queue depths',
+      left: consumers.map((c) => depth({ label: labelOf(c), queue: c.queue })),
+      right: consumers.map((c) =>
+        c.queue.metricApproximateAgeOfOldestMessage({
+          period: PERIOD,
+          statistic: cloudwatch.Stats.MAXIMUM,
+          label: `${labelOf(c)} oldest (s)`,
+        }),
+      ),
+      width: WIDE,
+    }),
+    new cloudwatch.GraphWidget({
+      title: 'Dead letters',
+      left: [
+        ...consumers.map((c) => depth({ label: labelOf(c), queue: c.deadLetterQueue })),
+        ...otherDeadLetterQueues.map(depth),
+      ],
+      width: WIDE,
+    }),
+  ];
+}
+
+function functionWidgets(
+  functions: Readonly<Record<string, ServiceFunction>>,
+): cloudwatch.IWidget[] {
+  const entries = Object.entries(functions);
+  const graph = (
+    title: string,
+    metric: (fn: ServiceFunction, label: string) => cloudwatch.IMetric,
+  ): cloudwatch.IWidget =>
+    new cloudwatch.GraphWidget({
+      title,
+      left: entries.map(([label, fn]) => metric(fn, label)),
+      width: NARROW,
+    });
+  return [
+    graph('Function errors', (fn, label) =>
+      fn.function.metricErrors({ period: PERIOD, statistic: cloudwatch.Stats.SUM, label }),
+    ),
+    graph('Function throttles', (fn, label) =>
+      fn.function.metricThrottles({ period: PERIOD, statistic: cloudwatch.Stats.SUM, label }),
+    ),
+    graph('Function duration p99 (ms)', (fn, label) =>
+      fn.function.metricDuration({ period: PERIOD, statistic: cloudwatch.Stats.p(99), label }),
+    ),
+  ];
+}
+
+function timerWidget(timer: SagaTimer): cloudwatch.IWidget {
+  const machine = timer.stateMachine;
+  const sum = { period: PERIOD, statistic: cloudwatch.Stats.SUM };
+  return new cloudwatch.GraphWidget({
+    title: 'Saga timer executions',
+    left: [
+      machine.metricStarted({ ...sum, label: 'started' }),
+      machine.metricSucceeded({ ...sum, label: 'fired (deadline reached)' }),
+      machine.metricAborted({ ...sum, label: 'stopped (order final in time)' }),
+      machine.metricFailed({ ...sum, label: 'failed' }),
+    ],
+    width: WIDE,
+  });
+}
