@@ -24,6 +24,7 @@ function consumerUnderTest() {
   const store = new FakeNotificationStore();
   const observability = quietObservability();
   const addMetric = jest.spyOn(observability.metrics, 'addMetric');
+  const warn = jest.spyOn(observability.logger, 'warn');
   // One per Lambda container: invocations never overlap within one, so a test of
   // concurrent invocations uses two containers sharing the same table and provider.
   const container = () => {
@@ -40,7 +41,7 @@ function consumerUnderTest() {
     addMetric.mock.calls
       .filter(([metricName]) => metricName === name)
       .reduce((sum, [, , value]) => sum + value, 0);
-  return { provider, persistence, store, deliver, container, metric };
+  return { provider, persistence, store, deliver, container, metric, warn };
 }
 
 const failedIds = (response: { batchItemFailures: { itemIdentifier: string }[] }) =>
@@ -95,7 +96,7 @@ describe('notifications consumer', () => {
   });
 
   it('reports a provider failure as a failed message; the retry sends only the missing channel', async () => {
-    const { provider, store, deliver, metric } = consumerUnderTest();
+    const { provider, store, deliver, metric, warn } = consumerUnderTest();
     provider.failWhen = (message) => message.channel === 'sms';
     const event = orderConfirmed();
 
@@ -107,6 +108,11 @@ describe('notifications consumer', () => {
       lastError: 'sms gateway unavailable',
     });
     expect(metric(notificationMetrics.providerFailures)).toBe(1);
+    expect(warn).toHaveBeenCalledWith(expect.stringContaining('will be retried'), {
+      failures: [
+        { channel: 'sms', providerFailed: true, error: 'ProviderError: sms gateway unavailable' },
+      ],
+    });
 
     provider.failWhen = () => false;
     const retry = await deliver(sqsRecord('m1', event));

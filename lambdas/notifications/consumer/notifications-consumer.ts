@@ -54,10 +54,11 @@ export function createNotificationsConsumer(
           count(notificationMetrics.providerFailures, providerFailures.length);
           count(notificationMetrics.otherFailures, error.failures.length - providerFailures.length);
           logger.warn('Notification not delivered; the event will be retried', {
+            // Errors nested in a log attribute lose their (non-enumerable) message: flatten them.
             failures: error.failures.map(({ channel, providerFailed, error: cause }) => ({
               channel,
               providerFailed,
-              error: cause,
+              error: cause instanceof Error ? `${cause.name}: ${cause.message}` : String(cause),
             })),
           });
         }

@@ -4,7 +4,13 @@ import {
   type NotifiableEvent,
   type Notification,
 } from '../domain/notification.ts';
-import { ProviderError, type NotificationStore, type SendOnce } from './ports.ts';
+import {
+  ProviderError,
+  type Delivery,
+  type NotificationStore,
+  type RecordOutcome,
+  type SendOnce,
+} from './ports.ts';
 
 export interface NotifyCustomerDeps {
   sendOnce: SendOnce;
@@ -40,14 +46,14 @@ export class NotificationDeliveryError extends Error {
   constructor(failures: readonly ChannelFailure[]) {
     super(
       `Could not notify on ${failures.map(({ channel }) => channel).join(', ')}: ${failures
-        .map(({ error }) => describe(error))
+        .map(({ error }) => errorText(error))
         .join('; ')}`,
     );
     this.failures = failures;
   }
 }
 
-const describe = (error: unknown): string =>
+const errorText = (error: unknown): string =>
   error instanceof Error ? error.message || error.name : String(error);
 
 /** Longest `lastError` stored: provider messages can be long, and this is for humans. */
@@ -80,16 +86,20 @@ export async function notifyCustomer(
   return result;
 }
 
-async function notifyOnce(notification: Notification, deps: NotifyCustomerDeps) {
+/** Sends one notification (at most once) and records the outcome. */
+async function notifyOnce(
+  notification: Notification,
+  deps: NotifyCustomerDeps,
+): Promise<RecordOutcome> {
   const { sendOnce, store, now } = deps;
-  let delivery;
+  let delivery: Delivery;
   try {
     delivery = await sendOnce(notification);
   } catch (error) {
     // Only a provider failure is an attempt worth recording; anything else (a duplicate
     // still in flight, the idempotency table unreachable) sent nothing.
     if (error instanceof ProviderError) {
-      await store.recordFailed(notification, describe(error).slice(0, MAX_ERROR_LENGTH), now());
+      await store.recordFailed(notification, errorText(error).slice(0, MAX_ERROR_LENGTH), now());
     }
     throw error;
   }

@@ -1,4 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
+import fc from 'fast-check';
 import { maskEmail, maskIdentifier } from '../../../lambdas/notifications/domain/masking.ts';
 import {
   maskRecipient,
@@ -82,5 +83,32 @@ describe('maskRecipient', () => {
   it('masks by channel', () => {
     expect(maskRecipient({ channel: 'email', recipient: 'zoe@shop.test' })).toBe('z***@shop.test');
     expect(maskRecipient({ channel: 'sms', recipient: 'cust-987654' })).toBe('cust-***54');
+  });
+});
+
+describe('masking (properties)', () => {
+  it('never shows more than the namespace and two characters, nor more than half of the rest', () => {
+    fc.assert(
+      fc.property(fc.string({ maxLength: 80 }), (id) => {
+        const masked = maskIdentifier(id);
+        const namespace = /^[A-Za-z]{1,8}[-_]/.exec(id)?.[0] ?? '';
+        const rest = id.slice(namespace.length);
+        const shown = masked.slice(namespace.length + 3);
+        expect(masked.startsWith(`${namespace}***`)).toBe(true);
+        expect(shown.length).toBeLessThanOrEqual(2);
+        expect(shown.length * 2).toBeLessThanOrEqual(rest.length);
+        expect(rest.endsWith(shown)).toBe(true);
+      }),
+    );
+  });
+
+  it('never shows more of an address’s local part than its first character', () => {
+    fc.assert(
+      fc.property(fc.emailAddress(), (email) => {
+        const [local = ''] = email.split('@');
+        const masked = maskEmail(email);
+        expect(masked).toBe(`${local.slice(0, 1)}***${email.slice(email.lastIndexOf('@'))}`);
+      }),
+    );
   });
 });
