@@ -1,0 +1,270 @@
+import { afterEach, describe, expect, it, jest } from '@jest/globals';
+import { TransactionCanceledException, type CancellationReason } from '@aws-sdk/client-dynamodb';
+import {
+  DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  TransactWriteCommand,
+} from '@aws-sdk/lib-dynamodb';
+import { mockClient } from 'aws-sdk-client-mock';
+import { createInventoryStore } from '../../lambdas/inventory/adapters/inventory-store.ts';
+import { toReservationItem } from '../../lambdas/inventory/adapters/inventory-table.ts';
+import {
+  createInventoryConsumer,
+  inventoryConsumerMetrics,
+} from '../../lambdas/inventory/consumer/inventory-consumer.ts';
+import { createDocumentClient } from '../../lambdas/shared/dynamo.ts';
+import { quietObservability } from '../unit/orders/api-fixtures.ts';
+import { NOW, paymentCompleted, releaseRequested } from '../unit/inventory/fixtures.ts';
+import { consumerContext, delivered, sqsRecord } from '../unit/inventory/sqs-fixtures.ts';
+
+const dynamo = mockClient(DynamoDBDocumentClient);
+afterEach(() => {
+  dynamo.reset();
+});
+
+const TABLE = 'inventory-table';
+
+function consumerUnderTest() {
+  const observability = quietObservability();
+  let counter = 0;
+  const handler = createInventoryConsumer({
+    store: createInventoryStore(createDocumentClient({ region: 'us-east-1' }), TABLE),
+    now: () => NOW,
+    newId: () => `id-${++counter}`,
+    retry: { sleep: () => Promise.resolve(), maxAttempts: 3 },
+    observability,
+  });
+  const addMetric = jest.spyOn(observability.metrics, 'addMetric');
+  const call = (...bodies: unknown[]) =>
+    handler(
+      { Records: bodies.map((body, index) => sqsRecord(`m${index + 1}`, body)) },
+      consumerContext(),
+    );
+  return { call, addMetric };
+}
+
+const cancelled = (reasons: CancellationReason[]) =>
+  new TransactionCanceledException({
+    message: 'Transaction cancelled',
+    $metadata: {},
+    CancellationReasons: reasons,
+  });
+const none: CancellationReason = { Code: 'None' };
+const conditionFailed = (item?: CancellationReason['Item']): CancellationReason => ({
+  Code: 'ConditionalCheckFailed',
+  ...(item ? { Item: item } : {}),
+});
+
+const transactions = () =>
+  dynamo.commandCalls(TransactWriteCommand).map((call) => call.args[0].input.TransactItems ?? []);
+
+describe('inventory consumer handler', () => {
+  it('reserves the stock of a PaymentCompleted in one transaction and acknowledges it', async () => {
+    dynamo.on(TransactWriteCommand).resolves({});
+    const { call, addMetric } = consumerUnderTest();
+    const event = paymentCompleted([
+      { sku: 'A', quantity: 1 },
+      { sku: 'A', quantity: 2 },
+    ]);
+
+    const response = await call(delivered(event));
+
+    expect(response.batchItemFailures).toEqual([]);
+    const [items] = transactions();
+    expect(items).toHaveLength(4);
+    expect(items![0]!.Put).toMatchObject({
+      TableName: TABLE,
+      Item: { pk: `PROCESSED#inventory#${event.eventId}` },
+      ConditionExpression: 'attribute_not_exists(pk)',
+    });
+    expect(items![1]!.Put?.Item).toMatchObject({ pk: 'RESERVATION#order-1', status: 'RESERVED' });
+    expect(JSON.parse(items![2]!.Put?.Item?.event as string)).toMatchObject({
+      type: 'InventoryReserved',
+      data: { reservationId: 'id-1', items: [{ sku: 'A', quantity: 3 }] },
+    });
+    expect(items![3]!.Update).toMatchObject({
+      Key: { pk: 'PRODUCT#A', sk: 'PRODUCT' },
+      ConditionExpression: 'attribute_exists(pk) AND available >= :q',
+      ExpressionAttributeValues: { ':q': 3 },
+      ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+    });
+    expect(addMetric).toHaveBeenCalledWith(inventoryConsumerMetrics.reserved, 'Count', 1);
+  });
+
+  it('acknowledges a duplicate event (the marker cancelled the transaction) without writing again', async () => {
+    dynamo.on(TransactWriteCommand).rejects(cancelled([conditionFailed(), none, none, none]));
+    const { call, addMetric } = consumerUnderTest();
+
+    const response = await call(delivered(paymentCompleted([{ sku: 'A', quantity: 1 }])));
+
+    expect(response.batchItemFailures).toEqual([]);
+    expect(transactions()).toHaveLength(1);
+    expect(addMetric).toHaveBeenCalledWith(inventoryConsumerMetrics.duplicates, 'Count', 1);
+  });
+
+  it('records InventoryFailed(unknown_sku) naming the missing SKU, even when another SKU is short', async () => {
+    dynamo
+      .on(TransactWriteCommand)
+      .rejectsOnce(
+        cancelled([
+          none,
+          none,
+          none,
+          conditionFailed({ pk: { S: 'PRODUCT#A' } }),
+          conditionFailed(),
+        ]),
+      )
+      .resolves({});
+    const { call } = consumerUnderTest();
+
+    const response = await call(
+      delivered(
+        paymentCompleted([
+          { sku: 'A', quantity: 9 },
+          { sku: 'GHOST', quantity: 1 },
+        ]),
+      ),
+    );
+
+    expect(response.batchItemFailures).toEqual([]);
+    const [, failure] = transactions();
+    expect(failure).toHaveLength(3);
+    expect(failure![1]!.Put?.Item).toMatchObject({
+      status: 'FAILED',
+      failure: { reason: 'unknown_sku', skus: ['GHOST'] },
+    });
+    expect(JSON.parse(failure![2]!.Put?.Item?.event as string)).toMatchObject({
+      type: 'InventoryFailed',
+      data: { reason: 'unknown_sku', skus: ['GHOST'] },
+    });
+  });
+
+  it('records InventoryFailed(out_of_stock) when an existing product is short', async () => {
+    dynamo
+      .on(TransactWriteCommand)
+      .rejectsOnce(cancelled([none, none, none, conditionFailed({ pk: { S: 'PRODUCT#A' } })]))
+      .resolves({});
+    const { call, addMetric } = consumerUnderTest();
+
+    const response = await call(delivered(paymentCompleted([{ sku: 'A', quantity: 9 }])));
+
+    expect(response.batchItemFailures).toEqual([]);
+    const [, failure] = transactions();
+    expect(JSON.parse(failure![2]!.Put?.Item?.event as string)).toMatchObject({
+      type: 'InventoryFailed',
+      data: { reason: 'out_of_stock', skus: ['A'] },
+    });
+    expect(addMetric).toHaveBeenCalledWith(inventoryConsumerMetrics.reservationFailed, 'Count', 1);
+  });
+
+  it('retries transaction conflicts and reports the message when they do not stop', async () => {
+    dynamo
+      .on(TransactWriteCommand)
+      .rejects(cancelled([none, none, none, { Code: 'TransactionConflict' }]));
+    const { call } = consumerUnderTest();
+
+    const response = await call(delivered(paymentCompleted([{ sku: 'A', quantity: 1 }])));
+
+    expect(response.batchItemFailures).toEqual([{ itemIdentifier: 'm1' }]);
+    expect(transactions()).toHaveLength(3);
+  });
+
+  it('reports a message when DynamoDB fails, so the queue retries it', async () => {
+    dynamo.on(TransactWriteCommand).rejects(new Error('Service unavailable'));
+    const { call } = consumerUnderTest();
+    const response = await call(delivered(paymentCompleted([{ sku: 'A', quantity: 1 }])));
+    expect(response.batchItemFailures).toEqual([{ itemIdentifier: 'm1' }]);
+  });
+
+  it('reports poison messages (not JSON, unknown type, invalid event) and still handles the good ones', async () => {
+    dynamo.on(TransactWriteCommand).resolves({});
+    const { call } = consumerUnderTest();
+    const good = delivered(paymentCompleted([{ sku: 'A', quantity: 1 }]));
+
+    const response = await call(
+      'not json',
+      good,
+      { ...good, 'detail-type': 'OrderShipped' },
+      { ...good, detail: { ...good.detail, data: { items: [] } } },
+    );
+
+    expect(response.batchItemFailures.map((failure) => failure.itemIdentifier).sort()).toEqual([
+      'm1',
+      'm3',
+      'm4',
+    ]);
+    expect(transactions()).toHaveLength(1);
+  });
+
+  it('releases a reservation on InventoryReleaseRequested, conditional on it being unchanged', async () => {
+    dynamo.on(GetCommand).resolves({
+      Item: toReservationItem({
+        orderId: 'order-1',
+        reservationId: 'res-1',
+        status: 'RESERVED',
+        items: [{ sku: 'A', quantity: 2 }],
+        sequence: 1,
+        paymentEventId: 'payment-event-1',
+        createdAt: NOW.toISOString(),
+        updatedAt: NOW.toISOString(),
+      }),
+    });
+    dynamo.on(TransactWriteCommand).resolves({});
+    const { call, addMetric } = consumerUnderTest();
+
+    const response = await call(delivered(releaseRequested('res-1', [{ sku: 'A', quantity: 2 }])));
+
+    expect(response.batchItemFailures).toEqual([]);
+    const [items] = transactions();
+    expect(items![1]!.Put).toMatchObject({
+      Item: { status: 'RELEASED', sequence: 2 },
+      ConditionExpression: '#status = :reserved AND #sequence = :sequence',
+      ExpressionAttributeValues: { ':reserved': 'RESERVED', ':sequence': 1 },
+    });
+    expect(JSON.parse(items![2]!.Put?.Item?.event as string)).toMatchObject({
+      type: 'InventoryReleased',
+      sequence: 2,
+    });
+    expect(items![3]!.Update).toMatchObject({
+      ConditionExpression: 'attribute_exists(pk) AND reserved >= :q',
+      ExpressionAttributeValues: { ':q': 2 },
+    });
+    expect(addMetric).toHaveBeenCalledWith(inventoryConsumerMetrics.released, 'Count', 1);
+  });
+
+  it('acknowledges a release of an unknown reservation, writing only the marker', async () => {
+    dynamo.on(GetCommand).resolves({});
+    dynamo.on(PutCommand).resolves({});
+    const { call, addMetric } = consumerUnderTest();
+
+    const request = releaseRequested('res-1', [{ sku: 'A', quantity: 2 }]);
+    const response = await call(delivered(request));
+
+    expect(response.batchItemFailures).toEqual([]);
+    expect(transactions()).toHaveLength(0);
+    expect(dynamo.commandCalls(PutCommand)[0]!.args[0].input.Item).toMatchObject({
+      pk: `PROCESSED#inventory#${request.eventId}`,
+    });
+    expect(addMetric).toHaveBeenCalledWith(inventoryConsumerMetrics.ignored, 'Count', 1);
+  });
+
+  it('reports a release that would make stock inconsistent, so it ends in the DLQ', async () => {
+    dynamo.on(GetCommand).resolves({
+      Item: toReservationItem({
+        orderId: 'order-1',
+        reservationId: 'res-1',
+        status: 'RESERVED',
+        items: [{ sku: 'A', quantity: 2 }],
+        sequence: 1,
+        paymentEventId: 'payment-event-1',
+        createdAt: NOW.toISOString(),
+        updatedAt: NOW.toISOString(),
+      }),
+    });
+    dynamo.on(TransactWriteCommand).rejects(cancelled([none, none, none, conditionFailed()]));
+    const { call } = consumerUnderTest();
+    const response = await call(delivered(releaseRequested('res-1', [{ sku: 'A', quantity: 2 }])));
+    expect(response.batchItemFailures).toEqual([{ itemIdentifier: 'm1' }]);
+  });
+});

@@ -1,0 +1,99 @@
+import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
+import {
+  DynamoDBDocumentClient,
+  GetCommand,
+  TransactWriteCommand,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
+import { mockClient } from 'aws-sdk-client-mock';
+import type {
+  APIGatewayProxyEvent,
+  APIGatewayProxyResult,
+  Context,
+  SQSBatchResponse,
+  SQSEvent,
+} from 'aws-lambda';
+import { apiEvent, lambdaContext } from '../unit/inventory/api-fixtures.ts';
+import { paymentCompleted } from '../unit/inventory/fixtures.ts';
+import { consumerContext, delivered, sqsRecord } from '../unit/inventory/sqs-fixtures.ts';
+
+// The entry modules read their environment at load, so they are imported only after the
+// environment is set; the query string gives each import its own module instance.
+type ApiEntry = {
+  handler: (event: APIGatewayProxyEvent, context: Context) => Promise<APIGatewayProxyResult>;
+};
+type ConsumerEntry = {
+  handler: (event: SQSEvent, context: Context) => Promise<SQSBatchResponse>;
+};
+const importApi = (tag: string) =>
+  import(`../../lambdas/inventory/api-handler.ts?${tag}`) as Promise<ApiEntry>;
+const importConsumer = (tag: string) =>
+  import(`../../lambdas/inventory/handler.ts?${tag}`) as Promise<ConsumerEntry>;
+
+const saved = { ...process.env };
+const dynamo = mockClient(DynamoDBDocumentClient);
+
+beforeAll(() => {
+  process.env.POWERTOOLS_LOG_LEVEL = 'SILENT';
+  process.env.POWERTOOLS_METRICS_DISABLED = 'true';
+  process.env.AWS_REGION = 'us-east-1';
+});
+afterEach(() => {
+  dynamo.reset();
+});
+afterAll(() => {
+  process.env = saved;
+  dynamo.restore();
+});
+
+describe('inventory entry modules', () => {
+  it('fail at load when TABLE_NAME is missing', async () => {
+    delete process.env.TABLE_NAME;
+    await expect(importApi('no-table')).rejects.toThrow('TABLE_NAME is required');
+    await expect(importConsumer('no-table')).rejects.toThrow('TABLE_NAME is required');
+  });
+
+  it('wire the API handler to the configured table', async () => {
+    process.env.TABLE_NAME = 'inventory-table';
+    dynamo.on(UpdateCommand).resolves({});
+    dynamo.on(GetCommand).resolves({});
+    const { handler } = await importApi('configured');
+
+    const created = await handler(
+      apiEvent({
+        method: 'PUT',
+        resource: '/inventory/{sku}',
+        pathParameters: { sku: 'MUG-1' },
+        headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify({ name: 'Mug', quantity: 3, unitPrice: 5 }),
+      }),
+      lambdaContext(),
+    );
+    expect(created.statusCode).toBe(201);
+    expect(dynamo.commandCalls(UpdateCommand)[0]!.args[0].input.TableName).toBe('inventory-table');
+
+    const missing = await handler(
+      apiEvent({ resource: '/inventory/{sku}', pathParameters: { sku: 'NOPE' } }),
+      lambdaContext(),
+    );
+    expect(missing.statusCode).toBe(404);
+  });
+
+  it('wire the consumer to the configured table with fresh UUIDs', async () => {
+    process.env.TABLE_NAME = 'inventory-table';
+    dynamo.on(TransactWriteCommand).resolves({});
+    const { handler } = await importConsumer('configured');
+
+    const response = await handler(
+      { Records: [sqsRecord('m1', delivered(paymentCompleted([{ sku: 'A', quantity: 1 }])))] },
+      consumerContext(),
+    );
+
+    expect(response.batchItemFailures).toEqual([]);
+    const items = dynamo.commandCalls(TransactWriteCommand)[0]!.args[0].input.TransactItems!;
+    expect(items.every((item) => (item.Put ?? item.Update)?.TableName === 'inventory-table')).toBe(
+      true,
+    );
+    expect(items[1]!.Put!.Item!.reservationId).toMatch(/^[0-9a-f-]{36}$/);
+  });
+});
