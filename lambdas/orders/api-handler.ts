@@ -15,8 +15,9 @@ import { createOrderStore } from './adapters/order-store.ts';
 import { createSfnSagaTimer } from './adapters/sfn-saga-timer.ts';
 import { orderApiEnv } from './api/env.ts';
 import { createApiHandler } from './api/order-api.ts';
+import { sagaTimerEnv } from './saga-env.ts';
 
-const env = loadEnv(orderApiEnv);
+const env = loadEnv({ ...orderApiEnv, ...sagaTimerEnv });
 const observability = createObservability('orders');
 const documentClient = createDocumentClient();
 observability.tracer.captureAWSv3Client(documentClient);

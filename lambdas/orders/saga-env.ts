@@ -14,11 +14,19 @@ export const TimerStateMachineArn = z
   );
 
 /**
+ * The saga timer's setting, shared by every order function that starts or stops timers
+ * (the API adds it to its own settings: a customer's cancel stops the timer).
+ */
+export const sagaTimerEnv = {
+  TIMER_STATE_MACHINE_ARN: TimerStateMachineArn,
+};
+
+/**
  * The environment of the order service's saga functions (the events consumer and the
  * timeout task), validated at cold start by `loadEnv`.
  */
 export const sagaFunctionEnv = {
   /** The orders table (orders, timelines, outbox, processed markers). */
   TABLE_NAME: z.string().check(z.minLength(1), z.maxLength(255)),
-  TIMER_STATE_MACHINE_ARN: TimerStateMachineArn,
+  ...sagaTimerEnv,
 };

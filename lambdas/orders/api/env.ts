@@ -1,5 +1,4 @@
 import * as z from 'zod/mini';
-import { TimerStateMachineArn } from '../saga-env.ts';
 
 /** Default seconds an order has to complete its saga before the timer cancels it. */
 export const DEFAULT_SAGA_TIMEOUT_SECONDS = 90;
@@ -13,6 +12,4 @@ export const orderApiEnv = {
     z.coerce.number().check(z.int(), z.minimum(1), z.maximum(24 * 60 * 60)),
     DEFAULT_SAGA_TIMEOUT_SECONDS,
   ),
-  /** The saga timer, stopped when a customer cancels a pending order. */
-  TIMER_STATE_MACHINE_ARN: TimerStateMachineArn,
 };
