@@ -31,7 +31,8 @@ export function parseQueuedEvent<C extends AnyEventContract>(
  * An SQS-triggered handler for EventBridge events: each message is parsed and handed
  * to `handle`; messages whose handling throws are reported as batch item failures
  * (the event source mapping must have `ReportBatchItemFailures`), so one bad message
- * never makes the good ones of its batch run again.
+ * never makes the good ones of its batch run again. Messages are handled in order, one
+ * at a time.
  */
 export function createEventConsumer<C extends AnyEventContract>(options: {
   contracts: readonly C[];

@@ -87,3 +87,28 @@ describe('createEventConsumer', () => {
     expect(response.batchItemFailures).toEqual([{ itemIdentifier: 'a' }]);
   });
 });
+
+describe('createEventConsumer ordering', () => {
+  it('handles the messages of a batch one at a time, in order', async () => {
+    const log: string[] = [];
+    const handler = createEventConsumer({
+      contracts: [PaymentCompleted],
+      observability: createObservability('test'),
+      handle: async ({ event }) => {
+        log.push(`start ${event.eventId}`);
+        await new Promise((resolve) => setTimeout(resolve, 5));
+        log.push(`end ${event.eventId}`);
+      },
+    });
+    await handler(
+      {
+        Records: [
+          record('a', delivered(paymentCompleted('e1'))),
+          record('b', delivered(paymentCompleted('e2'))),
+        ],
+      },
+      context,
+    );
+    expect(log).toEqual(['start e1', 'end e1', 'start e2', 'end e2']);
+  });
+});
