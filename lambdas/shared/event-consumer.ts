@@ -63,6 +63,9 @@ export function createEventConsumer<C extends AnyEventContract>(options: {
         processor,
         {
           context,
+          // One message at a time: the log keys above belong to one record, and two
+          // events for the same order in one batch would otherwise race for its version.
+          processInParallel: false,
           // A batch where every message failed is still answered with the list, not an
           // exception, so the mapping retries exactly those messages.
           throwOnFullBatchFailure: false,
