@@ -5,7 +5,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { OrderCreated } from '../../events/index.ts';
 import { orderCreated } from '../unit/payments/fakes.ts';
-import { lambdaContext, QUEUE_URL, queued } from './payments-fixtures.ts';
+import { lambdaContext, QUEUE_URL, queued } from '../unit/payments/sqs-fixtures.ts';
 
 // The entry module reads its environment at load, so it is imported only after the
 // environment is set; the query string gives each import its own module instance.

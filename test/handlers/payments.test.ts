@@ -22,7 +22,13 @@ import { MARKER_CONDITION } from '../../lambdas/shared/processed-marker.ts';
 import { createObservability } from '../../lambdas/shared/observability.ts';
 import { createDocumentClient } from '../../lambdas/shared/dynamo.ts';
 import { FakeClock, orderCreated, ORDER_ID, refundRequested } from '../unit/payments/fakes.ts';
-import { lambdaContext, QUEUE_URL, queued, rawMessage, TABLE } from './payments-fixtures.ts';
+import {
+  lambdaContext,
+  QUEUE_URL,
+  queued,
+  rawMessage,
+  TABLE,
+} from '../unit/payments/sqs-fixtures.ts';
 
 const saved = { ...process.env };
 const dynamo = mockClient(DynamoDBDocumentClient);

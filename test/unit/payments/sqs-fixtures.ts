@@ -1,5 +1,5 @@
 import type { Context, SQSRecord } from 'aws-lambda';
-import type { AnyEventContract, Envelope } from '../../events/index.ts';
+import type { AnyEventContract, Envelope } from '../../../events/index.ts';
 
 /** Test data for the payment handler's tests: SQS messages as an EventBridge rule delivers them. */
 
