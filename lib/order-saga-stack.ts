@@ -88,8 +88,8 @@ export class OrderSagaStack extends Stack {
       environment: { TABLE_NAME: this.orders.tableName },
     });
     const timerArn = { [TIMER_STATE_MACHINE_ARN_VARIABLE]: this.timer.stateMachineArn };
+    // No stop grant: the task runs at the end of its own execution, which needs no stopping.
     this.orders.grantReadWriteData(this.timer.timeoutHandler);
-    this.timer.grantStop(this.timer.timeoutHandler);
 
     this.ordersApiFunction = new ServiceFunction(this, 'OrdersApi', {
       entry: lambdaEntry('orders/api-handler.ts'),
