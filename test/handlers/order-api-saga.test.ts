@@ -1,4 +1,5 @@
 import { describe, expect, it, jest } from '@jest/globals';
+import fc from 'fast-check';
 import { apiMetrics } from '../../lambdas/orders/api/order-api.ts';
 import { reactToOrderEvent } from '../../lambdas/orders/use-cases/react-to-order-event.ts';
 import {
@@ -209,6 +210,53 @@ describe('order API: saga routes', () => {
         cancellationReason: 'customer_request',
         cancellationNote: 'Wrong size',
       });
+    });
+  });
+
+  describe('with generated cancel requests', () => {
+    const bodies = fc.oneof(
+      fc.constant(null),
+      fc.string(),
+      fc.jsonValue().map((value) => JSON.stringify(value)),
+      fc
+        .record(
+          {
+            reason: fc.oneof(fc.string({ maxLength: 600 }), fc.jsonValue()),
+            extra: fc.jsonValue(),
+          },
+          { requiredKeys: [] },
+        )
+        .map((value) => JSON.stringify(value)),
+    );
+    const contentTypes = fc.option(
+      fc.constantFrom('application/json', 'application/json; charset=latin1', 'text/plain', ''),
+      { nil: undefined },
+    );
+
+    it('never answers 5xx, and leaves the order untouched when it refuses', async () => {
+      await fc.assert(
+        fc.asyncProperty(bodies, contentTypes, fc.boolean(), async (body, contentType, base64) => {
+          const { call, store, orderId } = await withPlacedOrder();
+          const response = await call(
+            apiEvent({
+              method: 'POST',
+              resource: '/orders/{orderId}/cancel',
+              pathParameters: { orderId },
+              headers: contentType === undefined ? {} : { 'Content-Type': contentType },
+              body: base64 && body !== null ? Buffer.from(body).toString('base64') : body,
+              isBase64Encoded: base64,
+            }),
+          );
+          expect([202, 400, 413, 415]).toContain(response.statusCode);
+          const order = store.orders.get(orderId)!;
+          if (response.statusCode === 202) {
+            expect(order.status).toBe('CANCELLED');
+          } else {
+            expect(order).toMatchObject({ status: 'PENDING', version: 1 });
+          }
+        }),
+        { numRuns: 200 },
+      );
     });
   });
 });
