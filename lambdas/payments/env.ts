@@ -4,10 +4,12 @@ import * as z from 'zod/mini';
 export const DEFAULT_SLOW_PAYMENT_SECONDS = 120;
 
 /**
- * Upper bound of `SLOW_PAYMENT_SECONDS`: SQS's longest visibility timeout (12 h), so one
- * visibility change covers the whole wait (see `payments-consumer.ts` on maxReceiveCount).
+ * Upper bound of `SLOW_PAYMENT_SECONDS`: three of SQS's longest visibility timeouts (12 h
+ * each). A slow charge then needs at most four receives of its message (three push-backs
+ * and the one that settles it), one fewer than the queue's maxReceiveCount of 5, and well
+ * within the queue's 14-day retention (see `payments-consumer.ts`).
  */
-export const MAX_SLOW_PAYMENT_SECONDS = 12 * 60 * 60;
+export const MAX_SLOW_PAYMENT_SECONDS = 3 * 12 * 60 * 60;
 
 /** The payment function's environment, validated at cold start by `loadEnv`. */
 export const paymentsEnv = {
@@ -17,7 +19,7 @@ export const paymentsEnv = {
   QUEUE_URL: z.url(),
   /** Fraction (0..1) of approvable charges declined at random, for demos. */
   PAYMENT_FAILURE_RATE: z._default(z.coerce.number().check(z.minimum(0), z.maximum(1)), 0),
-  /** How long a `tok_slow` charge takes to settle (0..12 h). */
+  /** How long a `tok_slow` charge takes to settle (0..36 h). */
   SLOW_PAYMENT_SECONDS: z._default(
     z.coerce.number().check(z.int(), z.minimum(0), z.maximum(MAX_SLOW_PAYMENT_SECONDS)),
     DEFAULT_SLOW_PAYMENT_SECONDS,

@@ -3,7 +3,10 @@ import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda'
 import type { EventOf, OrderCreated, PaymentRefundRequested } from '../../events/index.ts';
 import { createEventConsumer } from '../shared/event-consumer.ts';
 import type { Observability } from '../shared/observability.ts';
-import type { MessageDelayer } from './adapters/message-visibility.ts';
+import {
+  MAX_VISIBILITY_TIMEOUT_SECONDS,
+  type MessageDelayer,
+} from './adapters/message-visibility.ts';
 import { paymentsConsumedEvents } from './consumed-events.ts';
 import { chargePayment, type ChargePaymentDeps } from './use-cases/charge-payment.ts';
 import { refundPayment } from './use-cases/refund-payment.ts';
@@ -80,16 +83,18 @@ export function createPaymentsHandler(
       case 'pending': {
         // The simulated processor calls back later: instead of sleeping in the function,
         // the message is hidden until the charge settles and reported as failed, so SQS
-        // delivers it again then. Each push-back is one receive of the message: with
-        // SLOW_PAYMENT_SECONDS ≤ 12 h (env bound, SQS's longest visibility) a slow charge
-        // takes two receives, three if it comes back a moment early, so the queue's
-        // maxReceiveCount (≥ 5) is never reached by a healthy slow charge. If the
-        // visibility change fails, the message returns after the queue's visibility
-        // timeout and each early return uses one more receive; only when that keeps
-        // happening does it end in the DLQ. The queue's retention must exceed the delay.
+        // delivers it again then. Every push-back costs one receive of the message against
+        // the queue's maxReceiveCount (≥ 5). One visibility change covers at most 12 h, so a
+        // longer wait comes back early and is pushed back again: with SLOW_PAYMENT_SECONDS
+        // ≤ 36 h (env bound) a healthy slow charge takes at most four receives (two with
+        // the default 120 s), one short of the DLQ. If a visibility change fails, the
+        // message returns after the queue's visibility timeout instead and each early
+        // return uses one more receive; only if that keeps happening does it reach the DLQ.
+        // The queue's retention must exceed the delay.
         const { payment, retryAfterSeconds } = result;
+        const hiddenForSeconds = Math.min(retryAfterSeconds, MAX_VISIBILITY_TIMEOUT_SECONDS);
         try {
-          await messages.delay(record.receiptHandle, retryAfterSeconds);
+          await messages.delay(record.receiptHandle, hiddenForSeconds);
         } catch (error) {
           logger.warn(
             'Could not push the slow payment message back: it returns after the queue visibility timeout',
@@ -101,6 +106,7 @@ export function createPaymentsHandler(
           paymentId: payment.paymentId,
           settlesAt: payment.settlesAt,
           retryAfterSeconds,
+          hiddenForSeconds,
           receiveCount: record.attributes.ApproximateReceiveCount,
         });
         throw new PaymentPendingError(

@@ -52,8 +52,8 @@ describe('payments handler entry module', () => {
     await expect(importEntry('bad-rate')).rejects.toThrow('PAYMENT_FAILURE_RATE');
   });
 
-  it('fails at load when SLOW_PAYMENT_SECONDS exceeds what one visibility change can cover', async () => {
-    process.env.SLOW_PAYMENT_SECONDS = String(12 * 60 * 60 + 1);
+  it('fails at load when SLOW_PAYMENT_SECONDS needs more receives than the queue allows', async () => {
+    process.env.SLOW_PAYMENT_SECONDS = String(36 * 60 * 60 + 1);
     await expect(importEntry('bad-slow')).rejects.toThrow('SLOW_PAYMENT_SECONDS');
   });
 

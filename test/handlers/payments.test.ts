@@ -63,7 +63,9 @@ const cancelled = (codes: string[]) =>
   });
 
 /** The handler through the real middy chain, real adapters and mocked SDK clients. */
-function setup(options: { failureRate?: number; random?: () => number } = {}) {
+function setup(
+  options: { failureRate?: number; random?: () => number; slowPaymentSeconds?: number } = {},
+) {
   const observability = createObservability('payments');
   const clock = new FakeClock();
   let ids = 0;
@@ -74,7 +76,7 @@ function setup(options: { failureRate?: number; random?: () => number } = {}) {
     newId: () => `id-${++ids}`,
     random: options.random ?? (() => 0.5),
     failureRate: options.failureRate ?? 0,
-    slowPaymentSeconds: 120,
+    slowPaymentSeconds: options.slowPaymentSeconds ?? 120,
     sleep: () => Promise.resolve(),
     maxAttempts: 3,
     observability,
@@ -320,6 +322,35 @@ describe('payments handler with a slow charge', () => {
     expect(marker!.Put!.Item).toMatchObject({ pk: 'PROCESSED#payments#evt-created-1' });
     expect(sqs.commandCalls(ChangeMessageVisibilityCommand)).toHaveLength(0);
     expect(metricNames()).toEqual([paymentMetrics.completed]);
+  });
+
+  it('pushes a wait longer than 12 hours back in 12-hour steps, one receive each', async () => {
+    const { handler, clock } = setup({ slowPaymentSeconds: 30 * 60 * 60 });
+    dynamo.on(GetCommand).resolvesOnce({});
+    dynamo.on(TransactWriteCommand).resolves({});
+    sqs.on(ChangeMessageVisibilityCommand).resolves({});
+    await handler({ Records: [queued('m1', OrderCreated, slowOrder())] }, lambdaContext());
+    const processing = transactItems()[0]!.Put!.Item!;
+
+    clock.advanceSeconds(12 * 60 * 60);
+    dynamo.on(GetCommand).resolves({ Item: processing });
+    const again = await handler(
+      { Records: [queued('m1', OrderCreated, slowOrder(), 2)] },
+      lambdaContext(),
+    );
+
+    expect(again.batchItemFailures).toEqual([{ itemIdentifier: 'm1' }]);
+    expect(
+      sqs
+        .commandCalls(ChangeMessageVisibilityCommand)
+        .map((c) => c.args[0].input.VisibilityTimeout),
+    ).toEqual([12 * 60 * 60, 12 * 60 * 60]);
+    clock.advanceSeconds(12 * 60 * 60);
+    await handler({ Records: [queued('m1', OrderCreated, slowOrder(), 3)] }, lambdaContext());
+    expect(
+      sqs.commandCalls(ChangeMessageVisibilityCommand).at(-1)!.args[0].input.VisibilityTimeout,
+    ).toBe(6 * 60 * 60);
+    expect(dynamo.commandCalls(TransactWriteCommand)).toHaveLength(1);
   });
 
   it('still reports the message when the visibility change fails, with a warning', async () => {
