@@ -68,6 +68,7 @@ export function fromProductItem(item: Record<string, unknown>): Product {
 export type ReservationItem = Reservation &
   ItemKey & { entityType: typeof InventoryEntityType.reservation };
 
+/** The item that stores a reservation (one per order, keyed by order id). */
 export function toReservationItem(reservation: Reservation): ReservationItem {
   return {
     ...reservation,
@@ -76,6 +77,7 @@ export function toReservationItem(reservation: Reservation): ReservationItem {
   };
 }
 
+/** The reservation in a stored item; storage attributes are dropped, the rest is kept. */
 export function fromReservationItem(item: object): Reservation {
   // eslint-disable-next-line @typescript-eslint/no-unused-vars
   const { pk, sk, entityType, ...reservation } = item as Record<string, unknown>;
