@@ -12,6 +12,9 @@ import {
 import { inventoryTableKeys } from '../lambdas/inventory/adapters/inventory-table.ts';
 import { notificationsTableKeys } from '../lambdas/notifications/adapters/notifications-table.ts';
 import { ordersTableKeys } from '../lambdas/orders/adapters/orders-table.ts';
+import { apiMetrics } from '../lambdas/orders/api/order-api.ts';
+import { orderEventMetrics } from '../lambdas/orders/events/order-events-handler.ts';
+import { timeoutMetrics } from '../lambdas/orders/timer/timeout-task.ts';
 import { sagaEventContracts } from '../lambdas/orders/domain/saga.ts';
 import type { StageConfig } from './config.ts';
 import { SagaEventBus } from './constructs/event-bus.ts';
@@ -240,6 +243,46 @@ export class OrderSagaStack extends Stack {
         this.notifications,
       ],
       timer: this.timer,
+      // Metric names come from the code that emits them, so a rename cannot break a graph.
+      orderMetrics: [
+        { service: 'orders', metricName: apiMetrics.ordersCreated, label: 'created' },
+        { service: 'orders', metricName: orderEventMetrics.ordersConfirmed, label: 'confirmed' },
+        { service: 'orders', metricName: orderEventMetrics.ordersCancelled, label: 'cancelled' },
+        {
+          service: 'orders',
+          metricName: apiMetrics.ordersCancelled,
+          label: 'cancelled by customer',
+        },
+        { service: 'orders', metricName: timeoutMetrics.ordersTimedOut, label: 'timed out' },
+      ],
+      sagaHealthMetrics: [
+        { service: 'orders', metricName: orderEventMetrics.duplicates, label: 'duplicate events' },
+        // The API and the events consumer count stop failures under the same name.
+        {
+          service: 'orders',
+          metricName: orderEventMetrics.timerStopFailures,
+          label: 'timer stop failures',
+        },
+        {
+          service: 'orders',
+          metricName: timeoutMetrics.timersForFinalOrders,
+          label: 'timers fired for final orders',
+        },
+      ],
+      alarmingMetrics: [
+        {
+          service: 'orders',
+          metricName: orderEventMetrics.contradictions,
+          label: 'contradicting events',
+          meaning: 'a fact conflicted with the order (a bug in another service)',
+        },
+        {
+          service: 'orders',
+          metricName: orderEventMetrics.unknownOrders,
+          label: 'events for unknown orders',
+          meaning: 'an event named an order this service does not have',
+        },
+      ],
       functions: {
         'orders api': this.ordersApiFunction,
         'order events': this.orderEvents.handler,

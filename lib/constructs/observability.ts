@@ -11,16 +11,20 @@ import type { EventConsumer } from './event-consumer.ts';
 import type { SagaTimer } from './saga-timer.ts';
 import type { ServiceFunction } from './service-function.ts';
 
-/**
- * The business metrics the order service emits with Powertools (EMF), by name, and the
- * `service` dimension Powertools adds to each.
- */
-export const ORDER_METRICS = {
-  service: 'orders',
-  created: 'OrdersCreated',
-  confirmed: 'OrdersConfirmed',
-  cancelled: 'OrdersCancelled',
-} as const;
+/** A Powertools (EMF) metric of one service, shown under a readable label. */
+export interface ServiceMetric {
+  /** The `service` dimension Powertools adds (the function's service name). */
+  readonly service: string;
+  /** The metric name, as the function's code emits it. */
+  readonly metricName: string;
+  readonly label: string;
+}
+
+/** A Powertools metric that is a bug or an outage whenever it is counted. */
+export interface AlarmingMetric extends ServiceMetric {
+  /** What it means when it is counted, for the alarm's description. */
+  readonly meaning: string;
+}
 
 /** A queue shown on the dashboard under a readable name. */
 export interface NamedQueue {
@@ -34,6 +38,18 @@ export interface SagaObservabilityProps {
   readonly dashboardName: string;
   /** The Powertools metrics namespace of the stage's functions. */
   readonly metricsNamespace: string;
+  /** The business flow: orders created, confirmed, cancelled (Powertools metrics). */
+  readonly orderMetrics: readonly ServiceMetric[];
+  /**
+   * Signs of trouble in the saga that no AWS metric shows (duplicates, stop failures...).
+   * @default - none
+   */
+  readonly sagaHealthMetrics?: readonly ServiceMetric[];
+  /**
+   * Metrics that must stay at zero: each gets an alarm on its first count.
+   * @default - none
+   */
+  readonly alarmingMetrics?: readonly AlarmingMetric[];
   /** The REST API (requests, latency, errors). */
   readonly api: apigw.RestApi;
   /** The event consumers (queue and dead-letter depths, their alarms). */
@@ -79,9 +95,33 @@ export class SagaObservability extends Construct {
 
   constructor(scope: Construct, id: string, props: SagaObservabilityProps) {
     super(scope, id);
+    const serviceMetric = (metric: ServiceMetric, period = PERIOD, label = true) =>
+      new cloudwatch.Metric({
+        namespace: props.metricsNamespace,
+        metricName: metric.metricName,
+        dimensionsMap: { service: metric.service },
+        period,
+        statistic: cloudwatch.Stats.SUM,
+        // A labelled metric makes an alarm a metric-math alarm; plain is easier to read.
+        label: label ? metric.label : undefined,
+      });
+    const metricAlarms = (props.alarmingMetrics ?? []).map((metric) =>
+      serviceMetric(metric, Duration.minutes(5), false).createAlarm(
+        this,
+        `${metric.metricName}Alarm`,
+        {
+          alarmDescription: `${metric.service} counted ${metric.metricName}: ${metric.meaning}`,
+          threshold: 1,
+          evaluationPeriods: 1,
+          comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+          treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+        },
+      ),
+    );
     this.alarms = [
       ...props.consumers.flatMap((consumer) => consumer.alarms),
       props.timer.failedExecutionsAlarm,
+      ...metricAlarms,
       ...(props.otherAlarms ?? []),
     ];
 
@@ -121,7 +161,20 @@ export class SagaObservability extends Construct {
       }),
     );
     this.dashboard.addWidgets(...apiWidgets(props.api));
-    this.dashboard.addWidgets(ordersWidget(props.metricsNamespace));
+    this.dashboard.addWidgets(
+      new cloudwatch.GraphWidget({
+        title: 'Orders',
+        left: props.orderMetrics.map((metric) => serviceMetric(metric)),
+        width: WIDE,
+      }),
+      new cloudwatch.GraphWidget({
+        title: 'Saga health',
+        left: [...(props.sagaHealthMetrics ?? []), ...(props.alarmingMetrics ?? [])].map((metric) =>
+          serviceMetric(metric),
+        ),
+        width: WIDE,
+      }),
+    );
     this.dashboard.addWidgets(...queueWidgets(props.consumers, props.otherDeadLetterQueues ?? []));
     this.dashboard.addWidgets(...functionWidgets(props.functions));
     this.dashboard.addWidgets(
@@ -161,27 +214,6 @@ function apiWidgets(api: apigw.RestApi): cloudwatch.IWidget[] {
       width: WIDE,
     }),
   ];
-}
-
-function ordersWidget(namespace: string): cloudwatch.IWidget {
-  const orders = (metricName: string, label: string) =>
-    new cloudwatch.Metric({
-      namespace,
-      metricName,
-      dimensionsMap: { service: ORDER_METRICS.service },
-      period: PERIOD,
-      statistic: cloudwatch.Stats.SUM,
-      label,
-    });
-  return new cloudwatch.GraphWidget({
-    title: 'Orders',
-    left: [
-      orders(ORDER_METRICS.created, 'created'),
-      orders(ORDER_METRICS.confirmed, 'confirmed'),
-      orders(ORDER_METRICS.cancelled, 'cancelled'),
-    ],
-    width: 24,
-  });
 }
 
 function queueWidgets(

@@ -13,6 +13,9 @@ import {
 import { inventoryTableKeys } from '../../lambdas/inventory/adapters/inventory-table.ts';
 import { notificationsTableKeys } from '../../lambdas/notifications/adapters/notifications-table.ts';
 import { ordersTableKeys } from '../../lambdas/orders/adapters/orders-table.ts';
+import { apiMetrics } from '../../lambdas/orders/api/order-api.ts';
+import { orderEventMetrics } from '../../lambdas/orders/events/order-events-handler.ts';
+import { timeoutMetrics } from '../../lambdas/orders/timer/timeout-task.ts';
 import { paymentsTableKeys } from '../../lambdas/payments/adapters/payments-table.ts';
 import { sagaEventContracts } from '../../lambdas/orders/domain/saga.ts';
 import { outboxStreamFilterPattern } from '../../lambdas/shared/outbox.ts';
@@ -595,11 +598,24 @@ describe('OrderSagaStack', () => {
   });
 
   describe('observability', () => {
+    it.each([orderEventMetrics.contradictions, orderEventMetrics.unknownOrders])(
+      'raises an alarm when the order consumer counts %s',
+      (metricName) => {
+        template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+          Namespace: 'OrderSaga/test',
+          MetricName: metricName,
+          Dimensions: [{ Name: 'service', Value: 'orders' }],
+          Threshold: 1,
+          ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+        });
+      },
+    );
+
     it('sends every alarm to the encrypted alarm topic, on alarm and back to OK', () => {
       const topic = logicalIdOf(stack.observability.alarmTopic!);
       const alarms = Object.values(template.findResources('AWS::CloudWatch::Alarm') as Resources);
-      // 3 per consumer, 1 per relay, 1 for the timer.
-      expect(alarms).toHaveLength(4 * 3 + 3 + 1);
+      // 3 per consumer, 1 per relay, 1 for the timer, 1 per must-stay-zero saga metric.
+      expect(alarms).toHaveLength(4 * 3 + 3 + 1 + 2);
       for (const { Properties: alarm } of alarms) {
         expect(alarm.AlarmActions).toEqual([{ Ref: topic }]);
         expect(alarm.OKActions).toEqual([{ Ref: topic }]);
@@ -631,15 +647,30 @@ describe('OrderSagaStack', () => {
     });
 
     it('shows the API, the order metrics, every queue, function and the timer on one dashboard', () => {
-      const dashboard = propertiesOf(template, logicalIdOf(stack.observability.dashboard));
-      const body = dashboard.DashboardBody;
-      const text = JSON.stringify(body);
+      const body = propertiesOf(template, logicalIdOf(stack.observability.dashboard)).DashboardBody;
+      const widgets = (
+        JSON.parse(flattened(body)) as {
+          widgets: { properties: { title?: string; metrics?: unknown[][] } }[];
+        }
+      ).widgets;
+      const metricsOf = (title: string) =>
+        widgets.find((w) => w.properties.title === title)?.properties.metrics ?? [];
+      const names = (title: string) =>
+        metricsOf(title).map((m) => `${String(m[0])} ${String(m[1])}`);
+
+      expect(names('API requests and errors')).toEqual(
+        expect.arrayContaining(['AWS/ApiGateway Count', 'AWS/ApiGateway 5XXError']),
+      );
+      expect(metricsOf('Orders').map((m) => m.slice(0, 4))).toEqual(
+        [
+          apiMetrics.ordersCreated,
+          orderEventMetrics.ordersConfirmed,
+          orderEventMetrics.ordersCancelled,
+          apiMetrics.ordersCancelled,
+          timeoutMetrics.ordersTimedOut,
+        ].map((metric) => ['OrderSaga/test', metric, 'service', 'orders']),
+      );
       const shown = referencedIds(body);
-      expect(text).toContain('AWS/ApiGateway');
-      for (const metric of ['OrdersCreated', 'OrdersConfirmed', 'OrdersCancelled']) {
-        expect(text).toContain(metric);
-      }
-      expect(text).toContain('OrderSaga/test');
       for (const consumer of [
         stack.paymentRequests,
         stack.inventoryRequests,
@@ -650,6 +681,9 @@ describe('OrderSagaStack', () => {
         expect(shown).toContain(logicalIdOf(consumer.deadLetterQueue));
       }
       for (const fn of Object.values(functions())) expect(shown).toContain(fnId(fn));
+      expect(names('Saga timer executions')).toEqual(
+        expect.arrayContaining(['AWS/States ExecutionsStarted', 'AWS/States ExecutionsAborted']),
+      );
       expect(shown).toContain(logicalIdOf(stack.timer.stateMachine));
     });
   });
