@@ -50,20 +50,35 @@ export function observabilityOf(config: StageConfig): ObservabilitySettings {
  * and stop saga timers.
  */
 export class OrderSagaStack extends Stack {
+  /** The saga bus every outbox relay publishes to. */
   public readonly eventBus: SagaEventBus;
+  /** The orders table (orders, timelines, outbox, processed markers) and its relay. */
   public readonly orders: OutboxTable;
+  /** The order API function (place, list, show, cancel, timeline). */
   public readonly ordersApiFunction: ServiceFunction;
+  /** The REST API. */
   public readonly api: OrderApi;
+  /** The saga timer (one Standard execution per order) and its timeout function. */
   public readonly timer: SagaTimer;
+  /** The order service's saga consumer: OrderCreated and the payment/inventory outcomes. */
   public readonly orderEvents: EventConsumer;
+  /** The payments table and its relay. */
   public readonly payments: OutboxTable;
+  /** The payment simulator: OrderCreated (charge) and PaymentRefundRequested. */
   public readonly paymentRequests: EventConsumer;
+  /** The inventory table (products index) and its relay. */
   public readonly inventory: OutboxTable;
+  /** The inventory consumer: PaymentCompleted (reserve) and InventoryReleaseRequested. */
   public readonly inventoryRequests: EventConsumer;
+  /** The inventory admin API function. */
   public readonly inventoryApiFunction: ServiceFunction;
+  /** The notifications table (attempts and Powertools idempotency records; no stream). */
   public readonly notificationsTable: dynamodb.Table;
+  /** The notifications consumer: OrderConfirmed and OrderCancelled. */
   public readonly notifications: EventConsumer;
+  /** The function listing an order's notifications. */
   public readonly notificationsApiFunction: ServiceFunction;
+  /** The dashboard, the alarms and their topic. */
   public readonly observability: SagaObservability;
 
   constructor(scope: Construct, id: string, props: OrderSagaStackProps) {
