@@ -148,7 +148,7 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
 
   try {
     // The endpoint listens first: its URL is part of the queue URLs in the template.
-    const endpoint = new AwsEndpoint({ faults, counters, log });
+    const endpoint = new AwsEndpoint({ region: REGION, faults, counters, log });
     await endpoint.listen(options.endpointPort ?? 4566);
     stoppers.push(() => endpoint.close());
 

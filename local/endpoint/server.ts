@@ -15,6 +15,11 @@ import type { Counters } from '../util.ts';
 import { readBody } from '../util.ts';
 import { routeRequest, tablesOf, targetAction } from './routing.ts';
 import { handleLambdaApi, type LambdaApi } from './lambda-api.ts';
+import {
+  fromDynamoDbLocalArns,
+  OPERATIONS_RETURNING_ARNS,
+  toDynamoDbLocalArns,
+} from './dynamodb-arns.ts';
 
 /** An emulator answering the AWS JSON protocol for its service (EventBridge, Step Functions). */
 export interface JsonApiHandler {
@@ -22,6 +27,8 @@ export interface JsonApiHandler {
 }
 
 export interface EndpointDeps {
+  /** The emulated region (ARNs to and from DynamoDB Local are translated to it). */
+  region: string;
   faults: Faults;
   counters: Counters;
   log: LogSink;
@@ -210,7 +217,16 @@ export class AwsEndpoint {
       return;
     }
     const ddb = services.ddb;
-    const headers = { ...req.headers, host: ddb.host, 'content-length': String(body.length) };
+    const region = this.deps.region;
+    const upstreamBody = Buffer.from(toDynamoDbLocalArns(body.toString('utf8'), region));
+    const rewriteAnswer = OPERATIONS_RETURNING_ARNS.has(operation);
+    const headers = {
+      ...req.headers,
+      host: ddb.host,
+      'content-length': String(upstreamBody.length),
+      // An answer we rewrite must not come compressed.
+      ...(rewriteAnswer ? { 'accept-encoding': 'identity' } : {}),
+    };
     await new Promise<void>((resolve, reject) => {
       const upstream = httpRequest(
         {
@@ -222,14 +238,32 @@ export class AwsEndpoint {
           agent: this.agent,
         },
         (answer) => {
-          res.writeHead(answer.statusCode ?? 500, answer.headers);
-          answer.pipe(res);
-          answer.on('end', resolve);
+          if (!rewriteAnswer) {
+            res.writeHead(answer.statusCode ?? 500, answer.headers);
+            answer.pipe(res);
+            answer.on('end', resolve);
+            answer.on('error', reject);
+            return;
+          }
+          const chunks: Buffer[] = [];
+          answer.on('data', (chunk: Buffer) => chunks.push(chunk));
           answer.on('error', reject);
+          answer.on('end', () => {
+            const text = fromDynamoDbLocalArns(Buffer.concat(chunks).toString('utf8'), region);
+            const out = Buffer.from(text);
+            // The checksum was of DynamoDB Local's bytes; the SDK skips the check without it.
+            const { 'x-amz-crc32': _crc, ...answerHeaders } = answer.headers;
+            res.writeHead(answer.statusCode ?? 500, {
+              ...answerHeaders,
+              'content-length': String(out.length),
+            });
+            res.end(out);
+            resolve();
+          });
         },
       );
       upstream.on('error', reject);
-      upstream.end(body);
+      upstream.end(upstreamBody);
     });
   }
 
