@@ -14,7 +14,7 @@ import {
   inventoryConsumerMetrics,
 } from '../../lambdas/inventory/consumer/inventory-consumer.ts';
 import { createDocumentClient } from '../../lambdas/shared/dynamo.ts';
-import { quietObservability } from '../unit/orders/api-fixtures.ts';
+import { quietObservability } from '../support/lambda-fixtures.ts';
 import { NOW, paymentCompleted, releaseRequested } from '../unit/inventory/fixtures.ts';
 import { consumerContext, delivered, sqsRecord } from '../unit/inventory/sqs-fixtures.ts';
 

@@ -11,8 +11,8 @@ import {
 } from '../../shared/http.ts';
 import { withObservability, type Observability } from '../../shared/observability.ts';
 // Generic API plumbing that lives with the order API (first of the APIs); shared, not owned.
-import { createRouter, type Route } from '../../orders/api/router.ts';
-import { CORRELATION_ID_HEADER, correlationIdOf } from '../../orders/api/request-parsers.ts';
+import { createRouter, type Route } from '../../shared/router.ts';
+import { CORRELATION_ID_HEADER, correlationIdOf } from '../../shared/correlation.ts';
 import { WriteContentionError } from '../use-cases/conflict-retry.ts';
 import { InvalidCursorError } from '../use-cases/ports.ts';
 import { getProduct, listProducts, putProduct, type ProductsDeps } from '../use-cases/products.ts';

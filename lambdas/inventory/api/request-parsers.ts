@@ -7,7 +7,7 @@ import {
   decimalPlaces,
   isIsoCurrency,
   toMinorUnits,
-} from '../../orders/domain/money.ts';
+} from '../../shared/money.ts';
 import type { RestockCommand } from '../domain/product.ts';
 
 /** Limits of the admin API; exported so tests and docs quote the same numbers. */

@@ -1,4 +1,4 @@
-import { currencyExponent, fromMinorUnits } from '../../orders/domain/money.ts';
+import { currencyExponent, fromMinorUnits } from '../../shared/money.ts';
 
 /**
  * A product in stock. Quantities are whole units: `available` can be reserved by new

@@ -8,7 +8,8 @@ import {
   jsonResponse,
 } from '../../shared/http.ts';
 import { withObservability, type Observability } from '../../shared/observability.ts';
-import { createRouter } from '../../orders/api/router.ts';
+import { correlationIdOf } from '../../shared/correlation.ts';
+import { createRouter } from '../../shared/router.ts';
 import { listNotifications } from '../use-cases/list-notifications.ts';
 import type { NotificationStore } from '../use-cases/ports.ts';
 
@@ -66,10 +67,7 @@ export function createNotificationsApiHandler(
   }
 
   return withObservability(handle, observability, {
-    correlationId: (event, context) => {
-      const requestId: unknown = event.requestContext?.requestId;
-      return typeof requestId === 'string' ? requestId : context.awsRequestId;
-    },
+    correlationId: (event, context) => correlationIdOf(event, context.awsRequestId),
     timeoutResponse: () =>
       errorResponse(httpErrors.serviceUnavailable('The request took too long; try again')),
   });

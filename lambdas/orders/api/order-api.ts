@@ -20,14 +20,13 @@ import { toOrderView } from '../use-cases/order-view.ts';
 import { placeOrder, WriteContentionError, type PlaceOrderDeps } from '../use-cases/place-order.ts';
 import { InvalidCursorError, type OrderStore, type SagaTimer } from '../use-cases/ports.ts';
 import {
-  CORRELATION_ID_HEADER,
-  correlationIdOf,
   parseCancelRequest,
   parseIdempotencyKey,
   parseListOrdersQuery,
   parseOrderId,
 } from './request-parsers.ts';
-import { createRouter, type Route } from './router.ts';
+import { CORRELATION_ID_HEADER, correlationIdOf } from '../../shared/correlation.ts';
+import { createRouter, type Route } from '../../shared/router.ts';
 
 /** Everything the order API needs; the entry file builds the real ones, tests pass fakes. */
 export interface OrderApiDeps extends Omit<PlaceOrderDeps, 'store'> {

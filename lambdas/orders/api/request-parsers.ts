@@ -7,8 +7,6 @@ import type { ListOrdersQuery } from '../use-cases/list-orders.ts';
 /** Request parts other than the POST body: headers, query string, path parameters. */
 
 export const IDEMPOTENCY_KEY_HEADER = 'Idempotency-Key';
-export const CORRELATION_ID_HEADER = 'x-correlation-id';
-
 /** Printable ASCII (space to tilde): what fits in a header and a key, and logs safely. */
 const PRINTABLE_ASCII = /^[\x20-\x7e]*$/;
 
@@ -29,25 +27,6 @@ export function parseIdempotencyKey(
   const parsed = z.safeParse(IdempotencyKey, value);
   if (parsed.success) return parsed.data;
   throw httpErrors.validation(toErrorDetails(parsed.error.issues, IDEMPOTENCY_KEY_HEADER));
-}
-
-const CorrelationId = z.string().check(z.regex(/^[A-Za-z0-9._:-]{1,128}$/));
-
-/**
- * The id that ties this request's logs to the caller's: the caller's `x-correlation-id`
- * when it is a sane token (anything else is ignored, not an error), else API Gateway's
- * request id, else the Lambda request id.
- */
-export function correlationIdOf(
-  event: Partial<APIGatewayProxyEvent>,
-  awsRequestId: string,
-): string {
-  const fromHeader = getHeader({ headers: event.headers ?? {} }, CORRELATION_ID_HEADER);
-  if (fromHeader !== undefined && z.safeParse(CorrelationId, fromHeader).success) return fromHeader;
-  const apiRequestId: unknown = event.requestContext?.requestId;
-  if (typeof apiRequestId === 'string' && z.safeParse(CorrelationId, apiRequestId).success)
-    return apiRequestId;
-  return awsRequestId;
 }
 
 /** Page size of `GET /orders` when the client gives none, and the largest it may ask for. */

@@ -1,7 +1,12 @@
 import * as z from 'zod/mini';
 import type { ErrorDetail } from '../../shared/http.ts';
 import { expected, toErrorDetails } from '../../shared/validation.ts';
-import { currencyExponent, decimalPlaces, isIsoCurrency, toMinorUnits } from './money.ts';
+import {
+  currencyExponent,
+  decimalPlaces,
+  isIsoCurrency,
+  toMinorUnits,
+} from '../../shared/money.ts';
 import type { OrderLine } from './order.ts';
 
 /** Limits of a `POST /orders` request; exported so tests and docs quote the same numbers. */

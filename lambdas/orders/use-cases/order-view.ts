@@ -1,5 +1,5 @@
 import type { CancellationReason } from '../../../events/index.ts';
-import { currencyExponent, fromMinorUnits } from '../domain/money.ts';
+import { currencyExponent, fromMinorUnits } from '../../shared/money.ts';
 import type { InventoryState, Order, OrderStatus, PaymentState } from '../domain/order.ts';
 
 /**

@@ -3,13 +3,13 @@ import {
   createInventoryApiHandler,
   type InventoryApiDeps,
 } from '../../../lambdas/inventory/api/inventory-api.ts';
-import { apiEvent, lambdaContext, quietObservability } from '../orders/api-fixtures.ts';
+import { apiEvent, lambdaContext, quietObservability } from '../../support/lambda-fixtures.ts';
 import { FakeInventoryStore } from './fake-inventory-store.ts';
 import { NOW } from './fixtures.ts';
 
 /** Helpers for tests of the inventory admin API handler. */
 
-export { apiEvent, bodyOf, lambdaContext } from '../orders/api-fixtures.ts';
+export { apiEvent, bodyOf, lambdaContext } from '../../support/lambda-fixtures.ts';
 
 /** `PUT /inventory/{sku}` with a JSON body. */
 export const putProductEvent = (

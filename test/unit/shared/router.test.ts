@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
-import { createRouter, type RouteRequest } from '../../../lambdas/orders/api/router.ts';
+import { createRouter, type RouteRequest } from '../../../lambdas/shared/router.ts';
 import { HttpError } from '../../../lambdas/shared/http.ts';
-import { apiEvent, lambdaContext } from './api-fixtures.ts';
+import { apiEvent, lambdaContext } from '../orders/api-fixtures.ts';
 
 const seen: { route: string; params: Record<string, string> }[] = [];
 const answer =

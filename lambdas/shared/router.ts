@@ -1,5 +1,5 @@
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
-import { httpErrors } from '../../shared/http.ts';
+import { httpErrors } from './http.ts';
 
 /** What a route's handler gets: the event, the Lambda context and the path parameters. */
 export interface RouteRequest {

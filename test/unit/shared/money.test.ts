@@ -8,7 +8,7 @@ import {
   isIsoCurrency,
   MoneyError,
   toMinorUnits,
-} from '../../../lambdas/orders/domain/money.ts';
+} from '../../../lambdas/shared/money.ts';
 
 describe('isIsoCurrency', () => {
   it('accepts active ISO 4217 codes', () => {

@@ -1,0 +1,89 @@
+import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
+import { Logger } from '@aws-lambda-powertools/logger';
+import { Metrics } from '@aws-lambda-powertools/metrics';
+import { Tracer } from '@aws-lambda-powertools/tracer';
+import type { Observability } from '../../lambdas/shared/observability.ts';
+
+/** Lambda-side fixtures every service's handler tests use: API events, a context, quiet Powertools. */
+
+export interface ApiEventOptions {
+  method?: string;
+  resource?: string;
+  path?: string;
+  headers?: Record<string, string>;
+  query?: Record<string, string>;
+  pathParameters?: Record<string, string>;
+  body?: string | null;
+  isBase64Encoded?: boolean;
+  requestId?: string;
+}
+
+/** An API Gateway REST proxy event (payload format 1.0) as API Gateway would send it. */
+export function apiEvent(options: ApiEventOptions = {}): APIGatewayProxyEvent {
+  const method = options.method ?? 'GET';
+  const resource = options.resource ?? '/health';
+  const pathParameters = options.pathParameters ?? null;
+  const path =
+    options.path ??
+    resource.replace(/\{(\w+)\}/g, (_whole, name: string) =>
+      encodeURIComponent(pathParameters?.[name] ?? ''),
+    );
+  return {
+    httpMethod: method,
+    resource,
+    path,
+    headers: options.headers ?? {},
+    multiValueHeaders: {},
+    queryStringParameters: options.query ?? null,
+    multiValueQueryStringParameters: null,
+    pathParameters,
+    stageVariables: null,
+    body: options.body ?? null,
+    isBase64Encoded: options.isBase64Encoded ?? false,
+    requestContext: {
+      requestId: options.requestId ?? 'api-request-1',
+      httpMethod: method,
+      resourcePath: resource,
+      path: `/prod${path}`,
+      stage: 'prod',
+    } as APIGatewayProxyEvent['requestContext'],
+  };
+}
+
+/** A Lambda context with plenty of time left (middy aborts the handler when time runs out). */
+export function lambdaContext(remainingMs = 30_000): Context {
+  return {
+    callbackWaitsForEmptyEventLoop: false,
+    functionName: 'function-under-test',
+    functionVersion: '$LATEST',
+    invokedFunctionArn: 'arn:aws:lambda:us-east-1:123456789012:function:function-under-test',
+    memoryLimitInMB: '256',
+    awsRequestId: 'lambda-request-1',
+    logGroupName: '/aws/lambda/function-under-test',
+    logStreamName: 'stream',
+    getRemainingTimeInMillis: () => remainingMs,
+    done: () => undefined,
+    fail: () => undefined,
+    succeed: () => undefined,
+  };
+}
+
+/** Powertools utilities that stay quiet in test output (spy on them to assert). */
+export function quietObservability(): Observability {
+  return {
+    logger: new Logger({ serviceName: 'test', logLevel: 'SILENT' }),
+    // Disabled: EMF would go to stdout; tests spy on addMetric instead.
+    metrics: (() => {
+      const previous = process.env.POWERTOOLS_METRICS_DISABLED;
+      process.env.POWERTOOLS_METRICS_DISABLED = 'true';
+      const metrics = new Metrics({ serviceName: 'test', namespace: 'OrderSagaTest' });
+      if (previous === undefined) delete process.env.POWERTOOLS_METRICS_DISABLED;
+      else process.env.POWERTOOLS_METRICS_DISABLED = previous;
+      return metrics;
+    })(),
+    tracer: new Tracer({ serviceName: 'test', enabled: false }),
+  };
+}
+
+/** The parsed JSON body of a response. */
+export const bodyOf = (response: APIGatewayProxyResult): unknown => JSON.parse(response.body);
