@@ -149,24 +149,14 @@ export function createPaymentsHandler(
   return createEventConsumer({
     contracts: paymentsConsumedEvents,
     observability,
+    // A failed message is logged by the shared consumer (a deferred slow charge too, as a
+    // warning: it is the designed way to wait for the charge to settle).
     handle: async ({ event, record }) => {
-      try {
-        switch (event.type) {
-          case 'OrderCreated':
-            return await onOrderCreated(event, record);
-          case 'PaymentRefundRequested':
-            return await onRefundRequested(event);
-        }
-      } catch (error) {
-        // The batch processor only reports the message; say why here (a pending slow charge
-        // has already said so and is not an error).
-        if (!(error instanceof PaymentPendingError))
-          logger.error('Message failed: the queue redelivers it, then sets it aside in the DLQ', {
-            error,
-            messageId: record.messageId,
-            receiveCount: record.attributes.ApproximateReceiveCount,
-          });
-        throw error;
+      switch (event.type) {
+        case 'OrderCreated':
+          return await onOrderCreated(event, record);
+        case 'PaymentRefundRequested':
+          return await onRefundRequested(event);
       }
     },
   });

@@ -42,8 +42,21 @@ export function createEventConsumer<C extends AnyEventContract>(options: {
   const { contracts, handle, observability } = options;
   const processor = new BatchProcessor(EventType.SQS);
   const recordHandler = async (record: SQSRecord, context: Context) => {
-    const event = parseQueuedEvent(record, contracts);
-    observability.logger.appendKeys({
+    const { logger } = observability;
+    let event: ReturnType<C['parse']>;
+    try {
+      event = parseQueuedEvent(record, contracts);
+    } catch (error) {
+      // The batch processor only reports the message id back to SQS; say here why a
+      // message will end in the DLQ, with enough to find it there.
+      logger.error('Unprocessable message', {
+        messageId: record.messageId,
+        receiveCount: record.attributes.ApproximateReceiveCount,
+        error,
+      });
+      throw error;
+    }
+    logger.appendKeys({
       orderId: event.orderId,
       eventId: event.eventId,
       eventType: event.type,
@@ -51,8 +64,15 @@ export function createEventConsumer<C extends AnyEventContract>(options: {
     });
     try {
       await handle({ event, record }, context);
+    } catch (error) {
+      logger.warn('Message failed; the queue will redeliver it', {
+        messageId: record.messageId,
+        receiveCount: record.attributes.ApproximateReceiveCount,
+        error,
+      });
+      throw error;
     } finally {
-      observability.logger.removeKeys(['orderId', 'eventId', 'eventType', 'correlation_id']);
+      logger.removeKeys(['orderId', 'eventId', 'eventType', 'correlation_id']);
     }
   };
   return withObservability(

@@ -112,3 +112,28 @@ describe('createEventConsumer ordering', () => {
     expect(log).toEqual(['start e1', 'end e1', 'start e2', 'end e2']);
   });
 });
+
+describe('createEventConsumer logging', () => {
+  it('says why a message failed, naming it, since SQS only gets its id back', async () => {
+    const observability = createObservability('test');
+    const errors: unknown[][] = [];
+    const warnings: unknown[][] = [];
+    observability.logger.error = (...args: unknown[]) => void errors.push(args);
+    observability.logger.warn = (...args: unknown[]) => void warnings.push(args);
+    const handler = createEventConsumer({
+      contracts: [PaymentCompleted],
+      observability,
+      handle: () => Promise.reject(new Error('table unavailable')),
+    });
+    await handler(
+      { Records: [record('poison', 'not json'), record('ok', delivered(paymentCompleted('e1')))] },
+      context,
+    );
+    expect(errors).toEqual([
+      ['Unprocessable message', expect.objectContaining({ messageId: 'poison' })],
+    ]);
+    expect(warnings).toEqual([
+      ['Message failed; the queue will redeliver it', expect.objectContaining({ messageId: 'ok' })],
+    ]);
+  });
+});

@@ -224,7 +224,7 @@ describe('payments handler', () => {
     );
     expect(response.batchItemFailures).toEqual([{ itemIdentifier: 'm1' }]);
     expect(dynamo.commandCalls(TransactWriteCommand)).toHaveLength(3);
-    expect(logs.error).toHaveBeenCalledWith(
+    expect(logs.warn).toHaveBeenCalledWith(
       expect.stringContaining('Message failed'),
       expect.objectContaining({ messageId: 'm1' }),
     );
