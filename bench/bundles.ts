@@ -1,0 +1,188 @@
+import { mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { deflateRawSync } from 'node:zlib';
+import { build } from 'esbuild';
+import type { FunctionDefinition } from '../local/template/model.ts';
+import { lambdaEntry } from '../lib/paths.ts';
+
+/**
+ * Bundle sizes: the bundles the CDK app synthesizes (what would be deployed) next to
+ * the same entries bundled the naive way (CDK's defaults for NodejsFunction: CommonJS,
+ * not minified, `@aws-sdk/*` left to the runtime).
+ */
+
+/** A handler entry and the functions of the stack that run it. */
+export interface HandlerEntry {
+  /** Short name used in tables (e.g. `orders-api`). */
+  name: string;
+  /** Entry file under `lambdas/`. */
+  entry: string;
+  /** Start of the logical ids of the functions built from it. */
+  logicalIdPrefixes: string[];
+  /** Which cold-start target applies. */
+  kind: 'api' | 'relay' | 'consumer';
+}
+
+/** Every handler entry of the stack. */
+export const HANDLER_ENTRIES: HandlerEntry[] = [
+  {
+    name: 'orders-api',
+    entry: 'orders/api-handler.ts',
+    logicalIdPrefixes: ['OrdersApiFunction'],
+    kind: 'api',
+  },
+  {
+    name: 'relay',
+    entry: 'relay/handler.ts',
+    logicalIdPrefixes: ['OrdersRelay', 'PaymentsRelay', 'InventoryRelay'],
+    kind: 'relay',
+  },
+  {
+    name: 'payments',
+    entry: 'payments/handler.ts',
+    logicalIdPrefixes: ['PaymentRequestsHandler'],
+    kind: 'consumer',
+  },
+  {
+    name: 'inventory',
+    entry: 'inventory/handler.ts',
+    logicalIdPrefixes: ['InventoryRequestsHandler'],
+    kind: 'consumer',
+  },
+  {
+    name: 'order-events',
+    entry: 'orders/events-handler.ts',
+    logicalIdPrefixes: ['OrderEventsHandler'],
+    kind: 'consumer',
+  },
+  {
+    name: 'notifications',
+    entry: 'notifications/handler.ts',
+    logicalIdPrefixes: ['NotificationsHandler'],
+    kind: 'consumer',
+  },
+  {
+    name: 'saga-timeout',
+    entry: 'orders/timeout-handler.ts',
+    logicalIdPrefixes: ['SagaTimerTimeoutHandler'],
+    kind: 'consumer',
+  },
+  {
+    name: 'inventory-api',
+    entry: 'inventory/api-handler.ts',
+    logicalIdPrefixes: ['InventoryApiFunction'],
+    kind: 'api',
+  },
+  {
+    name: 'notifications-api',
+    entry: 'notifications/api-handler.ts',
+    logicalIdPrefixes: ['NotificationsApiFunction'],
+    kind: 'api',
+  },
+];
+
+/** The first function of the stack built from `entry`. */
+export function functionOf(
+  entry: HandlerEntry,
+  functions: readonly FunctionDefinition[],
+): FunctionDefinition | undefined {
+  return functions.find((f) => entry.logicalIdPrefixes.some((p) => f.logicalId.startsWith(p)));
+}
+
+/** Raw and deflate-compressed (as in the deployment zip) bytes of a bundle directory. */
+export interface BundleSize {
+  path: string;
+  rawBytes: number;
+  zippedBytes: number;
+}
+
+export function measureBundle(file: string): BundleSize {
+  const content = readFileSync(file);
+  return {
+    path: file,
+    rawBytes: content.length,
+    zippedBytes: deflateRawSync(content, { level: 9 }).length,
+  };
+}
+
+/** The one JavaScript file of a synthesized asset directory. */
+export function bundleFileIn(codeDir: string, handler: string): string {
+  const base = handler.slice(0, handler.lastIndexOf('.'));
+  const candidates = readdirSync(codeDir).filter(
+    (f) =>
+      f.startsWith(`${base}.`) && /\.(mjs|cjs|js)$/.test(f) && statSync(join(codeDir, f)).isFile(),
+  );
+  const file = candidates[0];
+  if (!file) throw new Error(`No ${base}.{mjs,js} in ${codeDir}`);
+  return join(codeDir, file);
+}
+
+/**
+ * Builds the naive bundle of `entry` into `outDir/<name>/index.js`: esbuild as CDK runs
+ * it by default (bundle, platform node, CommonJS, no minification, AWS SDK v3 external).
+ */
+export async function buildNaiveBundle(entry: HandlerEntry, outDir: string): Promise<string> {
+  const dir = join(outDir, entry.name);
+  mkdirSync(dir, { recursive: true });
+  const outfile = join(dir, 'index.js');
+  await build({
+    entryPoints: [lambdaEntry(entry.entry)],
+    outfile,
+    bundle: true,
+    platform: 'node',
+    format: 'cjs',
+    target: 'node24',
+    minify: false,
+    sourcemap: false,
+    external: ['@aws-sdk/*'],
+    logLevel: 'error',
+  });
+  return outfile;
+}
+
+/** Ratio `ours / naive`, rounded to 0.01. */
+export const ratio = (ours: number, naive: number): number =>
+  Math.round((ours / naive) * 100) / 100;
+
+/** Bytes a package (or a folder of this repo) contributes to a minified bundle. */
+export interface BundleShare {
+  module: string;
+  bytes: number;
+}
+
+/**
+ * What a bundle is made of: the entry built again as the app builds it (minified ESM,
+ * SDK bundled, `module` fields first) with esbuild's metafile, bytes grouped by package
+ * (`@aws-sdk/client-dynamodb`, `zod`, ...) or by repo folder (`lambdas/orders`), largest
+ * first. Tells the code owners which import costs what.
+ */
+export async function bundleComposition(entry: HandlerEntry): Promise<BundleShare[]> {
+  const result = await build({
+    entryPoints: [lambdaEntry(entry.entry)],
+    outfile: 'composition.mjs',
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node24',
+    minify: true,
+    mainFields: ['module', 'main'],
+    write: false,
+    metafile: true,
+    logLevel: 'error',
+  });
+  const output = Object.values(result.metafile.outputs)[0];
+  const shares = new Map<string, number>();
+  for (const [file, { bytesInOutput }] of Object.entries(output?.inputs ?? {})) {
+    shares.set(moduleOf(file), (shares.get(moduleOf(file)) ?? 0) + bytesInOutput);
+  }
+  return [...shares]
+    .map(([module, bytes]) => ({ module, bytes }))
+    .sort((a, b) => b.bytes - a.bytes);
+}
+
+/** The package of a bundled file (`@scope/name` or `name`), or its repo folder (two levels). */
+export function moduleOf(file: string): string {
+  const match = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(file);
+  if (match) return match[1]!;
+  return file.split('/').slice(0, 2).join('/');
+}

@@ -1,0 +1,250 @@
+import { PRICES, PRICES_TAKEN_ON, PRICE_REGION } from './prices.ts';
+import type { BenchResults } from './results.ts';
+
+/** Text of the bench's outputs: the console table and `bench/RESULTS.md`. Pure. */
+
+const kb = (bytes: number) => `${(bytes / 1024).toFixed(1)} KB`;
+const ms = (n: number) => `${n.toFixed(0)} ms`;
+const usd = (n: number) => `$${n.toFixed(2)}`;
+
+function table(header: string[], rows: (string | number)[][]): string {
+  return [
+    `| ${header.join(' | ')} |`,
+    `| ${header.map(() => '---').join(' | ')} |`,
+    ...rows.map((r) => `| ${r.join(' | ')} |`),
+  ].join('\n');
+}
+
+/** The sections shared by the console output and RESULTS.md, as Markdown tables. */
+function sections(r: BenchResults): string[] {
+  const out: string[] = [];
+  if (r.bundles?.length) {
+    out.push(
+      '## 1. Bundles',
+      '',
+      'Ours: the synthesized asset (minified ESM, AWS SDK bundled). Naive: CDK defaults (CommonJS, not minified, `@aws-sdk/*` external, i.e. loaded from the runtime at cold start). Zipped = deflate level 9, as in the deployment zip.',
+      '',
+      table(
+        [
+          'handler',
+          'ours raw',
+          'ours zipped',
+          'naive raw',
+          'naive zipped',
+          'ours / naive',
+          'largest parts of ours',
+        ],
+        r.bundles.map((b) => [
+          b.handler,
+          kb(b.ours.rawBytes),
+          kb(b.ours.zippedBytes),
+          kb(b.naive.rawBytes),
+          kb(b.naive.zippedBytes),
+          b.ratio.toFixed(2),
+          b.composition
+            .slice(0, 5)
+            .map((c) => `${c.module} ${(c.bytes / 1024).toFixed(0)}K`)
+            .join(', '),
+        ]),
+      ),
+      '',
+    );
+  }
+  if (r.coldStarts?.length) {
+    const runs = r.coldStarts[0]?.runs ?? 0;
+    out.push(
+      '## 2. Cold start',
+      '',
+      `Import of the bundle + first invocation (representative event, AWS answered by a local stub at once), each in a fresh \`node\` ${r.environment.node} process, ${runs} runs. "process" = spawn to exit (Node's own start-up included). The naive bundle loads the AWS SDK from node_modules, as it would from the runtime.`,
+      '',
+      table(
+        [
+          'handler',
+          'ours median',
+          'ours p95',
+          'naive median',
+          'naive p95',
+          'ours / naive',
+          'ours process median',
+          'naive process median',
+        ],
+        r.coldStarts.map((c) => [
+          c.handler,
+          ms(c.ours.median),
+          ms(c.ours.p95),
+          ms(c.naive.median),
+          ms(c.naive.p95),
+          c.ratio.toFixed(2),
+          ms(c.ours.processMedian),
+          ms(c.naive.processMedian),
+        ]),
+      ),
+      '',
+    );
+  }
+  if (r.warmLatency) {
+    const w = r.warmLatency;
+    out.push(
+      '## 3. Warm latency (order API through the local cloud)',
+      '',
+      `${w.post.count} requests of each at concurrency ${w.concurrency}; GETs measured on final orders with nothing else running, POSTs while their own sagas run.`,
+      '',
+      table(
+        ['request', 'p50', 'p95', 'p99', 'max'],
+        [
+          ['POST /orders', ms(w.post.p50), ms(w.post.p95), ms(w.post.p99), ms(w.post.max)],
+          ['GET /orders/{id}', ms(w.get.p50), ms(w.get.p95), ms(w.get.p99), ms(w.get.max)],
+        ],
+      ),
+      '',
+    );
+  }
+  if (r.pipeline) {
+    const p = r.pipeline;
+    const l = p.createdToConfirmed;
+    out.push(
+      '## 4. Pipeline (whole saga, local cloud)',
+      '',
+      `${p.orders} orders posted at concurrency ${p.concurrency}; each watched in the orders table until final.`,
+      '',
+      table(
+        [
+          'orders/s sustained',
+          'posted/s',
+          '201 → CONFIRMED p50',
+          'p95',
+          'p99',
+          'final states',
+          'lost',
+        ],
+        [
+          [
+            p.ordersPerSecond.toFixed(1),
+            p.postsPerSecond.toFixed(1),
+            l ? ms(l.p50) : '-',
+            l ? ms(l.p95) : '-',
+            l ? ms(l.p99) : '-',
+            Object.entries(p.statuses)
+              .map(([k, v]) => `${k} ${v}`)
+              .join(', '),
+            p.lost,
+          ],
+        ],
+      ),
+      '',
+    );
+  }
+  if (r.cost) {
+    const c = r.cost;
+    const naive = new Map(c.naive.lines.map((l) => [l.component.replace(/ \(.*\)$/, ''), l]));
+    out.push(
+      '## 5. Cost per 1,000,000 orders',
+      '',
+      `List prices ${PRICE_REGION}, taken ${c.pricesTakenOn}; quantities per order as counted in the pipeline run. DynamoDB units are ${c.usage.dynamoDb.method === 'consumed' ? 'as consumed' : 'estimated from the item sizes on the wire (see bench/dynamodb-capacity.ts)'}. Naive = batch size 1, no batching window, x86, LOG_LEVEL=DEBUG (log bytes ${c.naiveLogBytesPerOrder.measured ? `measured over ${c.naiveLogBytesPerOrder.orders} orders` : 'assumed equal to ours'}), every invocation traced.`,
+      '',
+      table(
+        ['component', 'per order (ours)', 'unit', 'ours', 'naive'],
+        c.ours.lines.map((l) => {
+          const key = l.component.replace(/ \(.*\)$/, '');
+          return [
+            l.component,
+            l.quantityPerOrder < 0.01
+              ? l.quantityPerOrder.toExponential(2)
+              : l.quantityPerOrder.toFixed(2),
+            l.unit,
+            usd(l.usdPerMillionOrders),
+            usd(naive.get(key)?.usdPerMillionOrders ?? 0),
+          ];
+        }),
+      ),
+      '',
+      `**Total: ours ${usd(c.ours.totalUsdPerMillionOrders)}, naive ${usd(c.naive.totalUsdPerMillionOrders)} per million orders.**`,
+      '',
+      table(
+        [
+          'function',
+          'invocations / order',
+          'records / invocation',
+          'billed ms / invocation',
+          'memory',
+        ],
+        c.usage.functions
+          .filter((f) => f.invocations > 0)
+          .map((f) => [
+            f.name,
+            (f.invocations / c.usage.orders).toFixed(2),
+            (f.records / f.invocations).toFixed(2),
+            (f.billedMs / f.invocations).toFixed(1),
+            `${f.memoryMb} MB`,
+          ]),
+      ),
+      '',
+    );
+  }
+  if (r.targets.length) {
+    out.push(
+      '## Targets',
+      '',
+      table(
+        ['target', 'measured', 'met', 'gap'],
+        r.targets.map((t) => [t.target, t.measured, t.met ? 'yes' : '**NO**', t.gap ?? '']),
+      ),
+      '',
+    );
+  }
+  if (r.errors.length) out.push('## Errors', '', ...r.errors.map((e) => `- ${e}`), '');
+  return out;
+}
+
+/** What `npm run bench` prints. */
+export function consoleReport(r: BenchResults): string {
+  return sections(r).join('\n');
+}
+
+/** `bench/RESULTS.md`: the environment, every section, the charts and the price table. */
+export function markdownReport(
+  r: BenchResults,
+  charts: { latency?: string; cost?: string },
+): string {
+  const e = r.environment;
+  const priceRows = Object.entries(PRICES).map(([key, p]) => [
+    key,
+    `$${p.usd < 0.001 ? p.usd.toExponential(4) : p.usd} per ${p.unit}`,
+    p.source,
+    p.verified,
+  ]);
+  return [
+    '# Benchmark results',
+    '',
+    'Written by `npm run bench` (`node bench/run.ts`); the raw figures are in [results.json](results.json). Do not edit by hand.',
+    '',
+    table(
+      ['date', 'git commit', 'Node.js', 'machine', 'load average at start'],
+      [
+        [
+          e.date,
+          `${e.gitCommit.slice(0, 12)}${e.gitDirty ? ' (with local changes)' : ''}`,
+          e.node,
+          `${e.cpu}, ${e.cpus} cores, ${e.memoryGb} GB, ${e.platform}`,
+          e.loadAverage.map((n) => n.toFixed(2)).join(' / '),
+        ],
+      ],
+    ),
+    '',
+    `Options: ${JSON.stringify(r.options)}`,
+    '',
+    ...sections(r),
+    ...(charts.latency || charts.cost
+      ? [
+          '## Charts',
+          '',
+          ...(charts.latency ? [`![201 → CONFIRMED latency](${charts.latency})`, ''] : []),
+          ...(charts.cost ? [`![Cost per million orders by component](${charts.cost})`, ''] : []),
+        ]
+      : []),
+    `## Price table (${PRICE_REGION}, taken ${PRICES_TAKEN_ON}; bench/prices.ts)`,
+    '',
+    table(['price', 'USD', 'source', 'verified'], priceRows),
+    '',
+  ].join('\n');
+}

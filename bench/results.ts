@@ -1,0 +1,80 @@
+import type { CostBreakdown, MeasuredUsage } from './cost-model.ts';
+import type { LatencySummary } from './stats.ts';
+
+/** Everything one `npm run bench` measured: the content of `bench/results.json`. */
+export interface BenchResults {
+  environment: {
+    date: string;
+    gitCommit: string;
+    gitDirty: boolean;
+    node: string;
+    platform: string;
+    cpu: string;
+    cpus: number;
+    memoryGb: number;
+    loadAverage: number[];
+  };
+  options: BenchOptions;
+  bundles?: BundleResult[];
+  coldStarts?: ColdStartResult[];
+  warmLatency?: { concurrency: number; post: LatencySummary; get: LatencySummary };
+  pipeline?: {
+    orders: number;
+    concurrency: number;
+    durationMs: number;
+    ordersPerSecond: number;
+    postsPerSecond: number;
+    createdToConfirmed: LatencySummary | null;
+    statuses: Record<string, number>;
+    lost: number;
+    lostIds: string[];
+  };
+  cost?: {
+    usage: MeasuredUsage;
+    naiveUsage: MeasuredUsage;
+    naiveLogBytesPerOrder: { value: number; measured: boolean; orders: number };
+    ours: CostBreakdown;
+    naive: CostBreakdown;
+    pricesTakenOn: string;
+  };
+  targets: TargetResult[];
+  errors: string[];
+}
+
+export interface BenchOptions {
+  orders: number;
+  concurrency: number;
+  requests: number;
+  coldStartRuns: number;
+  naiveLogOrders: number;
+  only: string[];
+}
+
+export interface BundleResult {
+  handler: string;
+  kind: 'api' | 'relay' | 'consumer';
+  ours: { rawBytes: number; zippedBytes: number };
+  naive: { rawBytes: number; zippedBytes: number };
+  /** ours / naive of the raw size. */
+  ratio: number;
+  /** Largest contributors to our minified bundle. */
+  composition: { module: string; bytes: number }[];
+}
+
+export interface ColdStartResult {
+  handler: string;
+  kind: 'api' | 'relay' | 'consumer';
+  runs: number;
+  ours: { median: number; p95: number; processMedian: number };
+  naive: { median: number; p95: number; processMedian: number; loadedFromNodeModulesBytes: number };
+  /** ours / naive of the median. */
+  ratio: number;
+}
+
+export interface TargetResult {
+  target: string;
+  measured: string;
+  met: boolean;
+  /** How far off when missed, in words. */
+  gap?: string;
+}
