@@ -8,11 +8,13 @@
  * - `LOCAL_STACK`: the stack to run when the app has several;
  * - `LOCAL_SKIP_SYNTH=1`: run what is already in `LOCAL_CDK_OUT` (default `cdk.out`);
  * - `LOCAL_FAULTS` / `LOCAL_FAULTS_FILE`: faults to inject (see local/faults.ts);
- * - `LOCAL_QUIET=1`: no function logs.
+ * - `LOCAL_QUIET=1`: no function logs;
+ * - `LOCAL_SEED=0`: do not put the demo products (SKU-1..3) in stock.
  */
 import type { ChildProcess } from 'node:child_process';
 import { resolve } from 'node:path';
 import { startLocalCloud, type LocalCloud } from './cloud.ts';
+import { DEFAULT_PRODUCTS, seedProducts } from './seed.ts';
 import { PROJECT_ROOT, synthesizeCdkApp } from './synth.ts';
 
 const cdkOut = resolve(PROJECT_ROOT, process.env.LOCAL_CDK_OUT ?? 'cdk.out');
@@ -63,6 +65,10 @@ async function main(): Promise<void> {
     functionLogs: process.env.LOCAL_QUIET !== '1',
   });
   if (process.env.LOCAL_QUIET === '1') console.log('(LOCAL_QUIET=1: function logs hidden)');
+  if (process.env.LOCAL_SEED !== '0') {
+    await seedProducts(cloud.apiUrl);
+    console.log(`Seeded ${DEFAULT_PRODUCTS.map((p) => p.sku).join(', ')} (LOCAL_SEED=0 to skip)`);
+  }
   const stage = cloud.model.apis[0]?.stageName;
   const lines = [
     '',
