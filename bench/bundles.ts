@@ -186,3 +186,50 @@ export function moduleOf(file: string): string {
   if (match) return match[1]!;
   return file.split('/').slice(0, 2).join('/');
 }
+
+/** The dependencies the handlers import, probed one by one for their size and import time. */
+export const PROBED_IMPORTS = [
+  '@aws-sdk/client-dynamodb',
+  '@aws-sdk/lib-dynamodb',
+  '@aws-sdk/client-eventbridge',
+  '@aws-sdk/client-sfn',
+  '@aws-sdk/client-sqs',
+  '@aws-lambda-powertools/logger',
+  '@aws-lambda-powertools/metrics',
+  '@aws-lambda-powertools/tracer',
+  '@aws-lambda-powertools/batch',
+  '@aws-lambda-powertools/idempotency',
+  '@middy/core',
+  'zod/mini',
+  'zod',
+] as const;
+
+/**
+ * A bundle of one package alone, built like the app's bundles (minified ESM, its
+ * dependencies inlined), with every export kept and a handler that touches them: what
+ * importing that package costs by itself.
+ */
+export async function buildImportProbe(specifier: string, outDir: string): Promise<string> {
+  const dir = join(outDir, specifier.replaceAll('/', '__').replace('@', ''));
+  mkdirSync(dir, { recursive: true });
+  const outfile = join(dir, 'index.mjs');
+  await build({
+    stdin: {
+      contents: `import * as probed from '${specifier}';\nexport const handler = async () => Object.keys(probed).length;\n`,
+      resolveDir: lambdaEntry('.'),
+      loader: 'js',
+    },
+    outfile,
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node24',
+    minify: true,
+    mainFields: ['module', 'main'],
+    banner: {
+      js: "import { createRequire as __cjsRequire } from 'node:module'; const require = __cjsRequire(import.meta.url);",
+    },
+    logLevel: 'error',
+  });
+  return outfile;
+}

@@ -25,6 +25,8 @@ export const BENCH_USER_AGENT = 'order-saga-bench';
 export interface DynamoDbMeter {
   /** Capacity and requests counted since the last reset. */
   totals(): Capacity & { requests: number; unparsed: number };
+  /** Capacity and requests by `<operation> <table>` (e.g. `TransactWriteItems OrdersTable`). */
+  byOperation(): Map<string, Capacity & { requests: number }>;
   reset(): void;
   stop(): void;
 }
@@ -32,6 +34,7 @@ export interface DynamoDbMeter {
 export function startDynamoDbMeter(tables: readonly TableKeys[]): DynamoDbMeter {
   const cache: ItemSizeCache = new Map();
   let totals = { readUnits: 0, writeUnits: 0, requests: 0, unparsed: 0 };
+  let byOperation = new Map<string, Capacity & { requests: number }>();
   const pending = new WeakMap<ClientRequest, { operation: string; chunks: Buffer[] }>();
 
   const onRequest = (message: unknown) => {
@@ -86,6 +89,12 @@ export function startDynamoDbMeter(tables: readonly TableKeys[]): DynamoDbMeter 
         totals.readUnits += capacity.readUnits;
         totals.writeUnits += capacity.writeUnits;
         totals.requests += 1;
+        const key = `${entry.operation} ${tableLabel(req)}`;
+        const row = byOperation.get(key) ?? { readUnits: 0, writeUnits: 0, requests: 0 };
+        row.readUnits += capacity.readUnits;
+        row.writeUnits += capacity.writeUnits;
+        row.requests += 1;
+        byOperation.set(key, row);
       } catch {
         totals.unparsed += 1;
       }
@@ -96,12 +105,31 @@ export function startDynamoDbMeter(tables: readonly TableKeys[]): DynamoDbMeter 
   diagnosticsChannel.subscribe('http.client.response.finish', onResponse);
   return {
     totals: () => ({ ...totals }),
+    byOperation: () => new Map([...byOperation].map(([k, v]) => [k, { ...v }])),
     reset: () => {
       totals = { readUnits: 0, writeUnits: 0, requests: 0, unparsed: 0 };
+      byOperation = new Map();
     },
     stop: () => {
       diagnosticsChannel.unsubscribe('http.client.request.created', onRequest);
       diagnosticsChannel.unsubscribe('http.client.response.finish', onResponse);
     },
   };
+}
+
+/**
+ * The table a request is about, without the stack prefix and CloudFormation's hash
+ * (`OrderSaga-bench-OrdersTable1F8332C7` → `OrdersTable`); the first one for
+ * transactions and batches.
+ */
+export function tableLabel(request: Record<string, unknown>): string {
+  const actions =
+    (request.TransactItems as Record<string, { TableName?: string }>[] | undefined) ?? [];
+  const name =
+    (typeof request.TableName === 'string' ? request.TableName : undefined) ??
+    actions.map((a) => Object.values(a)[0]?.TableName).find((n) => n !== undefined) ??
+    Object.keys((request.RequestItems as object | undefined) ?? {})[0] ??
+    '?';
+  const logical = name.split('-').pop() ?? name;
+  return logical.replace(/[0-9A-F]{8}$/, '');
 }

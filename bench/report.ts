@@ -67,6 +67,7 @@ function sections(r: BenchResults): string[] {
           'ours / naive',
           'ours process median',
           'naive process median',
+          'naive: SDK loaded from node_modules',
         ],
         r.coldStarts.map((c) => [
           c.handler,
@@ -77,7 +78,21 @@ function sections(r: BenchResults): string[] {
           c.ratio.toFixed(2),
           ms(c.ours.processMedian),
           ms(c.naive.processMedian),
+          kb(c.naive.loadedFromNodeModulesBytes),
         ]),
+      ),
+      '',
+    );
+  }
+  if (r.imports?.length) {
+    out.push(
+      '### What each dependency costs alone',
+      '',
+      'The package bundled by itself like the app bundles it (minified ESM, every export kept), imported cold in a fresh process: median of the runs. Imports share code (the SDK core, smithy), so the figures do not add up to a handler.',
+      '',
+      table(
+        ['import', 'minified', 'cold import median'],
+        r.imports.map((i) => [`\`${i.specifier}\``, kb(i.bytes), ms(i.importMedianMs)]),
       ),
       '',
     );
@@ -177,6 +192,18 @@ function sections(r: BenchResults): string[] {
             (f.billedMs / f.invocations).toFixed(1),
             `${f.memoryMb} MB`,
           ]),
+      ),
+      '',
+      'DynamoDB capacity by request, per order:',
+      '',
+      table(
+        ['request', 'requests / order', 'write units / order', 'read units / order'],
+        c.dynamoDbByOperation.map((d) => [
+          d.operation,
+          d.requestsPerOrder.toFixed(2),
+          d.writeUnitsPerOrder.toFixed(2),
+          d.readUnitsPerOrder.toFixed(2),
+        ]),
       ),
       '',
     );

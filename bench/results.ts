@@ -17,6 +17,8 @@ export interface BenchResults {
   options: BenchOptions;
   bundles?: BundleResult[];
   coldStarts?: ColdStartResult[];
+  /** Each dependency bundled alone: minified size and cold import time. */
+  imports?: { specifier: string; bytes: number; importMedianMs: number; runs: number }[];
   warmLatency?: { concurrency: number; post: LatencySummary; get: LatencySummary };
   pipeline?: {
     orders: number;
@@ -33,6 +35,13 @@ export interface BenchResults {
     usage: MeasuredUsage;
     naiveUsage: MeasuredUsage;
     naiveLogBytesPerOrder: { value: number; measured: boolean; orders: number };
+    /** Where the DynamoDB units go, per order. */
+    dynamoDbByOperation: {
+      operation: string;
+      requestsPerOrder: number;
+      readUnitsPerOrder: number;
+      writeUnitsPerOrder: number;
+    }[];
     ours: CostBreakdown;
     naive: CostBreakdown;
     pricesTakenOn: string;

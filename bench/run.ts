@@ -21,8 +21,10 @@ import { matchesPattern } from '../local/eventbridge/index.ts';
 import type { LocalCloud } from '../local/cloud.ts';
 import {
   HANDLER_ENTRIES,
+  PROBED_IMPORTS,
   bundleComposition,
   bundleFileIn,
+  buildImportProbe,
   buildNaiveBundle,
   functionOf,
   measureBundle,
@@ -216,6 +218,28 @@ async function measureColdStartsOfAll(
         results.errors.push(`cold start ${entry.name}: ${(error as Error).message}`);
       }
     }
+    // What each dependency costs by itself.
+    results.imports = [];
+    const relay = model.functions.find((f) => f.logicalId.startsWith('OrdersRelay'));
+    for (const specifier of PROBED_IMPORTS) {
+      try {
+        const probe = await buildImportProbe(specifier, join(naiveDir, 'probes'));
+        const env = relay ? lambdaEnvironment(relay, fake.url) : { PATH: process.env.PATH ?? '' };
+        const samples = await measureColdStarts(probe, {}, env, Math.min(runs, 11));
+        results.imports.push({
+          specifier,
+          bytes: measureBundle(probe).rawBytes,
+          importMedianMs: percentile(
+            samples.map((s) => s.importMs),
+            50,
+          ),
+          runs: samples.length,
+        });
+      } catch (error) {
+        results.errors.push(`import probe ${specifier}: ${(error as Error).message}`);
+      }
+    }
+    say('import probes done');
   } finally {
     await fake.close();
   }
@@ -300,7 +324,15 @@ async function pipelineWindow(bench: BenchCloud, orders: number, concurrency: nu
     dynamoDb: { readUnits: meter.readUnits, writeUnits: meter.writeUnits },
     logBytes: sumValues(bench.logBytes()) - logsBefore,
   });
-  return { result, usage, meterUnparsed: meter.unparsed };
+  const dynamoDbByOperation = [...bench.meter.byOperation()]
+    .map(([operation, c]) => ({
+      operation,
+      requestsPerOrder: c.requests / orders,
+      readUnitsPerOrder: c.readUnits / orders,
+      writeUnitsPerOrder: c.writeUnits / orders,
+    }))
+    .sort((a, b) => b.writeUnitsPerOrder - a.writeUnitsPerOrder);
+  return { result, usage, meterUnparsed: meter.unparsed, dynamoDbByOperation };
 }
 
 async function main() {
@@ -351,7 +383,7 @@ async function main() {
         }
         if (opts.only.includes('pipeline')) {
           say(`pipeline: ${opts.orders} orders at concurrency ${opts.concurrency}`);
-          const { result, usage, meterUnparsed } = await pipelineWindow(
+          const { result, usage, meterUnparsed, dynamoDbByOperation } = await pipelineWindow(
             bench,
             opts.orders,
             opts.concurrency,
@@ -408,6 +440,7 @@ async function main() {
             usage,
             naiveUsage: naive,
             naiveLogBytesPerOrder: naiveLog,
+            dynamoDbByOperation,
             ours: costPerMillionOrders(usage, OUR_CONFIGURATION),
             naive: costPerMillionOrders(naive, NAIVE_CONFIGURATION),
             pricesTakenOn: PRICES_TAKEN_ON,
