@@ -87,7 +87,10 @@ export class LocalStepFunctions implements StateMachineStarter {
   addStateMachine(def: StateMachineDefinition): void {
     // ARNs are not checked: resolved local ARNs and service integrations both appear in Resource.
     // The library's validator writes defaults (QueryLanguage) into the definition: give it a copy.
-    const runner = new StateMachine(structuredClone(def.definition) as AslDefinition, {
+    // A JSON copy, not structuredClone: under jest's vm, structuredClone makes objects of the
+    // host realm, which the library's plain-object check (prototype === Object.prototype)
+    // rejects, so nested Parameters (`Payload: { "orderId.$": ... }`) went unresolved.
+    const runner = new StateMachine(JSON.parse(JSON.stringify(def.definition)) as AslDefinition, {
       validationOptions: { checkArn: false },
     });
     this.machines.set(def.arn, { def, runner, createdAt: new Date() });
