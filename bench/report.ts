@@ -109,6 +109,17 @@ function sections(r: BenchResults): string[] {
         [
           ['POST /orders', ms(w.post.p50), ms(w.post.p95), ms(w.post.p99), ms(w.post.max)],
           ['GET /orders/{id}', ms(w.get.p50), ms(w.get.p95), ms(w.get.p99), ms(w.get.max)],
+          ...(w.lightLoadConfirm
+            ? [
+                [
+                  `saga at light load: 201 → CONFIRMED (${w.lightLoadConfirm.count} orders at once, idle system)`,
+                  ms(w.lightLoadConfirm.p50),
+                  ms(w.lightLoadConfirm.p95),
+                  ms(w.lightLoadConfirm.p99),
+                  ms(w.lightLoadConfirm.max),
+                ],
+              ]
+            : []),
         ],
       ),
       '',
@@ -120,7 +131,7 @@ function sections(r: BenchResults): string[] {
     out.push(
       '## 4. Pipeline (whole saga, local cloud)',
       '',
-      `${p.orders} orders posted at concurrency ${p.concurrency}; each watched in the orders table until final.`,
+      `${p.orders} orders posted at concurrency ${p.concurrency}${r.options.rate ? `, at most ${r.options.rate} per second` : ' as fast as the API answers'}; each watched in the orders table until final. Sustained = orders final / (first POST → last order final). When the API takes orders faster than the saga finishes them, the latency includes the backlog: compare with the light-load latency in section 3, or run with \`--rate\`.`,
       '',
       table(
         [

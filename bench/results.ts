@@ -19,7 +19,13 @@ export interface BenchResults {
   coldStarts?: ColdStartResult[];
   /** Each dependency bundled alone: minified size and cold import time. */
   imports?: { specifier: string; bytes: number; importMedianMs: number; runs: number }[];
-  warmLatency?: { concurrency: number; post: LatencySummary; get: LatencySummary };
+  warmLatency?: {
+    concurrency: number;
+    post: LatencySummary;
+    get: LatencySummary;
+    /** 201 → CONFIRMED of 40 orders posted at once into an idle saga. */
+    lightLoadConfirm: LatencySummary | null;
+  };
   pipeline?: {
     orders: number;
     concurrency: number;
@@ -56,6 +62,8 @@ export interface BenchOptions {
   requests: number;
   coldStartRuns: number;
   naiveLogOrders: number;
+  /** Pipeline orders per second at most (0: as fast as the clients go). */
+  rate: number;
   only: string[];
 }
 

@@ -6,7 +6,7 @@
  * failure: targets missed are reported, not fatal).
  *
  *   node bench/run.ts [--orders 1000] [--concurrency 8] [--requests 1000] [--runs 21]
- *                     [--naive-log-orders 100] [--only bundles,cold,latency,pipeline]
+ *                     [--naive-log-orders 100] [--rate 0] [--only bundles,cold,latency,pipeline]
  */
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -73,6 +73,7 @@ function options(): BenchOptions {
       requests: { type: 'string', default: '1000' },
       runs: { type: 'string', default: '21' },
       'naive-log-orders': { type: 'string', default: '100' },
+      rate: { type: 'string', default: '0' },
       only: { type: 'string', default: SECTIONS.join(',') },
     },
   });
@@ -92,6 +93,7 @@ function options(): BenchOptions {
     requests: whole('requests', values.requests, 1),
     coldStartRuns: whole('runs', values.runs, 1),
     naiveLogOrders: whole('naive-log-orders', values['naive-log-orders'], 0),
+    rate: whole('rate', values.rate, 0),
     only,
   };
 }
@@ -293,14 +295,14 @@ function stackShape(cloud: LocalCloud): { functions: StackFunction[]; routing: R
 const sumValues = (m: Map<string, number>) => [...m.values()].reduce((s, n) => s + n, 0);
 
 /** Runs `orders` orders through a started cloud and returns its usage for the window. */
-async function pipelineWindow(bench: BenchCloud, orders: number, concurrency: number) {
+async function pipelineWindow(bench: BenchCloud, orders: number, concurrency: number, rate = 0) {
   const { cloud } = bench;
   await waitForQuiet(cloud);
   const seenBefore = new Set(cloud.events.received().map((e) => e.event.id));
   const countersBefore = cloud.counters();
   const logsBefore = sumValues(bench.logBytes());
   bench.meter.reset();
-  const result = await runPipeline(cloud, { orders, concurrency, deadlineMs: 150_000 });
+  const result = await runPipeline(cloud, { orders, concurrency, deadlineMs: 150_000, rate });
   await waitForQuiet(cloud);
   const counters = counterDelta(countersBefore, cloud.counters());
   const windowEvents = cloud.events
@@ -379,14 +381,20 @@ async function main() {
             concurrency: warm.concurrency,
             post: summarize(warm.post),
             get: summarize(warm.get),
+            lightLoadConfirm: warm.lightLoadConfirm.length
+              ? summarize(warm.lightLoadConfirm)
+              : null,
           };
         }
         if (opts.only.includes('pipeline')) {
-          say(`pipeline: ${opts.orders} orders at concurrency ${opts.concurrency}`);
+          say(
+            `pipeline: ${opts.orders} orders at concurrency ${opts.concurrency}${opts.rate ? `, at most ${opts.rate}/s` : ''}`,
+          );
           const { result, usage, meterUnparsed, dynamoDbByOperation } = await pipelineWindow(
             bench,
             opts.orders,
             opts.concurrency,
+            opts.rate,
           );
           if (meterUnparsed > 0)
             results.errors.push(`DynamoDB meter could not read ${meterUnparsed} requests`);

@@ -218,6 +218,8 @@ export interface WarmLatency {
   post: number[];
   get: number[];
   concurrency: number;
+  /** 201 → CONFIRMED of the 40 warm-up orders: the saga's latency at light load. */
+  lightLoadConfirm: number[];
 }
 
 /**
@@ -246,7 +248,11 @@ export async function measureWarmLatency(
     for (const order of posted) watcher.watch(order.orderId);
     if (!(await watcher.waitForAll(180_000)))
       throw new Error(`${watcher.pendingCount} orders of the latency run never became final`);
-    return { post: posted.map((o) => o.ms), get, concurrency };
+    const lightLoadConfirm = warmUp.flatMap((o) => {
+      const final = watcher.finals.get(o.orderId);
+      return final?.status === 'CONFIRMED' ? [Math.max(0, final.finalAt - o.createdAt)] : [];
+    });
+    return { post: posted.map((o) => o.ms), get, concurrency, lightLoadConfirm };
   } finally {
     watcher.close();
   }
@@ -270,12 +276,23 @@ export interface PipelineResult {
 
 /**
  * Places `orders` orders at `concurrency` (each worker posts its next order when the
- * previous one is answered), watches every one until final, and fails loudly (lists
+ * previous one is answered, no faster than `rate` per second when given), watches every one until final, and fails loudly (lists
  * them) if any is not final `deadlineMs` after the last 201.
  */
 export async function runPipeline(
   cloud: LocalCloud,
-  { orders, concurrency, deadlineMs }: { orders: number; concurrency: number; deadlineMs: number },
+  {
+    orders,
+    concurrency,
+    deadlineMs,
+    rate = 0,
+  }: {
+    orders: number;
+    concurrency: number;
+    deadlineMs: number;
+    /** Orders per second at most (0: as fast as `concurrency` clients go). */
+    rate?: number;
+  },
 ): Promise<PipelineResult> {
   const watcher = new OrderWatcher(cloud);
   const createdAt = new Map<string, number>();
@@ -289,7 +306,10 @@ export async function runPipeline(
     }
   })();
   try {
-    await runWithConcurrency(orders, concurrency, async () => {
+    await runWithConcurrency(orders, concurrency, async (index) => {
+      // With a rate, order i is posted no earlier than i / rate seconds after the start.
+      const due = rate > 0 ? started + (index * 1000) / rate - Date.now() : 0;
+      if (due > 0) await new Promise((resolve) => setTimeout(resolve, due));
       const order = await placeOrder(cloud);
       createdAt.set(order.orderId, order.createdAt);
       watcher.watch(order.orderId);

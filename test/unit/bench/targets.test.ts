@@ -20,6 +20,7 @@ const base: Omit<BenchResults, 'targets'> = {
     requests: 1,
     coldStartRuns: 1,
     naiveLogOrders: 0,
+    rate: 0,
     only: [],
   },
   errors: [],
