@@ -271,3 +271,35 @@ describe('duplicate deliveries on every consumer queue', () => {
     }
   }, 90_000);
 });
+
+describe('failing outbox relays', () => {
+  it('still confirms the order when every relay fails its first invocations (the stream retries them)', async () => {
+    const sku = uniqueId('SKU-relayfail');
+    await seedProduct(cloud, sku, 3);
+    const relays = ['OrdersRelay', 'PaymentsRelay', 'InventoryRelay'].map(
+      (prefix) => resourceNamed(cloud, 'functions', prefix).logicalId,
+    );
+    const injectedBefore = cloud.counters()['faults.function.error'] ?? 0;
+    cloud.faults.set({
+      functions: relays.map((relay) => ({ function: relay, effect: 'error' as const, count: 2 })),
+    });
+    try {
+      const orderId = await placeOrder(cloud, uniqueId('cust-relayfail'), { sku, quantity: 2 });
+      const order = await waitForOrder(cloud, orderId, isFinal, {
+        timeoutMs: 45_000,
+        what: 'a final state',
+      });
+      expect(order).toMatchObject({
+        status: 'CONFIRMED',
+        saga: { payment: 'COMPLETED', inventory: 'RESERVED' },
+      });
+      // Each relay failed twice before it published anything of this order's saga.
+      expect((cloud.counters()['faults.function.error'] ?? 0) - injectedBefore).toBe(6);
+      // The injected failures came before the relay ran: nothing was published twice.
+      expect(busEvents(cloud, PaymentCompleted.detailType, orderId)).toHaveLength(1);
+      expect(await stockOf(cloud, sku)).toMatchObject({ available: 1, reserved: 2 });
+    } finally {
+      cloud.faults.clear();
+    }
+  }, 60_000);
+});
