@@ -11,6 +11,7 @@ const escape = (text: string) =>
   text.replaceAll('&', '&amp;').replaceAll('<', '&lt;').replaceAll('>', '&gt;');
 
 const FONT = 'font-family="system-ui, sans-serif" font-size="12"';
+const TITLE_FONT = 'font-family="system-ui, sans-serif" font-size="14" font-weight="bold"';
 
 /** Histogram of latencies (ms) with p50/p95/p99 marked. */
 export function latencyHistogramSvg(samples: readonly number[], title: string): string {
@@ -54,7 +55,7 @@ export function latencyHistogramSvg(samples: readonly number[], title: string): 
   return [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}">`,
     `<rect width="100%" height="100%" fill="white"/>`,
-    `<text x="${left}" y="22" ${FONT} font-size="14" font-weight="bold">${escape(title)}</text>`,
+    `<text x="${left}" y="22" ${TITLE_FONT}>${escape(title)}</text>`,
     bars,
     `<line x1="${left}" x2="${left + plotW}" y1="${top + plotH}" y2="${top + plotH}" stroke="#333"/>`,
     ticks,
@@ -104,7 +105,7 @@ export function costBarsSvg(breakdowns: readonly CostBreakdown[], title: string)
   return [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}">`,
     `<rect width="100%" height="100%" fill="white"/>`,
-    `<text x="10" y="20" ${FONT} font-size="14" font-weight="bold">${escape(title)}</text>`,
+    `<text x="10" y="20" ${TITLE_FONT}>${escape(title)}</text>`,
     legend,
     rows,
     '</svg>',

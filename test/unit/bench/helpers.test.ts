@@ -97,3 +97,22 @@ describe('charts', () => {
     expect(svg).toContain('naive &lt;x&gt;: $3.00 total');
   });
 });
+
+describe('chart markup', () => {
+  it('never repeats an attribute in a tag (browsers reject such SVG)', () => {
+    const breakdown = {
+      configuration: 'ours',
+      lines: [{ component: 'SQS', quantityPerOrder: 1, unit: 'request', usdPerMillionOrders: 1 }],
+      totalUsdPerMillionOrders: 1,
+    };
+    for (const svg of [latencyHistogramSvg([1, 2, 3], 't'), costBarsSvg([breakdown], 't')]) {
+      for (const tag of svg.match(/<[a-z]+ [^>]*>/g) ?? []) {
+        const names = [...tag.matchAll(/ ([a-z-]+)=/g)].map((m) => m[1]);
+        expect({ tag, duplicates: names.length - new Set(names).size }).toEqual({
+          tag,
+          duplicates: 0,
+        });
+      }
+    }
+  });
+});
