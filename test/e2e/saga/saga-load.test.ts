@@ -42,13 +42,22 @@ async function ordersOf(customerId: string): Promise<OrderView[]> {
 }
 
 /**
- * Waits until every one of `orderIds` is listed final for the customer, and returns them;
- * on timeout the error counts the orders still pending (or not listed at all).
+ * Waits until every one of `orderIds` is listed for the customer and `accept`s it (by
+ * default: is final), and returns them in `orderIds` order; on timeout the error counts
+ * the orders not there yet.
  */
-async function waitForAllFinal(
+async function waitForAll(
   customerId: string,
   orderIds: readonly string[],
-  timeoutMs: number,
+  {
+    timeoutMs,
+    accept = isFinal,
+    what = 'final',
+  }: {
+    timeoutMs: number;
+    accept?: (order: OrderView) => boolean;
+    what?: string;
+  },
 ): Promise<OrderView[]> {
   let missing = orderIds.length;
   try {
@@ -56,13 +65,13 @@ async function waitForAllFinal(
       async () => {
         const byId = new Map((await ordersOf(customerId)).map((order) => [order.orderId, order]));
         const found = orderIds.map((id) => byId.get(id));
-        missing = found.filter((order) => !order || !isFinal(order)).length;
+        missing = found.filter((order) => !order || !accept(order)).length;
         return missing === 0 ? (found as OrderView[]) : undefined;
       },
-      { timeoutMs, intervalMs: 1_000, what: `${orderIds.length} orders to be final` },
+      { timeoutMs, intervalMs: 1_000, what: `${orderIds.length} orders to be ${what}` },
     );
   } catch (error) {
-    throw new Error(`${(error as Error).message}: ${missing} not final`, { cause: error });
+    throw new Error(`${(error as Error).message}: ${missing} are not`, { cause: error });
   }
 }
 
@@ -98,16 +107,12 @@ describe('orders racing for the last units', () => {
       const orderIds = await Promise.all(
         Array.from({ length: 20 }, () => placeOrder(cloud, customerId, { sku, quantity: 1 })),
       );
-      const settled = await eventually(
-        async () => {
-          const orders = await waitForAllFinal(customerId, orderIds, 90_000);
-          // Out-of-stock orders are cancelled first and refunded after: wait for the refunds.
-          return orders.every((o) => o.status === 'CONFIRMED' || o.saga.payment === 'REFUNDED')
-            ? orders
-            : undefined;
-        },
-        { timeoutMs: 90_000, intervalMs: 1_000, what: 'every cancelled order refunded' },
-      );
+      // Out-of-stock orders are cancelled first and refunded after: wait for the refunds.
+      const settled = await waitForAll(customerId, orderIds, {
+        timeoutMs: 90_000,
+        accept: (o) => o.status === 'CONFIRMED' || o.saga.payment === 'REFUNDED',
+        what: 'confirmed, or cancelled and refunded',
+      });
 
       expect(countByOutcome(settled)).toEqual({ CONFIRMED: 5, 'CANCELLED/out_of_stock': 15 });
       for (const order of settled) {
@@ -148,7 +153,7 @@ describe('a burst of orders', () => {
     );
     expect(new Set(orderIds).size).toBe(200);
 
-    const settled = await waitForAllFinal(customerId, orderIds, 150_000);
+    const settled = await waitForAll(customerId, orderIds, { timeoutMs: 150_000 });
     const elapsedS = (Date.now() - startedAt) / 1000;
     const counts = countByOutcome(settled);
     console.log(`200 orders final in ${elapsedS.toFixed(1)} s:`, counts);
