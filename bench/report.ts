@@ -257,7 +257,7 @@ export function markdownReport(
     'Written by `npm run bench` (`node bench/run.ts`); the raw figures are in [results.json](results.json). Do not edit by hand.',
     '',
     table(
-      ['date', 'git commit', 'Node.js', 'machine', 'load average at start'],
+      ['date', 'git commit', 'Node.js', 'machine', 'load average (1/5/15 min) at start', 'at end'],
       [
         [
           e.date,
@@ -265,6 +265,7 @@ export function markdownReport(
           e.node,
           `${e.cpu}, ${e.cpus} cores, ${e.memoryGb} GB, ${e.platform}`,
           e.loadAverage.map((n) => n.toFixed(2)).join(' / '),
+          (e.loadAverageAtEnd ?? []).map((n) => n.toFixed(2)).join(' / '),
         ],
       ],
     ),

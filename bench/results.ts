@@ -13,6 +13,8 @@ export interface BenchResults {
     cpus: number;
     memoryGb: number;
     loadAverage: number[];
+    /** At the end of the run: other work on the machine skews every timing. */
+    loadAverageAtEnd?: number[];
   };
   options: BenchOptions;
   bundles?: BundleResult[];

@@ -471,6 +471,7 @@ async function main() {
     rmSync(work, { recursive: true, force: true });
   }
 
+  results.environment.loadAverageAtEnd = loadavg();
   results.targets = evaluateTargets(results);
   const charts: { latency?: string; cost?: string } = {};
   if (pipelineSvg) {
