@@ -14,6 +14,7 @@ import { cpus, loadavg, platform, release, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import * as prettier from 'prettier';
 import { synthesizeCdkApp, PROJECT_ROOT } from '../local/synth.ts';
 import { selectStack } from '../local/template/manifest.ts';
 import { buildModel, type CloudModel } from '../local/template/model.ts';
@@ -337,6 +338,12 @@ async function pipelineWindow(bench: BenchCloud, orders: number, concurrency: nu
   return { result, usage, meterUnparsed: meter.unparsed, dynamoDbByOperation };
 }
 
+/** Writes a text file as the repo's Prettier settings format it, so `npm run lint` stays clean. */
+async function writeFormatted(file: string, text: string): Promise<void> {
+  const config = (await prettier.resolveConfig(file)) ?? {};
+  writeFileSync(file, await prettier.format(text, { ...config, filepath: file }));
+}
+
 async function main() {
   const opts = options();
   const results: BenchResults = {
@@ -482,8 +489,8 @@ async function main() {
     writeFileSync(join(BENCH_DIR, 'cost.svg'), costSvg);
     charts.cost = 'cost.svg';
   }
-  writeFileSync(join(BENCH_DIR, 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
-  writeFileSync(join(BENCH_DIR, 'RESULTS.md'), markdownReport(results, charts));
+  await writeFormatted(join(BENCH_DIR, 'results.json'), JSON.stringify(results, null, 2));
+  await writeFormatted(join(BENCH_DIR, 'RESULTS.md'), markdownReport(results, charts));
   process.stdout.write(`${consoleReport(results)}\n`);
   say('wrote bench/results.json, bench/RESULTS.md and the charts');
   if (results.errors.length > 0) {
