@@ -9,7 +9,7 @@
  *                     [--naive-log-orders 100] [--rate 0] [--only bundles,cold,latency,pipeline]
  */
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, platform, release, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -479,20 +479,24 @@ async function main() {
   }
 
   results.environment.loadAverageAtEnd = loadavg();
+  // Only a run of every section replaces the published figures; a partial one goes to bench/out/.
+  const complete = SECTIONS.every((s) => opts.only.includes(s));
+  const outDir = complete ? BENCH_DIR : join(BENCH_DIR, 'out');
+  mkdirSync(outDir, { recursive: true });
   results.targets = evaluateTargets(results);
   const charts: { latency?: string; cost?: string } = {};
   if (pipelineSvg) {
-    writeFileSync(join(BENCH_DIR, 'latency.svg'), pipelineSvg);
+    writeFileSync(join(outDir, 'latency.svg'), pipelineSvg);
     charts.latency = 'latency.svg';
   }
   if (costSvg) {
-    writeFileSync(join(BENCH_DIR, 'cost.svg'), costSvg);
+    writeFileSync(join(outDir, 'cost.svg'), costSvg);
     charts.cost = 'cost.svg';
   }
-  await writeFormatted(join(BENCH_DIR, 'results.json'), JSON.stringify(results, null, 2));
-  await writeFormatted(join(BENCH_DIR, 'RESULTS.md'), markdownReport(results, charts));
+  await writeFormatted(join(outDir, 'results.json'), JSON.stringify(results, null, 2));
+  await writeFormatted(join(outDir, 'RESULTS.md'), markdownReport(results, charts));
   process.stdout.write(`${consoleReport(results)}\n`);
-  say('wrote bench/results.json, bench/RESULTS.md and the charts');
+  say(`wrote results.json, RESULTS.md and the charts in ${outDir}`);
   if (results.errors.length > 0) {
     for (const e of results.errors) say(`ERROR: ${e}`);
     process.exitCode = 1;
