@@ -254,7 +254,7 @@ export function markdownReport(
   return [
     '# Benchmark results',
     '',
-    'Written by `npm run bench` (`node bench/run.ts`); the raw figures are in [results.json](results.json). Do not edit by hand.',
+    'Written by `npm run bench` (`node bench/run.ts`); the raw figures are in [results.json](results.json). Do not edit by hand. How each figure is measured, and what they say: [README.md](README.md).',
     '',
     table(
       ['date', 'git commit', 'Node.js', 'machine', 'load average (1/5/15 min) at start', 'at end'],
