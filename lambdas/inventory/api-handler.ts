@@ -14,7 +14,6 @@ import { inventoryEnv } from './env.ts';
 const env = loadEnv(inventoryEnv);
 const observability = createObservability('inventory');
 const documentClient = createDocumentClient();
-observability.tracer.captureAWSv3Client(documentClient);
 
 export const handler = createInventoryApiHandler({
   store: createInventoryStore(documentClient, env.TABLE_NAME),

@@ -15,7 +15,6 @@ import { inventoryEnv } from './env.ts';
 const env = loadEnv(inventoryEnv);
 const observability = createObservability('inventory');
 const documentClient = createDocumentClient();
-observability.tracer.captureAWSv3Client(documentClient);
 
 export const handler = createInventoryConsumer({
   store: createInventoryStore(documentClient, env.TABLE_NAME),

@@ -13,7 +13,6 @@ import { notificationsApiEnv } from './env.ts';
 const env = loadEnv(notificationsApiEnv);
 const observability = createObservability('notifications');
 const documentClient = createDocumentClient();
-observability.tracer.captureAWSv3Client(documentClient);
 
 export const handler = createNotificationsApiHandler({
   store: createNotificationStore(documentClient, env.TABLE_NAME),

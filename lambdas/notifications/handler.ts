@@ -23,8 +23,6 @@ const observability = createObservability('notifications');
 const documentClient = createDocumentClient();
 // Powertools' persistence layer speaks the low-level client (it marshalls itself).
 const dynamoClient = new DynamoDBClient({});
-observability.tracer.captureAWSv3Client(documentClient);
-observability.tracer.captureAWSv3Client(dynamoClient);
 const now = () => new Date();
 
 export const handler = createNotificationsConsumer({

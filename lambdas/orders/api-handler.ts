@@ -20,8 +20,7 @@ import { sagaTimerEnv } from './saga-env.ts';
 const env = loadEnv({ ...orderApiEnv, ...sagaTimerEnv });
 const observability = createObservability('orders');
 const documentClient = createDocumentClient();
-observability.tracer.captureAWSv3Client(documentClient);
-const sfnClient = observability.tracer.captureAWSv3Client(new SFNClient({}));
+const sfnClient = new SFNClient({});
 
 export const handler = createApiHandler({
   store: createOrderStore(documentClient, env.TABLE_NAME),

@@ -16,8 +16,8 @@ import { sagaFunctionEnv } from './saga-env.ts';
 
 const env = loadEnv(sagaFunctionEnv);
 const observability = createObservability('orders');
-const documentClient = observability.tracer.captureAWSv3Client(createDocumentClient());
-const sfnClient = observability.tracer.captureAWSv3Client(new SFNClient({}));
+const documentClient = createDocumentClient();
+const sfnClient = new SFNClient({});
 
 export const handler = createOrderEventsHandler({
   store: createOrderStore(documentClient, env.TABLE_NAME),

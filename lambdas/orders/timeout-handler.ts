@@ -17,7 +17,7 @@ import { createTimeoutHandler } from './timer/timeout-task.ts';
 
 const env = loadEnv(sagaFunctionEnv);
 const observability = createObservability('orders');
-const documentClient = observability.tracer.captureAWSv3Client(createDocumentClient());
+const documentClient = createDocumentClient();
 
 export const handler = createTimeoutHandler({
   store: createOrderStore(documentClient, env.TABLE_NAME),

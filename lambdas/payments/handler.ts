@@ -21,8 +21,7 @@ import { createPaymentsHandler } from './payments-consumer.ts';
 const env = loadEnv(paymentsEnv);
 const observability = createObservability('payments');
 const documentClient = createDocumentClient();
-observability.tracer.captureAWSv3Client(documentClient);
-const sqs = observability.tracer.captureAWSv3Client(new SQSClient({}));
+const sqs = new SQSClient({});
 
 export const handler = createPaymentsHandler({
   store: createPaymentStore(documentClient, env.TABLE_NAME),

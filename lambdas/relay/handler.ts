@@ -18,8 +18,8 @@ const env = loadEnv({ EVENT_BUS_NAME: z.string().check(z.minLength(1)) });
 
 // Every service's table has its own relay; POWERTOOLS_SERVICE_NAME names which.
 const observability = createObservability('outbox-relay');
-const { logger, metrics, tracer } = observability;
-const publisher = eventBridgePublisher(tracer.captureAWSv3Client(new EventBridgeClient({})));
+const { logger, metrics } = observability;
+const publisher = eventBridgePublisher(new EventBridgeClient({}));
 
 function report(outcome: RelayOutcome, records: number): void {
   metrics.addMetric('EventsPublished', MetricUnit.Count, outcome.published);

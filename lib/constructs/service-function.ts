@@ -141,7 +141,6 @@ export class ServiceFunction extends Construct implements iam.IGrantable {
         POWERTOOLS_SERVICE_NAME: serviceName,
         POWERTOOLS_METRICS_NAMESPACE: observability.metricsNamespace,
         POWERTOOLS_LOG_LEVEL: observability.logLevel,
-        POWERTOOLS_TRACE_ENABLED: String(observability.tracing),
         ...environment,
       },
     });

@@ -113,9 +113,12 @@ describe('OrderSagaStack', () => {
             POWERTOOLS_SERVICE_NAME: expect.any(String) as unknown,
             POWERTOOLS_METRICS_NAMESPACE: 'OrderSaga/test',
             POWERTOOLS_LOG_LEVEL: 'DEBUG',
-            POWERTOOLS_TRACE_ENABLED: 'true',
           },
         });
+        // No Powertools Tracer in the bundles (see lambdas/shared/observability.ts).
+        expect((fn.Environment as { Variables: object }).Variables).not.toHaveProperty(
+          'POWERTOOLS_TRACE_ENABLED',
+        );
       }
     });
 
@@ -718,7 +721,6 @@ describe('OrderSagaStack with other stage settings', () => {
     const functions = template.findResources('AWS::Lambda::Function') as Resources;
     for (const { Properties: fn } of Object.values(functions)) {
       expect(fn.TracingConfig).not.toEqual({ Mode: 'Active' });
-      expect(fn.Environment).toMatchObject({ Variables: { POWERTOOLS_TRACE_ENABLED: 'false' } });
     }
     expect(JSON.stringify(template.findResources('AWS::IAM::Policy'))).not.toContain('xray:');
     template.hasResourceProperties('AWS::ApiGateway::Stage', { TracingEnabled: false });

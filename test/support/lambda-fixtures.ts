@@ -1,7 +1,6 @@
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
-import { Tracer } from '@aws-lambda-powertools/tracer';
 import type { Observability } from '../../lambdas/shared/observability.ts';
 
 /** Lambda-side fixtures every service's handler tests use: API events, a context, quiet Powertools. */
@@ -81,7 +80,6 @@ export function quietObservability(): Observability {
       else process.env.POWERTOOLS_METRICS_DISABLED = previous;
       return metrics;
     })(),
-    tracer: new Tracer({ serviceName: 'test', enabled: false }),
   };
 }
 

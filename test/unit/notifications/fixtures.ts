@@ -1,7 +1,6 @@
 import type { Context, SQSRecord } from 'aws-lambda';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
-import { Tracer } from '@aws-lambda-powertools/tracer';
 import type { IdempotencyRecord } from '@aws-lambda-powertools/idempotency/persistence';
 import { BasePersistenceLayer } from '@aws-lambda-powertools/idempotency/persistence';
 import {
@@ -133,7 +132,6 @@ export function quietObservability(): Observability {
   return {
     logger: new Logger({ serviceName: 'notifications', logLevel: 'SILENT' }),
     metrics,
-    tracer: new Tracer({ serviceName: 'notifications', enabled: false }),
   };
 }
 
