@@ -1,5 +1,6 @@
 import { mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { deflateRawSync } from 'node:zlib';
 import { build } from 'esbuild';
 import type { FunctionDefinition } from '../local/template/model.ts';
@@ -203,6 +204,16 @@ export const PROBED_IMPORTS = [
   'zod/mini',
   'zod',
 ] as const;
+
+/** Whether `specifier` resolves from the handlers' code (a dependency removed is not probed). */
+export function isInstalled(specifier: string): boolean {
+  try {
+    import.meta.resolve(specifier, pathToFileURL(lambdaEntry('index.ts')).href);
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 /**
  * A bundle of one package alone, built like the app's bundles (minified ESM, its

@@ -28,6 +28,7 @@ import {
   buildImportProbe,
   buildNaiveBundle,
   functionOf,
+  isInstalled,
   measureBundle,
   ratio,
 } from './bundles.ts';
@@ -224,7 +225,7 @@ async function measureColdStartsOfAll(
     // What each dependency costs by itself.
     results.imports = [];
     const relay = model.functions.find((f) => f.logicalId.startsWith('OrdersRelay'));
-    for (const specifier of PROBED_IMPORTS) {
+    for (const specifier of PROBED_IMPORTS.filter(isInstalled)) {
       try {
         const probe = await buildImportProbe(specifier, join(naiveDir, 'probes'));
         const env = relay ? lambdaEnvironment(relay, fake.url) : { PATH: process.env.PATH ?? '' };

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from '@jest/globals';
 import { costBarsSvg, latencyHistogramSvg } from '../../../bench/chart.ts';
-import { moduleOf, ratio } from '../../../bench/bundles.ts';
+import { isInstalled, moduleOf, ratio } from '../../../bench/bundles.ts';
 import { fakeAnswer } from '../../../bench/fake-aws.ts';
 import { runWithConcurrency } from '../../../bench/load.ts';
 
@@ -114,5 +114,13 @@ describe('chart markup', () => {
         });
       }
     }
+  });
+});
+
+describe('isInstalled', () => {
+  it('tells a dependency the handlers can import from one that is not installed', () => {
+    expect(isInstalled('zod/mini')).toBe(true);
+    expect(isInstalled('@aws-sdk/client-dynamodb')).toBe(true);
+    expect(isInstalled('no-such-package-for-the-bench')).toBe(false);
   });
 });
