@@ -7,7 +7,10 @@ import type { BundlingOptions, NodejsFunctionProps } from 'aws-cdk-lib/aws-lambd
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import type { LogLevel } from '../config.ts';
-import { PROJECT_ROOT } from '../paths.ts';
+import { lambdaEntry, PROJECT_ROOT } from '../paths.ts';
+
+/** The module the bundles use as the SDK's default credential provider. */
+export const LAMBDA_CREDENTIALS_MODULE = lambdaEntry('shared/lambda-credentials.ts');
 
 /** The stage-wide observability settings every function of the app shares. */
 export interface ObservabilitySettings {
@@ -81,6 +84,12 @@ export const DEFAULT_BUNDLING: BundlingOptions = {
   banner:
     "import { createRequire as __cjsRequire } from 'node:module'; const require = __cjsRequire(import.meta.url);",
   forceDockerBundling: false,
+  // Inside Lambda, credentials are always environment variables: replace the SDK's full
+  // default chain (and the STS/SSO clients it bundles) with the environment step alone.
+  // Why, and what it saves: lambdas/shared/lambda-credentials.ts.
+  esbuildArgs: {
+    '--alias:@aws-sdk/credential-provider-node': LAMBDA_CREDENTIALS_MODULE,
+  },
 };
 
 /**
