@@ -197,7 +197,6 @@ export const PROBED_IMPORTS = [
   '@aws-sdk/client-sqs',
   '@aws-lambda-powertools/logger',
   '@aws-lambda-powertools/metrics',
-  '@aws-lambda-powertools/tracer',
   '@aws-lambda-powertools/batch',
   '@aws-lambda-powertools/idempotency',
   '@middy/core',

@@ -30,9 +30,11 @@ export interface OutboxRelaySettings {
    */
   readonly batchSize?: number;
   /**
-   * How long the mapping gathers records before invoking the relay: a little latency
-   * per saga step for far fewer invocations under load.
-   * @default Duration.seconds(1)
+   * How long the mapping gathers records before invoking the relay. Every saga step
+   * passes through a relay, so a window adds its length to each step (three relays: 1 s
+   * made up 3.6 s of a 4 s saga in the bench); under load batches fill anyway, so the
+   * invocation count barely changes.
+   * @default Duration.seconds(0)
    */
   readonly maxBatchingWindow?: Duration;
   /**
@@ -82,7 +84,7 @@ export interface OutboxTableProps {
 
 const DEFAULT_RELAY = {
   batchSize: 100,
-  maxBatchingWindow: Duration.seconds(1),
+  maxBatchingWindow: Duration.seconds(0),
   retryAttempts: 10,
   maxRecordAge: Duration.hours(6),
   timeout: Duration.seconds(60),
