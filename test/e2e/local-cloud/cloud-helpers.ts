@@ -1,42 +1,21 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DynamoDBClient, QueryCommand } from '@aws-sdk/client-dynamodb';
-import { startLocalCloud, type LocalCloud, type LocalCloudOptions } from '../../../local/cloud.ts';
+import type { LocalCloud, LocalCloudOptions } from '../../../local/cloud.ts';
+import { clientConfig, runCloud } from '../../support/local-cloud.ts';
 import { synthesizeFixture } from '../../fixtures/local-cloud/fixture-stack.ts';
 
 /** The fixture app synthesized to a temporary cloud assembly, running in a local cloud on random ports. */
-export async function startFixtureCloud(
+export function startFixtureCloud(
   options: Partial<LocalCloudOptions> = {},
 ): Promise<{ cloud: LocalCloud; dispose: () => Promise<void> }> {
   const outdir = mkdtempSync(join(tmpdir(), 'local-cloud-fixture-'));
   synthesizeFixture(outdir);
-  const cloud = await startLocalCloud({
-    cdkOut: outdir,
-    apiPort: 0,
-    endpointPort: 0,
-    // LOCAL_CLOUD_LOGS=1 shows the cloud's and the functions' output while debugging a test.
-    quiet: process.env.LOCAL_CLOUD_LOGS !== '1',
-    asyncRetryDelaysMs: [100, 100],
-    ...options,
-  });
-  return {
-    cloud,
-    dispose: async () => {
-      await cloud.stop();
-      rmSync(outdir, { recursive: true, force: true });
-    },
-  };
+  return runCloud(outdir, { asyncRetryDelaysMs: [100, 100], ...options });
 }
 
-/** SDK client settings for the local endpoint. */
-export function clientConfig(cloud: LocalCloud) {
-  return {
-    endpoint: cloud.endpoint,
-    region: cloud.region,
-    credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
-  };
-}
+export { clientConfig };
 
 /** Physical name of a template resource by the start of its logical id. */
 export function physicalName(

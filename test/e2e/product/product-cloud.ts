@@ -1,7 +1,8 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startLocalCloud, type LocalCloud, type LocalCloudOptions } from '../../../local/cloud.ts';
+import type { LocalCloud, LocalCloudOptions } from '../../../local/cloud.ts';
+import { clientConfig, runCloud } from '../../support/local-cloud.ts';
 import { synthesizeCdkApp } from '../../../local/synth.ts';
 
 /**
@@ -19,32 +20,10 @@ export async function startProductCloud(
     // cdk-nag has its own infra test; skipping it here saves seconds per synth.
     env: { ...process.env, CDK_NAG: 'false', STAGE: 'e2e', ...stageSettings },
   });
-  const cloud = await startLocalCloud({
-    cdkOut: outdir,
-    apiPort: 0,
-    endpointPort: 0,
-    // LOCAL_CLOUD_LOGS=1 shows the cloud's and the functions' output while debugging.
-    quiet: process.env.LOCAL_CLOUD_LOGS !== '1',
-    ttlSweepIntervalMs: 0,
-    ...options,
-  });
-  return {
-    cloud,
-    dispose: async () => {
-      await cloud.stop();
-      rmSync(outdir, { recursive: true, force: true });
-    },
-  };
+  return runCloud(outdir, { ttlSweepIntervalMs: 0, ...options });
 }
 
-/** SDK client settings for the cloud's AWS endpoint. */
-export function clientConfig(cloud: LocalCloud) {
-  return {
-    endpoint: cloud.endpoint,
-    region: cloud.region,
-    credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
-  };
-}
+export { clientConfig };
 
 /** A resource of the product stack by the start of its logical id. */
 export function resourceNamed(
