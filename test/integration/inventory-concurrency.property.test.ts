@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { CreateTableCommand, DeleteTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DeleteTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { ScanCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import fc from 'fast-check';
 import { InventoryReleaseRequested, PaymentCompleted } from '../../events/index.ts';
@@ -11,6 +11,7 @@ import { releaseStock } from '../../lambdas/inventory/use-cases/release-stock.ts
 import { reserveStock } from '../../lambdas/inventory/use-cases/reserve-stock.ts';
 import { createDocumentClient } from '../../lambdas/shared/dynamo.ts';
 import { dynamoDbEndpoint } from './orders-table-fixture.ts';
+import { createTable } from './create-table.ts';
 
 // Each run races real transactions in DynamoDB Local on a busy machine: few runs, long timeout.
 const RUNS = 6;
@@ -27,32 +28,7 @@ beforeAll(async () => {
   client = createDocumentClient({ endpoint });
   tableName = `inventory-race-${randomUUID()}`;
   const { partitionKey, sortKey, productsIndex } = inventoryTableKeys;
-  await raw.send(
-    new CreateTableCommand({
-      TableName: tableName,
-      BillingMode: 'PAY_PER_REQUEST',
-      AttributeDefinitions: [
-        partitionKey,
-        sortKey,
-        productsIndex.partitionKey,
-        productsIndex.sortKey,
-      ].map((AttributeName) => ({ AttributeName, AttributeType: 'S' as const })),
-      KeySchema: [
-        { AttributeName: partitionKey, KeyType: 'HASH' },
-        { AttributeName: sortKey, KeyType: 'RANGE' },
-      ],
-      GlobalSecondaryIndexes: [
-        {
-          IndexName: productsIndex.name,
-          KeySchema: [
-            { AttributeName: productsIndex.partitionKey, KeyType: 'HASH' },
-            { AttributeName: productsIndex.sortKey, KeyType: 'RANGE' },
-          ],
-          Projection: { ProjectionType: 'ALL' },
-        },
-      ],
-    }),
-  );
+  await createTable(raw, tableName, { partitionKey, sortKey, index: productsIndex });
   store = createInventoryStore(client, tableName);
 }, TIMEOUT);
 

@@ -1,11 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import {
-  CreateTableCommand,
-  DeleteTableCommand,
-  DynamoDBClient,
-  UpdateTimeToLiveCommand,
-} from '@aws-sdk/client-dynamodb';
+import { DeleteTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { ScanCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import {
   InventoryReleased,
@@ -29,6 +24,7 @@ import { reserveStock } from '../../lambdas/inventory/use-cases/reserve-stock.ts
 import { createDocumentClient } from '../../lambdas/shared/dynamo.ts';
 import { processedMarker } from '../../lambdas/shared/processed-marker.ts';
 import { dynamoDbEndpoint } from './orders-table-fixture.ts';
+import { createTable } from './create-table.ts';
 
 // DynamoDB Local is a JVM on a busy 2-core machine: be generous.
 const TIMEOUT = 120_000;
@@ -42,39 +38,13 @@ let store: InventoryStore;
 async function createInventoryTable(): Promise<string> {
   const name = `inventory-it-${randomUUID()}`;
   const { partitionKey, sortKey, productsIndex, timeToLiveAttribute } = inventoryTableKeys;
-  await raw.send(
-    new CreateTableCommand({
-      TableName: name,
-      BillingMode: 'PAY_PER_REQUEST',
-      AttributeDefinitions: [
-        partitionKey,
-        sortKey,
-        productsIndex.partitionKey,
-        productsIndex.sortKey,
-      ].map((AttributeName) => ({ AttributeName, AttributeType: 'S' as const })),
-      KeySchema: [
-        { AttributeName: partitionKey, KeyType: 'HASH' },
-        { AttributeName: sortKey, KeyType: 'RANGE' },
-      ],
-      GlobalSecondaryIndexes: [
-        {
-          IndexName: productsIndex.name,
-          KeySchema: [
-            { AttributeName: productsIndex.partitionKey, KeyType: 'HASH' },
-            { AttributeName: productsIndex.sortKey, KeyType: 'RANGE' },
-          ],
-          Projection: { ProjectionType: 'ALL' },
-        },
-      ],
-      StreamSpecification: { StreamEnabled: true, StreamViewType: 'NEW_IMAGE' },
-    }),
-  );
-  await raw.send(
-    new UpdateTimeToLiveCommand({
-      TableName: name,
-      TimeToLiveSpecification: { AttributeName: timeToLiveAttribute, Enabled: true },
-    }),
-  );
+  await createTable(raw, name, {
+    partitionKey,
+    sortKey,
+    index: productsIndex,
+    timeToLiveAttribute,
+    stream: 'NEW_IMAGE',
+  });
   return name;
 }
 

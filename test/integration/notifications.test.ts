@@ -1,11 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import {
-  CreateTableCommand,
-  DeleteTableCommand,
-  DynamoDBClient,
-  UpdateTimeToLiveCommand,
-} from '@aws-sdk/client-dynamodb';
+import { DeleteTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { SQSRecord } from 'aws-lambda';
 import { createNotificationStore } from '../../lambdas/notifications/adapters/notification-store.ts';
@@ -35,6 +30,7 @@ import {
   sqsRecord,
 } from '../unit/notifications/fixtures.ts';
 import { dynamoDbEndpoint } from './orders-table-fixture.ts';
+import { createTable } from './create-table.ts';
 
 // DynamoDB Local is a JVM on a busy 2-core machine: be generous.
 const TIMEOUT = 60_000;
@@ -50,26 +46,7 @@ beforeAll(async () => {
   documents = createDocumentClient({ endpoint });
   tableName = `notifications-it-${randomUUID()}`;
   const { partitionKey, sortKey, timeToLiveAttribute } = notificationsTableKeys;
-  await raw.send(
-    new CreateTableCommand({
-      TableName: tableName,
-      BillingMode: 'PAY_PER_REQUEST',
-      AttributeDefinitions: [partitionKey, sortKey].map((AttributeName) => ({
-        AttributeName,
-        AttributeType: 'S' as const,
-      })),
-      KeySchema: [
-        { AttributeName: partitionKey, KeyType: 'HASH' },
-        { AttributeName: sortKey, KeyType: 'RANGE' },
-      ],
-    }),
-  );
-  await raw.send(
-    new UpdateTimeToLiveCommand({
-      TableName: tableName,
-      TimeToLiveSpecification: { AttributeName: timeToLiveAttribute, Enabled: true },
-    }),
-  );
+  await createTable(raw, tableName, { partitionKey, sortKey, timeToLiveAttribute });
 }, TIMEOUT);
 
 afterAll(async () => {

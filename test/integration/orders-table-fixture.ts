@@ -1,13 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import {
-  CreateTableCommand,
-  DeleteTableCommand,
-  DynamoDBClient,
-  UpdateTimeToLiveCommand,
-} from '@aws-sdk/client-dynamodb';
+import { DeleteTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { ScanCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { ordersTableKeys } from '../../lambdas/orders/adapters/orders-table.ts';
 import { createDocumentClient } from '../../lambdas/shared/dynamo.ts';
+import { createTable } from './create-table.ts';
 
 /** The endpoint global-setup exported; a clear error when the project was run without it. */
 export function dynamoDbEndpoint(): string {
@@ -34,39 +30,13 @@ export async function createOrdersTable(): Promise<{
   const client = createDocumentClient({ endpoint });
   const tableName = `orders-it-${randomUUID()}`;
   const { partitionKey, sortKey, byCustomerIndex, timeToLiveAttribute } = ordersTableKeys;
-  await raw.send(
-    new CreateTableCommand({
-      TableName: tableName,
-      BillingMode: 'PAY_PER_REQUEST',
-      AttributeDefinitions: [
-        partitionKey,
-        sortKey,
-        byCustomerIndex.partitionKey,
-        byCustomerIndex.sortKey,
-      ].map((AttributeName) => ({ AttributeName, AttributeType: 'S' as const })),
-      KeySchema: [
-        { AttributeName: partitionKey, KeyType: 'HASH' },
-        { AttributeName: sortKey, KeyType: 'RANGE' },
-      ],
-      GlobalSecondaryIndexes: [
-        {
-          IndexName: byCustomerIndex.name,
-          KeySchema: [
-            { AttributeName: byCustomerIndex.partitionKey, KeyType: 'HASH' },
-            { AttributeName: byCustomerIndex.sortKey, KeyType: 'RANGE' },
-          ],
-          Projection: { ProjectionType: 'ALL' },
-        },
-      ],
-      StreamSpecification: { StreamEnabled: true, StreamViewType: 'NEW_AND_OLD_IMAGES' },
-    }),
-  );
-  await raw.send(
-    new UpdateTimeToLiveCommand({
-      TableName: tableName,
-      TimeToLiveSpecification: { AttributeName: timeToLiveAttribute, Enabled: true },
-    }),
-  );
+  await createTable(raw, tableName, {
+    partitionKey,
+    sortKey,
+    index: byCustomerIndex,
+    timeToLiveAttribute,
+    stream: 'NEW_AND_OLD_IMAGES',
+  });
   return {
     tableName,
     client,

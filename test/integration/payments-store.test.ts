@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import {
-  CreateTableCommand,
   DeleteTableCommand,
   DynamoDBClient,
   TransactionCanceledException,
@@ -25,6 +24,7 @@ import { outboxItem } from '../../lambdas/shared/outbox.ts';
 import { processedMarker } from '../../lambdas/shared/processed-marker.ts';
 import { FakeClock, orderCreated, refundRequested } from '../unit/payments/fakes.ts';
 import { dynamoDbEndpoint } from './orders-table-fixture.ts';
+import { createTable } from './create-table.ts';
 
 // DynamoDB Local is a JVM on a busy 2-core machine: be generous.
 const TIMEOUT = 60_000;
@@ -40,21 +40,7 @@ beforeAll(async () => {
   client = createDocumentClient({ endpoint });
   tableName = `payments-it-${randomUUID()}`;
   const { partitionKey, sortKey } = paymentsTableKeys;
-  await raw.send(
-    new CreateTableCommand({
-      TableName: tableName,
-      BillingMode: 'PAY_PER_REQUEST',
-      AttributeDefinitions: [partitionKey, sortKey].map((AttributeName) => ({
-        AttributeName,
-        AttributeType: 'S' as const,
-      })),
-      KeySchema: [
-        { AttributeName: partitionKey, KeyType: 'HASH' },
-        { AttributeName: sortKey, KeyType: 'RANGE' },
-      ],
-      StreamSpecification: { StreamEnabled: true, StreamViewType: 'NEW_AND_OLD_IMAGES' },
-    }),
-  );
+  await createTable(raw, tableName, { partitionKey, sortKey, stream: 'NEW_AND_OLD_IMAGES' });
   store = createPaymentStore(client, tableName);
 }, TIMEOUT);
 
