@@ -1,0 +1,96 @@
+import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from 'node:http';
+
+/** One HTTP exchange as the JSON-protocol client needs it. */
+export interface HttpRequest {
+  url: URL;
+  method: 'POST';
+  headers: Record<string, string>;
+  body: string;
+  /** The whole exchange (connect, send, answer) must end within this, or fail with `TimeoutError`. */
+  timeoutMs: number;
+}
+
+export interface HttpResponse {
+  status: number;
+  /** Lower-case names; repeated headers joined with `, `. */
+  headers: Record<string, string | undefined>;
+  body: string;
+}
+
+/** Sends one request; rejects on network failures and timeouts, never on an HTTP status. */
+export type HttpTransport = (request: HttpRequest) => Promise<HttpResponse>;
+
+/** An error a transport rejects with when the deadline passes (retried as transient). */
+export class TimeoutError extends Error {
+  override name = 'TimeoutError';
+}
+
+type RequestFn = typeof httpRequest;
+
+// Keep-alive: a warm container reuses its connection instead of a TCP (and TLS)
+// handshake per call. Sockets idle longer than Lambda's freeze are closed by the peer;
+// the retry of ECONNRESET covers a request sent on such a socket.
+const httpAgent = new HttpAgent({ keepAlive: true, maxSockets: 50 });
+let https: Promise<{ request: RequestFn; agent: HttpAgent }> | undefined;
+
+/**
+ * `node:https` is loaded on the first https request only: a function talking to the
+ * local cloud over http never pays for it; on AWS, the first call loads it.
+ */
+function httpsClient(): Promise<{ request: RequestFn; agent: HttpAgent }> {
+  https ??= import('node:https').then((module) => ({
+    request: module.request,
+    agent: new module.Agent({ keepAlive: true, maxSockets: 50 }),
+  }));
+  return https;
+}
+
+/**
+ * The transport on `node:http`/`node:https` with keep-alive agents. Chosen over
+ * `fetch` by measurement: `fetch` loads undici on its first use, which costs a cold
+ * start about 8 ms more than `node:http` (see lambdas/shared/aws/README.md).
+ */
+export const nodeHttpTransport: HttpTransport = async (request) => {
+  const { request: send, agent } =
+    request.url.protocol === 'https:'
+      ? await httpsClient()
+      : { request: httpRequest, agent: httpAgent };
+  return new Promise<HttpResponse>((resolve, reject) => {
+    const outgoing = send(
+      request.url,
+      { method: request.method, headers: request.headers, agent },
+      (response: IncomingMessage) => {
+        const chunks: Buffer[] = [];
+        response.on('data', (chunk: Buffer) => chunks.push(chunk));
+        response.on('error', fail);
+        response.on('end', () => {
+          clearTimeout(timer);
+          resolve({
+            status: response.statusCode ?? 0,
+            headers: flattenHeaders(response.headers),
+            body: Buffer.concat(chunks).toString('utf8'),
+          });
+        });
+      },
+    );
+    const timer = setTimeout(() => {
+      outgoing.destroy(
+        new TimeoutError(`No answer from ${request.url.host} within ${request.timeoutMs} ms`),
+      );
+    }, request.timeoutMs);
+    function fail(error: Error) {
+      clearTimeout(timer);
+      reject(error);
+    }
+    outgoing.on('error', fail);
+    outgoing.end(request.body);
+  });
+};
+
+function flattenHeaders(headers: IncomingMessage['headers']): Record<string, string | undefined> {
+  const flat: Record<string, string | undefined> = {};
+  for (const [name, value] of Object.entries(headers)) {
+    flat[name] = Array.isArray(value) ? value.join(', ') : value;
+  }
+  return flat;
+}
