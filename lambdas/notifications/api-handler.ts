@@ -1,9 +1,9 @@
 /**
  * Entry point of the notifications API Lambda (`GET /orders/{orderId}/notifications`,
  * API Gateway REST proxy integration). Environment validated and clients created once
- * per container; the SDK finds its endpoint in the environment.
+ * per container; the client finds its endpoint in the environment.
  */
-import { createDocumentClient } from '../shared/dynamo.ts';
+import { createDocumentDb } from '../shared/aws/document-db.ts';
 import { loadEnv } from '../shared/env.ts';
 import { createObservability } from '../shared/observability.ts';
 import { createNotificationStore } from './adapters/notification-store.ts';
@@ -12,9 +12,9 @@ import { notificationsApiEnv } from './env.ts';
 
 const env = loadEnv(notificationsApiEnv);
 const observability = createObservability('notifications');
-const documentClient = createDocumentClient();
+const db = createDocumentDb();
 
 export const handler = createNotificationsApiHandler({
-  store: createNotificationStore(documentClient, env.TABLE_NAME),
+  store: createNotificationStore(db, env.TABLE_NAME),
   observability,
 });

@@ -4,12 +4,11 @@
  * environment is validated (a bad configuration fails the cold start), and the clients
  * are created and reused.
  *
- * No endpoint plumbing: the SDK reads `AWS_ENDPOINT_URL_DYNAMODB` / `AWS_ENDPOINT_URL`, so
- * this file runs unchanged on AWS, LocalStack and the local cloud.
+ * No endpoint plumbing: the client of `shared/aws` reads `AWS_ENDPOINT_URL_DYNAMODB` /
+ * `AWS_ENDPOINT_URL`, so this file runs unchanged on AWS, LocalStack and the local cloud.
  */
 import { randomUUID } from 'node:crypto';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { createDocumentClient } from '../shared/dynamo.ts';
+import { createDocumentDb } from '../shared/aws/document-db.ts';
 import { loadEnv } from '../shared/env.ts';
 import { createObservability } from '../shared/observability.ts';
 import { createNotificationStore } from './adapters/notification-store.ts';
@@ -20,9 +19,8 @@ import { notificationsConsumerEnv } from './env.ts';
 
 const env = loadEnv(notificationsConsumerEnv);
 const observability = createObservability('notifications');
-const documentClient = createDocumentClient();
-// Powertools' persistence layer speaks the low-level client (it marshalls itself).
-const dynamoClient = new DynamoDBClient({});
+// One client for the attempt records and the idempotency records of the same table.
+const db = createDocumentDb();
 const now = () => new Date();
 
 export const handler = createNotificationsConsumer({
@@ -33,10 +31,10 @@ export const handler = createNotificationsConsumer({
       newId: randomUUID,
       log: observability.logger,
     }),
-    persistenceStore: createSendPersistenceLayer(dynamoClient, env.TABLE_NAME),
+    persistenceStore: createSendPersistenceLayer(db, env.TABLE_NAME),
     now,
   }),
-  store: createNotificationStore(documentClient, env.TABLE_NAME),
+  store: createNotificationStore(db, env.TABLE_NAME),
   now,
   observability,
 });

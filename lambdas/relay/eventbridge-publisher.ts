@@ -1,9 +1,9 @@
-import { PutEventsCommand, type EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import type { EventBridge } from '../shared/aws/event-bridge.ts';
 import type { EventPublisher } from './relay-records.ts';
 
-/** The {@link EventPublisher} port over the EventBridge SDK client. */
-export function eventBridgePublisher(client: EventBridgeClient): EventPublisher {
+/** The {@link EventPublisher} port over the EventBridge client of `shared/aws`. */
+export function eventBridgePublisher(eventBridge: EventBridge): EventPublisher {
   return {
-    putEvents: (entries) => client.send(new PutEventsCommand({ Entries: [...entries] })),
+    putEvents: (entries) => eventBridge.putEvents({ Entries: [...entries] }),
   };
 }

@@ -1,7 +1,7 @@
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
-import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import type { DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
 import * as z from 'zod/mini';
+import { createEventBridge } from '../shared/aws/event-bridge.ts';
 import { loadEnv } from '../shared/env.ts';
 import { createObservability, withObservability } from '../shared/observability.ts';
 import { eventBridgePublisher } from './eventbridge-publisher.ts';
@@ -19,7 +19,7 @@ const env = loadEnv({ EVENT_BUS_NAME: z.string().check(z.minLength(1)) });
 // Every service's table has its own relay; POWERTOOLS_SERVICE_NAME names which.
 const observability = createObservability('outbox-relay');
 const { logger, metrics } = observability;
-const publisher = eventBridgePublisher(new EventBridgeClient({}));
+const publisher = eventBridgePublisher(createEventBridge());
 
 function report(outcome: RelayOutcome, records: number): void {
   metrics.addMetric('EventsPublished', MetricUnit.Count, outcome.published);

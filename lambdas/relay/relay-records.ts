@@ -150,7 +150,7 @@ async function publishChunk(chunk: readonly EventRecord[], deps: RelayDeps): Pro
         message: firstError?.ErrorMessage ?? 'PutEvents reported failures it did not detail',
       };
     } catch (error) {
-      // The SDK already retried what it could; count every entry of the call as failed.
+      // The client already retried what it could; count every entry of the call as failed.
       failed = pending.map((_, index) => index);
       lastError = {
         code: error instanceof Error ? error.name : 'Error',

@@ -1,7 +1,4 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
-import { DynamoDBClient, PutItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { mockClient } from 'aws-sdk-client-mock';
 import type {
   APIGatewayProxyEvent,
   APIGatewayProxyResult,
@@ -11,6 +8,12 @@ import type {
 } from 'aws-lambda';
 import { NOTIFICATIONS_RESOURCE } from '../../lambdas/notifications/api/notifications-api.ts';
 import { lambdaContext, orderConfirmed, sqsRecord } from '../unit/notifications/fixtures.ts';
+import {
+  bodyOf,
+  operationOf,
+  startCaptureServer,
+  type CaptureServer,
+} from '../unit/shared/aws/capture-server.ts';
 
 // Entry modules read their environment at load, so they are imported only after it is
 // set; the query string gives each import its own module instance.
@@ -26,28 +29,34 @@ const importApi = (tag: string) =>
   import(`../../lambdas/notifications/api-handler.ts?${tag}`) as Promise<ApiEntry>;
 
 const saved = { ...process.env };
-// Powertools' persistence layer uses the low-level client; the store the document client.
-const raw = mockClient(DynamoDBClient);
-const documents = mockClient(DynamoDBDocumentClient);
+// A stand-in DynamoDB endpoint (empty answers), reached through AWS_ENDPOINT_URL as the
+// deployed function reaches AWS or the local cloud.
+let dynamodb: CaptureServer;
 
-beforeAll(() => {
+/** The bodies of the requests of `operation` the entry module sent. */
+const sent = (operation: string) =>
+  dynamodb.requests
+    .filter((request) => operationOf(request) === operation)
+    .map((request) => bodyOf(request));
+
+beforeAll(async () => {
+  dynamodb = await startCaptureServer();
   process.env.POWERTOOLS_LOG_LEVEL = 'SILENT';
   process.env.POWERTOOLS_METRICS_DISABLED = 'true';
   process.env.AWS_REGION = 'us-east-1';
   process.env.AWS_ACCESS_KEY_ID = 'test';
   process.env.AWS_SECRET_ACCESS_KEY = 'test';
+  process.env.AWS_ENDPOINT_URL = dynamodb.url;
 });
 
 beforeEach(() => {
-  raw.reset();
-  documents.reset();
+  dynamodb.requests.splice(0);
   delete process.env.PROVIDER_FAILURE_RATE;
 });
 
-afterAll(() => {
+afterAll(async () => {
   process.env = saved;
-  raw.restore();
-  documents.restore();
+  await dynamodb.close();
 });
 
 describe('notifications handler entry module', () => {
@@ -61,9 +70,6 @@ describe('notifications handler entry module', () => {
 
   it('sends through the idempotency records and attempt records of the configured table', async () => {
     process.env.TABLE_NAME = 'notifications-table';
-    raw.on(PutItemCommand).resolves({});
-    raw.on(UpdateItemCommand).resolves({});
-    documents.on(UpdateCommand).resolves({});
     const { handler } = await importConsumer('configured');
 
     const response = await handler(
@@ -71,7 +77,7 @@ describe('notifications handler entry module', () => {
       lambdaContext(),
     );
     expect(response.batchItemFailures).toEqual([]);
-    const inProgress = raw.commandCalls(PutItemCommand)[0]!.args[0].input;
+    const inProgress = sent('PutItem')[0]!;
     expect(inProgress.TableName).toBe('notifications-table');
     expect(inProgress.Item).toMatchObject({
       pk: { S: 'IDEMPOTENCY#notifications' },
@@ -81,24 +87,37 @@ describe('notifications handler entry module', () => {
       // Registered from the Lambda context: a crashed send is retried after this instant.
       in_progress_expiration: { N: expect.any(String) },
     });
-    const attempt = documents.commandCalls(UpdateCommand)[0]!.args[0].input;
-    expect(attempt.TableName).toBe('notifications-table');
-    expect(attempt.Key).toEqual({ pk: 'ORDER#ord-1', sk: 'NOTIFICATION#evt-1#sms' });
+    // The idempotency record's success, and the attempt record.
+    const updates = sent('UpdateItem');
+    expect(updates).toHaveLength(2);
+    const isIdempotencyRecord = (update: Record<string, unknown>) =>
+      JSON.stringify(update.Key).includes('IDEMPOTENCY#');
+    const attempt = updates.find((update) => !isIdempotencyRecord(update));
+    const success = updates.find(isIdempotencyRecord);
+    expect(attempt).toMatchObject({
+      TableName: 'notifications-table',
+      Key: { pk: { S: 'ORDER#ord-1' }, sk: { S: 'NOTIFICATION#evt-1#sms' } },
+    });
+    expect(success).toMatchObject({
+      TableName: 'notifications-table',
+      Key: { pk: { S: 'IDEMPOTENCY#notifications' } },
+      ExpressionAttributeValues: { ':status': { S: 'COMPLETED' } },
+    });
   });
 
   it('fails every send when PROVIDER_FAILURE_RATE is 1, and reports the message', async () => {
     process.env.TABLE_NAME = 'notifications-table';
     process.env.PROVIDER_FAILURE_RATE = '1';
-    raw.on(PutItemCommand).resolves({});
-    documents.on(UpdateCommand).resolves({});
     const { handler } = await importConsumer('always-failing');
     const response = await handler(
       { Records: [sqsRecord('m1', orderConfirmed({ customerEmail: null }))] },
       lambdaContext(),
     );
     expect(response.batchItemFailures).toEqual([{ itemIdentifier: 'm1' }]);
-    const attempt = documents.commandCalls(UpdateCommand)[0]!.args[0].input;
-    expect(attempt.ExpressionAttributeValues).toMatchObject({ ':status': 'FAILED' });
+    const [attempt] = sent('UpdateItem');
+    expect(attempt).toMatchObject({ ExpressionAttributeValues: { ':status': { S: 'FAILED' } } });
+    // The failed send's idempotency record is deleted, so the retry sends.
+    expect(sent('DeleteItem')).toHaveLength(1);
   });
 });
 
@@ -110,7 +129,6 @@ describe('notifications api-handler entry module', () => {
 
   it('reads the configured table', async () => {
     process.env.TABLE_NAME = 'notifications-table';
-    documents.on(QueryCommand).resolves({ Items: [] });
     const { handler } = await importApi('configured');
     const response = await handler(
       {
@@ -124,8 +142,6 @@ describe('notifications api-handler entry module', () => {
       lambdaContext(),
     );
     expect([response.statusCode, response.body]).toEqual([200, '{"items":[]}']);
-    expect(documents.commandCalls(QueryCommand)[0]!.args[0].input.TableName).toBe(
-      'notifications-table',
-    );
+    expect(sent('Query')[0]).toMatchObject({ TableName: 'notifications-table' });
   });
 });

@@ -1,11 +1,6 @@
-import { beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
-import {
-  EventBridgeClient,
-  PutEventsCommand,
-  type PutEventsRequestEntry,
-} from '@aws-sdk/client-eventbridge';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
+import type { PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
 import type { Context, DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
-import { mockClient } from 'aws-sdk-client-mock';
 import { toPutEventsEntry, type PutEventsEntry } from '../../events/index.ts';
 import type { PutEventsResult } from '../../lambdas/relay/put-events-result.ts';
 import { relayRecords, type EventPublisher } from '../../lambdas/relay/relay-records.ts';
@@ -19,6 +14,13 @@ import {
   outboxRecordWithEvent,
   sequenceOf,
 } from './relay-fixtures.ts';
+import {
+  bodyOf,
+  jsonAnswer,
+  startCaptureServer,
+  type CannedAnswer,
+  type CaptureServer,
+} from '../unit/shared/aws/capture-server.ts';
 
 type Respond = (entries: readonly PutEventsEntry[], call: number) => PutEventsResult;
 
@@ -252,7 +254,11 @@ describe('relayRecords', () => {
 });
 
 describe('relay handler', () => {
-  const eventBridge = mockClient(EventBridgeClient);
+  // A stand-in EventBridge endpoint: the handler reaches it through AWS_ENDPOINT_URL,
+  // as it reaches the local cloud, so this runs the entry module as deployed.
+  type Answer = (entries: PutEventsRequestEntry[]) => CannedAnswer;
+  let answer: Answer;
+  let eventBridge: CaptureServer;
   let handler: (event: DynamoDBStreamEvent, context: Context) => Promise<DynamoDBBatchResponse>;
   const context = {
     functionName: 'relay',
@@ -264,28 +270,38 @@ describe('relay handler', () => {
   } as unknown as Context;
 
   beforeAll(async () => {
+    eventBridge = await startCaptureServer((request) =>
+      answer(bodyOf<{ Entries: PutEventsRequestEntry[] }>(request).Entries),
+    );
     process.env.EVENT_BUS_NAME = BUS;
     process.env.AWS_REGION = 'us-east-1';
+    process.env.AWS_ACCESS_KEY_ID = 'test';
+    process.env.AWS_SECRET_ACCESS_KEY = 'test';
+    process.env.AWS_ENDPOINT_URL = eventBridge.url;
     process.env.POWERTOOLS_METRICS_NAMESPACE = 'Test';
     process.env.POWERTOOLS_METRICS_DISABLED = 'true';
     process.env.POWERTOOLS_LOG_LEVEL = 'SILENT';
     ({ handler } = await import('../../lambdas/relay/handler.ts'));
   });
 
+  afterAll(async () => {
+    delete process.env.AWS_ENDPOINT_URL;
+    await eventBridge.close();
+  });
+
   beforeEach(() => {
-    eventBridge.reset();
+    eventBridge.requests.splice(0);
   });
 
   const sentEntries = () =>
-    eventBridge
-      .commandCalls(PutEventsCommand)
-      .map((call) => call.args[0].input.Entries ?? ([] as PutEventsRequestEntry[]));
+    eventBridge.requests.map((request) => {
+      expect(request.headers['x-amz-target']).toBe('AWSEvents.PutEvents');
+      return bodyOf<{ Entries: PutEventsRequestEntry[] }>(request).Entries;
+    });
 
   it('publishes the outbox events to the bus named by EVENT_BUS_NAME', async () => {
-    eventBridge.on(PutEventsCommand).callsFake((input: { Entries: unknown[] }) => ({
-      FailedEntryCount: 0,
-      Entries: input.Entries.map((_, i) => ({ EventId: `eb-${i}` })),
-    }));
+    answer = (entries) =>
+      jsonAnswer({ FailedEntryCount: 0, Entries: entries.map((_, i) => ({ EventId: `eb-${i}` })) });
 
     const response = await handler({ Records: outboxRecords(12) }, context);
 
@@ -299,18 +315,32 @@ describe('relay handler', () => {
   });
 
   it('returns the records EventBridge keeps refusing as batch item failures', async () => {
-    eventBridge.on(PutEventsCommand).resolves({
-      FailedEntryCount: 1,
-      Entries: [{ EventId: 'eb-0' }, { ErrorCode: 'InternalFailure', ErrorMessage: 'boom' }],
-    });
-    eventBridge
-      .on(PutEventsCommand, { Entries: [expectedEntry(1)] })
-      .resolves({ FailedEntryCount: 1, Entries: [{ ErrorCode: 'InternalFailure' }] });
+    answer = (entries) =>
+      JSON.stringify(entries) === JSON.stringify([expectedEntry(1)])
+        ? jsonAnswer({ FailedEntryCount: 1, Entries: [{ ErrorCode: 'InternalFailure' }] })
+        : jsonAnswer({
+            FailedEntryCount: 1,
+            Entries: [{ EventId: 'eb-0' }, { ErrorCode: 'InternalFailure', ErrorMessage: 'boom' }],
+          });
 
     const response = await handler({ Records: outboxRecords(2) }, context);
 
     expect(response).toEqual({ batchItemFailures: [{ itemIdentifier: sequenceOf(1) }] });
     expect(sentEntries().map((entries) => entries.length)).toEqual([2, 1, 1]);
+  });
+
+  it('leaves the records of a call EventBridge keeps failing for the mapping to retry', async () => {
+    answer = () => ({
+      status: 400,
+      body: JSON.stringify({ __type: 'AccessDeniedException', message: 'not allowed' }),
+    });
+
+    const response = await handler({ Records: outboxRecords(2) }, context);
+
+    expect(response.batchItemFailures).toEqual([
+      { itemIdentifier: sequenceOf(0) },
+      { itemIdentifier: sequenceOf(1) },
+    ]);
   });
 });
 

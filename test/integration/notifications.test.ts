@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { DeleteTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { SQSRecord } from 'aws-lambda';
 import { createNotificationStore } from '../../lambdas/notifications/adapters/notification-store.ts';
 import {
@@ -20,7 +19,7 @@ import {
 import { createNotificationsConsumer } from '../../lambdas/notifications/consumer/notifications-consumer.ts';
 import { notificationsFor } from '../../lambdas/notifications/domain/notification.ts';
 import type { NotificationRecord } from '../../lambdas/notifications/use-cases/ports.ts';
-import { createDocumentClient } from '../../lambdas/shared/dynamo.ts';
+import { createDocumentDb, type DocumentDb } from '../../lambdas/shared/aws/document-db.ts';
 import {
   FakeProvider,
   lambdaContext,
@@ -36,14 +35,15 @@ import { createTable } from './create-table.ts';
 const TIMEOUT = 60_000;
 
 let raw: DynamoDBClient;
-let documents: DynamoDBDocumentClient;
+let documents: DocumentDb;
 let tableName: string;
 
 /** A notifications table as deployed: string pk/sk, TTL on expiresAt, no stream. */
 beforeAll(async () => {
   const endpoint = dynamoDbEndpoint();
   raw = new DynamoDBClient({ endpoint });
-  documents = createDocumentClient({ endpoint });
+  // The functions' client, pointed at DynamoDB Local by the standard endpoint setting.
+  documents = createDocumentDb({ env: { ...process.env, AWS_ENDPOINT_URL_DYNAMODB: endpoint } });
   tableName = `notifications-it-${randomUUID()}`;
   const { partitionKey, sortKey, timeToLiveAttribute } = notificationsTableKeys;
   await createTable(raw, tableName, { partitionKey, sortKey, timeToLiveAttribute });
@@ -52,7 +52,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await raw?.send(new DeleteTableCommand({ TableName: tableName }));
   raw?.destroy();
-  documents?.destroy();
 }, TIMEOUT);
 
 /** The real adapters on DynamoDB Local; only the provider is a fake. */
@@ -63,7 +62,7 @@ function service(provider = new FakeProvider()) {
     const handler = createNotificationsConsumer({
       sender: createIdempotentSender({
         provider,
-        persistenceStore: createSendPersistenceLayer(raw, tableName),
+        persistenceStore: createSendPersistenceLayer(documents, tableName),
         now: () => new Date(),
       }),
       store,
@@ -80,14 +79,12 @@ function service(provider = new FakeProvider()) {
 const ids = () => ({ orderId: `ord-${randomUUID()}`, eventId: `evt-${randomUUID()}` });
 
 async function idempotencyRecords(): Promise<Record<string, unknown>[]> {
-  const { Items = [] } = await documents.send(
-    new QueryCommand({
-      TableName: tableName,
-      KeyConditionExpression: 'pk = :pk',
-      ExpressionAttributeValues: { ':pk': idempotencyRecordAttributes.staticPkValue },
-      ConsistentRead: true,
-    }),
-  );
+  const { Items = [] } = await documents.query({
+    TableName: tableName,
+    KeyConditionExpression: 'pk = :pk',
+    ExpressionAttributeValues: { ':pk': idempotencyRecordAttributes.staticPkValue },
+    ConsistentRead: true,
+  });
   return Items;
 }
 

@@ -1,5 +1,4 @@
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { UpdateCommandInput } from '@aws-sdk/lib-dynamodb';
 import * as z from 'zod/mini';
 import { Channels, Templates, type Notification } from '../domain/notification.ts';
 import type {
@@ -8,6 +7,7 @@ import type {
   NotificationStore,
   RecordOutcome,
 } from '../use-cases/ports.ts';
+import { isConditionalCheckFailed, type DocumentDb } from '../../shared/aws/document-db.ts';
 import {
   NOTIFICATION_ENTITY_TYPE,
   NOTIFICATION_SORT_KEY_PREFIX,
@@ -77,22 +77,19 @@ function describedBy(notification: Notification, now: Date) {
  * The notifications table through DynamoDB: the {@link NotificationStore} of the use cases.
  * One item per (event, channel), updated in place by each attempt.
  *
- * @param client - a document client (see `shared/dynamo.ts`), created once per container.
+ * @param db - the DynamoDB client of `shared/aws`, created once per container.
  * @param tableName - the notifications table.
  */
-export function createNotificationStore(
-  client: DynamoDBDocumentClient,
-  tableName: string,
-): NotificationStore {
+export function createNotificationStore(db: DocumentDb, tableName: string): NotificationStore {
   /** Runs a conditional update; a failed condition means "already so": `unchanged`. */
   async function conditionalUpdate(
-    input: Omit<UpdateCommand['input'], 'TableName'>,
+    input: Omit<UpdateCommandInput, 'TableName'>,
   ): Promise<RecordOutcome> {
     try {
-      await client.send(new UpdateCommand({ TableName: tableName, ...input }));
+      await db.update({ TableName: tableName, ...input });
       return 'recorded';
     } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) return 'unchanged';
+      if (isConditionalCheckFailed(error)) return 'unchanged';
       throw error;
     }
   }
@@ -137,23 +134,21 @@ export function createNotificationStore(
       const records: NotificationRecord[] = [];
       let ExclusiveStartKey: Record<string, unknown> | undefined;
       do {
-        const page = await client.send(
-          new QueryCommand({
-            TableName: tableName,
-            KeyConditionExpression: '#pk = :pk AND begins_with(#sk, :prefix)',
-            ExpressionAttributeNames: {
-              '#pk': notificationsTableKeys.partitionKey,
-              '#sk': notificationsTableKeys.sortKey,
-            },
-            ExpressionAttributeValues: {
-              ':pk': orderPartition(orderId),
-              ':prefix': NOTIFICATION_SORT_KEY_PREFIX,
-            },
-            // Read-your-writes for a client polling right after the saga ends.
-            ConsistentRead: true,
-            ExclusiveStartKey,
-          }),
-        );
+        const page = await db.query({
+          TableName: tableName,
+          KeyConditionExpression: '#pk = :pk AND begins_with(#sk, :prefix)',
+          ExpressionAttributeNames: {
+            '#pk': notificationsTableKeys.partitionKey,
+            '#sk': notificationsTableKeys.sortKey,
+          },
+          ExpressionAttributeValues: {
+            ':pk': orderPartition(orderId),
+            ':prefix': NOTIFICATION_SORT_KEY_PREFIX,
+          },
+          // Read-your-writes for a client polling right after the saga ends.
+          ConsistentRead: true,
+          ExclusiveStartKey,
+        });
         for (const item of page.Items ?? []) records.push(NotificationItem.parse(item));
         ExclusiveStartKey = page.LastEvaluatedKey;
       } while (ExclusiveStartKey);

@@ -1,8 +1,8 @@
-import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { IdempotencyConfig, makeIdempotent } from '@aws-lambda-powertools/idempotency';
-import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
 import type { BasePersistenceLayer } from '@aws-lambda-powertools/idempotency/persistence';
 import type { Context } from 'aws-lambda';
+import type { DocumentDb } from '../../shared/aws/document-db.ts';
+import { DocumentDbPersistenceLayer } from '../../shared/aws/idempotency-persistence.ts';
 import { MARKER_RETENTION_SECONDS } from '../../shared/processed-marker.ts';
 import type { Channel, OutgoingMessage } from '../domain/notification.ts';
 import {
@@ -26,16 +26,15 @@ interface SendKey {
   channel: Channel;
 }
 
-/** The Powertools persistence layer on the notifications table (see `notifications-table.ts`). */
+/**
+ * The Powertools persistence layer on the notifications table (see `notifications-table.ts`),
+ * through the light DynamoDB client (the same records as Powertools' DynamoDB layer).
+ */
 export function createSendPersistenceLayer(
-  client: DynamoDBClient,
+  db: DocumentDb,
   tableName: string,
-): DynamoDBPersistenceLayer {
-  return new DynamoDBPersistenceLayer({
-    tableName,
-    awsSdkV3Client: client,
-    ...idempotencyRecordAttributes,
-  });
+): DocumentDbPersistenceLayer {
+  return new DocumentDbPersistenceLayer(db, { tableName, ...idempotencyRecordAttributes });
 }
 
 /** A {@link SendOnce} and the hook that tells it how long the current invocation may run. */

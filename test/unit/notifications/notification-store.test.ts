@@ -1,36 +1,27 @@
 import { beforeEach, describe, expect, it } from '@jest/globals';
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { mockClient } from 'aws-sdk-client-mock';
 import {
   createNotificationStore,
   NOTIFICATION_RETENTION_SECONDS,
 } from '../../../lambdas/notifications/adapters/notification-store.ts';
 import { notificationsFor } from '../../../lambdas/notifications/domain/notification.ts';
-import { createDocumentClient } from '../../../lambdas/shared/dynamo.ts';
+import { conditionalCheckFailed, FakeDocumentDb } from '../shared/aws/fake-document-db.ts';
 import { NOW, orderConfirmed } from './fixtures.ts';
 
-const dynamo = mockClient(DynamoDBDocumentClient);
-const store = createNotificationStore(
-  createDocumentClient({ region: 'us-east-1' }),
-  'notifications',
-);
+let dynamo: FakeDocumentDb;
+let store: ReturnType<typeof createNotificationStore>;
 const [email] = notificationsFor(orderConfirmed()) as [ReturnType<typeof notificationsFor>[0]];
 
 beforeEach(() => {
-  dynamo.reset();
+  dynamo = new FakeDocumentDb();
+  store = createNotificationStore(dynamo, 'notifications');
 });
 
-const conditionFailed = () =>
-  new ConditionalCheckFailedException({ message: 'The conditional request failed', $metadata: {} });
-
-describe('notification store (against a mocked DynamoDB)', () => {
+describe('notification store (against a fake DynamoDB)', () => {
   it('records a send on the (order, event, channel) item, adding one attempt, once per message id', async () => {
-    dynamo.on(UpdateCommand).resolves({});
     await expect(
       store.recordSent(email, { messageId: 'msg-1', sentAt: NOW.toISOString() }, NOW),
     ).resolves.toBe('recorded');
-    const input = dynamo.commandCalls(UpdateCommand)[0]!.args[0].input;
+    const input = dynamo.inputs('update')[0]!;
     expect(input.TableName).toBe('notifications');
     expect(input.Key).toEqual({ pk: 'ORDER#ord-1', sk: 'NOTIFICATION#evt-1#email' });
     expect(input.UpdateExpression).toContain('ADD #attempts :one');
@@ -48,12 +39,14 @@ describe('notification store (against a mocked DynamoDB)', () => {
   });
 
   it('answers unchanged when the condition fails (already recorded, or already sent)', async () => {
-    dynamo.on(UpdateCommand).rejects(conditionFailed());
+    dynamo.on('update', () => {
+      throw conditionalCheckFailed();
+    });
     await expect(
       store.recordSent(email, { messageId: 'msg-1', sentAt: NOW.toISOString() }, NOW),
     ).resolves.toBe('unchanged');
     await expect(store.recordFailed(email, 'down', NOW)).resolves.toBe('unchanged');
-    const failedInput = dynamo.commandCalls(UpdateCommand)[1]!.args[0].input;
+    const failedInput = dynamo.inputs('update')[1]!;
     expect(failedInput.ConditionExpression).toBe(
       'attribute_not_exists(#status) OR #status <> :sent',
     );
@@ -65,7 +58,9 @@ describe('notification store (against a mocked DynamoDB)', () => {
   });
 
   it('lets any other DynamoDB error through', async () => {
-    dynamo.on(UpdateCommand).rejects(new Error('ProvisionedThroughputExceeded'));
+    dynamo.on('update', () => {
+      throw new Error('ProvisionedThroughputExceeded');
+    });
     await expect(store.recordFailed(email, 'down', NOW)).rejects.toThrow(
       'ProvisionedThroughputExceeded',
     );
@@ -88,15 +83,16 @@ describe('notification store (against a mocked DynamoDB)', () => {
       updatedAt: NOW.toISOString(),
       expiresAt: 1,
     });
-    dynamo
-      .on(QueryCommand)
-      .resolvesOnce({ Items: [item('email')], LastEvaluatedKey: { pk: 'p', sk: 's' } })
-      .resolvesOnce({ Items: [item('sms')] });
+    dynamo.on(
+      'query',
+      () => ({ Items: [item('email')], LastEvaluatedKey: { pk: 'p', sk: 's' } }),
+      () => ({ Items: [item('sms')] }),
+    );
     const records = await store.listByOrder('ord-1');
     expect(records.map((r) => r.channel)).toEqual(['email', 'sms']);
     expect(records[0]).not.toHaveProperty('pk');
     expect(records[0]).not.toHaveProperty('expiresAt');
-    const [first, second] = dynamo.commandCalls(QueryCommand).map((call) => call.args[0].input);
+    const [first, second] = dynamo.inputs('query');
     expect(first?.ExpressionAttributeValues).toEqual({
       ':pk': 'ORDER#ord-1',
       ':prefix': 'NOTIFICATION#',

@@ -15,10 +15,14 @@ export interface CannedAnswer {
   body: string;
 }
 
+/** Answers a request (e.g. by its `x-amz-target`), as a stand-in AWS endpoint would. */
+export type Responder = (request: CapturedRequest) => CannedAnswer;
+
 /**
  * A local HTTP server that records every request and answers with the next canned
- * answer (the last one repeats; `200 {}` when none), so a client's wire format can be
- * compared with the SDK's and its retries observed.
+ * answer (the last one repeats; `200 {}` when none), or with what a {@link Responder}
+ * says, so a client's wire format can be compared with the SDK's, its retries observed,
+ * and a Lambda entry module run against it through `AWS_ENDPOINT_URL`.
  */
 export interface CaptureServer {
   url: string;
@@ -27,20 +31,26 @@ export interface CaptureServer {
   close(): Promise<void>;
 }
 
-export async function startCaptureServer(answers: CannedAnswer[] = []): Promise<CaptureServer> {
+export async function startCaptureServer(
+  answers: CannedAnswer[] | Responder = [],
+): Promise<CaptureServer> {
   const requests: CapturedRequest[] = [];
-  const queue = answers;
+  const queue = Array.isArray(answers) ? answers : [];
+  const responder = Array.isArray(answers) ? undefined : answers;
   const server: Server = createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
     req.on('end', () => {
-      requests.push({
+      const request = {
         method: req.method ?? '',
         path: req.url ?? '',
         headers: req.headers,
         body: Buffer.concat(chunks).toString('utf8'),
-      });
-      const answer = (queue.length > 1 ? queue.shift() : queue[0]) ?? { status: 200, body: '{}' };
+      };
+      requests.push(request);
+      const answer = responder
+        ? responder(request)
+        : ((queue.length > 1 ? queue.shift() : queue[0]) ?? { status: 200, body: '{}' });
       res.writeHead(answer.status, {
         'content-type': 'application/x-amz-json-1.0',
         ...answer.headers,
@@ -82,3 +92,17 @@ export function headerStrings(headers: IncomingHttpHeaders): Record<string, stri
     ),
   );
 }
+
+/** The operation a captured JSON-protocol request calls (`PutEvents`, `UpdateItem`…). */
+export const operationOf = (request: CapturedRequest): string =>
+  String(request.headers['x-amz-target'] ?? '').replace(/^[^.]*\./, '');
+
+/** The parsed JSON body of a captured request. */
+export const bodyOf = <T = Record<string, unknown>>(request: CapturedRequest): T =>
+  JSON.parse(request.body) as T;
+
+/** A 200 answer with a JSON body. */
+export const jsonAnswer = (body: unknown): CannedAnswer => ({
+  status: 200,
+  body: JSON.stringify(body),
+});
