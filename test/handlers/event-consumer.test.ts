@@ -1,7 +1,7 @@
-import { describe, expect, it } from '@jest/globals';
+import { afterEach, describe, expect, it, jest } from '@jest/globals';
 import type { Context, SQSEvent, SQSRecord } from 'aws-lambda';
 import { OrderCreated, PaymentCompleted } from '../../events/index.ts';
-import { createEventConsumer } from '../../lambdas/shared/event-consumer.ts';
+import { createEventConsumer, createKeyedSequencer } from '../../lambdas/shared/event-consumer.ts';
 import { createObservability } from '../../lambdas/shared/observability.ts';
 
 const context = {
@@ -10,13 +10,13 @@ const context = {
   getRemainingTimeInMillis: () => 30_000,
 } as unknown as Context;
 
-const paymentCompleted = (eventId: string) =>
+const paymentCompleted = (eventId: string, orderId = 'ord-1') =>
   PaymentCompleted.create(
     {
       eventId,
       occurredAt: '2026-11-23T10:00:00.000Z',
-      orderId: 'ord-1',
-      correlationId: 'ord-1',
+      orderId,
+      correlationId: `corr-${orderId}`,
       causationId: 'evt-0',
       sequence: 1,
     },
@@ -88,19 +88,84 @@ describe('createEventConsumer', () => {
   });
 });
 
+/** Resolves after `ms` (a real delay, so that concurrent handlers interleave). */
+const delay = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
 describe('createEventConsumer ordering', () => {
-  it('handles the messages of a batch one at a time, in order', async () => {
+  it('handles the messages of one order one at a time, in the order of the batch', async () => {
     const log: string[] = [];
     const handler = createEventConsumer({
       contracts: [PaymentCompleted],
       observability: createObservability('test'),
       handle: async ({ event }) => {
         log.push(`start ${event.eventId}`);
-        await new Promise((resolve) => setTimeout(resolve, 5));
+        await delay(5);
         log.push(`end ${event.eventId}`);
       },
     });
     await handler(
+      {
+        Records: [
+          record('a', delivered(paymentCompleted('e1'))),
+          record('b', delivered(paymentCompleted('e2'))),
+          record('c', delivered(paymentCompleted('e3'))),
+        ],
+      },
+      context,
+    );
+    expect(log).toEqual(['start e1', 'end e1', 'start e2', 'end e2', 'start e3', 'end e3']);
+  });
+
+  it('handles messages of different orders at the same time', async () => {
+    const log: string[] = [];
+    let releaseFirst: () => void = () => undefined;
+    const secondOrderStarted = new Promise<void>((resolve) => (releaseFirst = resolve));
+    const handler = createEventConsumer({
+      contracts: [PaymentCompleted],
+      observability: createObservability('test'),
+      handle: async ({ event }) => {
+        log.push(`start ${event.orderId}`);
+        if (event.orderId === 'ord-A') {
+          // Finishes only once ord-B has started: one message at a time would fail it.
+          let timer: NodeJS.Timeout | undefined;
+          const started = await Promise.race([
+            secondOrderStarted.then(() => true),
+            new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), 2000))),
+          ]);
+          clearTimeout(timer);
+          if (!started) throw new Error('ord-B did not start while ord-A was running');
+        } else {
+          releaseFirst();
+        }
+        log.push(`end ${event.orderId}`);
+      },
+    });
+    const response = await handler(
+      {
+        Records: [
+          record('a', delivered(paymentCompleted('e1', 'ord-A'))),
+          record('b', delivered(paymentCompleted('e2', 'ord-B'))),
+        ],
+      },
+      context,
+    );
+    expect(response.batchItemFailures).toEqual([]);
+    expect(log).toEqual(['start ord-A', 'start ord-B', 'end ord-B', 'end ord-A']);
+  });
+
+  it("starts an order's next message once the previous one failed, and reports only the failed one", async () => {
+    const log: string[] = [];
+    const handler = createEventConsumer({
+      contracts: [PaymentCompleted],
+      observability: createObservability('test'),
+      handle: async ({ event }) => {
+        log.push(`start ${event.eventId}`);
+        await delay(5);
+        log.push(`end ${event.eventId}`);
+        if (event.eventId === 'e1') throw new Error('conflict');
+      },
+    });
+    const response = await handler(
       {
         Records: [
           record('a', delivered(paymentCompleted('e1'))),
@@ -110,6 +175,42 @@ describe('createEventConsumer ordering', () => {
       context,
     );
     expect(log).toEqual(['start e1', 'end e1', 'start e2', 'end e2']);
+    expect(response.batchItemFailures).toEqual([{ itemIdentifier: 'a' }]);
+  });
+});
+
+describe('createKeyedSequencer', () => {
+  it('runs tasks of a key in the order given and tasks of different keys concurrently', async () => {
+    const inOrderOf = createKeyedSequencer();
+    const log: string[] = [];
+    const task = (name: string, ms: number) => async () => {
+      log.push(`start ${name}`);
+      await delay(ms);
+      log.push(`end ${name}`);
+      return name;
+    };
+    const results = await Promise.all([
+      inOrderOf('k1', task('k1-first', 20)),
+      inOrderOf('k2', task('k2-only', 5)),
+      inOrderOf('k1', task('k1-second', 1)),
+    ]);
+    expect(results).toEqual(['k1-first', 'k2-only', 'k1-second']);
+    expect(log).toEqual([
+      'start k1-first',
+      'start k2-only',
+      'end k2-only',
+      'end k1-first',
+      'start k1-second',
+      'end k1-second',
+    ]);
+  });
+
+  it('passes on the outcome of each task, a rejection included', async () => {
+    const inOrderOf = createKeyedSequencer();
+    const failed = inOrderOf('k', () => Promise.reject(new Error('boom')));
+    const next = inOrderOf('k', () => Promise.resolve('after'));
+    await expect(failed).rejects.toThrow('boom');
+    await expect(next).resolves.toBe('after');
   });
 });
 
@@ -133,7 +234,64 @@ describe('createEventConsumer logging', () => {
       ['Unprocessable message', expect.objectContaining({ messageId: 'poison' })],
     ]);
     expect(warnings).toEqual([
-      ['Message failed; the queue will redeliver it', expect.objectContaining({ messageId: 'ok' })],
+      [
+        'Message failed; the queue will redeliver it',
+        expect.objectContaining({ messageId: 'ok', orderId: 'ord-1', eventId: 'e1' }),
+      ],
     ]);
+  });
+});
+
+describe('createEventConsumer per-message logger', () => {
+  const devMode = process.env.POWERTOOLS_DEV;
+  afterEach(() => {
+    jest.restoreAllMocks();
+    if (devMode === undefined) delete process.env.POWERTOOLS_DEV;
+    else process.env.POWERTOOLS_DEV = devMode;
+  });
+
+  it("gives each message a logger with that message's keys, even while other orders run", async () => {
+    // In dev mode the Powertools logger writes through the global console, which the test reads.
+    process.env.POWERTOOLS_DEV = 'true';
+    const lines: Record<string, unknown>[] = [];
+    jest.spyOn(console, 'info').mockImplementation((text: unknown) => {
+      lines.push(JSON.parse(String(text)) as Record<string, unknown>);
+    });
+    const observability = createObservability('test');
+    const handler = createEventConsumer({
+      contracts: [PaymentCompleted],
+      observability,
+      handle: async ({ event, logger }) => {
+        logger.info('before');
+        // The other order's message runs in between.
+        await delay(event.orderId === 'ord-A' ? 20 : 1);
+        logger.info('after');
+      },
+    });
+    await handler(
+      {
+        Records: [
+          record('a', delivered(paymentCompleted('e1', 'ord-A'))),
+          record('b', delivered(paymentCompleted('e2', 'ord-B'))),
+        ],
+      },
+      context,
+    );
+    const seen = lines.map((line) => [
+      line.message,
+      line.orderId,
+      line.eventId,
+      line.eventType,
+      line.correlation_id,
+    ]);
+    expect(seen).toEqual([
+      ['before', 'ord-A', 'e1', 'PaymentCompleted', 'corr-ord-A'],
+      ['before', 'ord-B', 'e2', 'PaymentCompleted', 'corr-ord-B'],
+      ['after', 'ord-B', 'e2', 'PaymentCompleted', 'corr-ord-B'],
+      ['after', 'ord-A', 'e1', 'PaymentCompleted', 'corr-ord-A'],
+    ]);
+    // The shared logger keeps no message's keys once the batch is done.
+    observability.logger.info('later');
+    expect(lines.at(-1)).not.toHaveProperty('orderId');
   });
 });
