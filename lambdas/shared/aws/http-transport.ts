@@ -74,9 +74,13 @@ export const nodeHttpTransport: HttpTransport = async (request) => {
       },
     );
     const timer = setTimeout(() => {
-      outgoing.destroy(
-        new TimeoutError(`No answer from ${request.url.host} within ${request.timeoutMs} ms`),
+      const error = new TimeoutError(
+        `No answer from ${request.url.host} within ${request.timeoutMs} ms`,
       );
+      outgoing.destroy(error);
+      // Settles the call even if the destroyed request emits nothing more (e.g. the
+      // answer had begun); a promise settles once, so a later 'error' is harmless.
+      fail(error);
     }, request.timeoutMs);
     function fail(error: Error) {
       clearTimeout(timer);

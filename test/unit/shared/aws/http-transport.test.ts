@@ -64,3 +64,14 @@ describe('nodeHttpTransport', () => {
     await expect(post(url)).rejects.toMatchObject({ code: 'ECONNREFUSED' });
   });
 });
+
+describe('nodeHttpTransport deadlines', () => {
+  it('fails with a TimeoutError when the answer starts but never ends', async () => {
+    const url = await listen((req, res) => {
+      req.resume();
+      res.writeHead(200, { 'content-length': '100' });
+      res.write('{"partial":');
+    });
+    await expect(post(url, 100)).rejects.toBeInstanceOf(TimeoutError);
+  });
+});

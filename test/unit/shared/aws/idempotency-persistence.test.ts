@@ -107,15 +107,25 @@ describe('DocumentDbPersistenceLayer, compared with Powertools’ DynamoDB layer
   });
 
   it('saves the payload hash too when payload validation is on', async () => {
+    // A layer is configured once: fresh ones, with payload validation.
+    powertools = new DynamoDBPersistenceLayer({ ...options, awsSdkV3Client: sdkClient });
+    ours = new DocumentDbPersistenceLayer(
+      createDocumentDb({ env: lambdaEnv(server.url), maxAttempts: 1 }),
+      options,
+    );
     configure(powertools, true);
     configure(ours, true);
     const data = { ...payload, message: 'hello' };
-    await powertools.saveInProgress(data);
-    await ours.saveInProgress(data);
+    await powertools.saveInProgress(data, 5_000);
+    await ours.saveInProgress(data, 5_000);
     expectSameRequests();
+    expect(JSON.parse(server.requests.at(-1)!.body)).toMatchObject({
+      Item: { validation: { S: expect.any(String) } },
+    });
     await powertools.saveSuccess(data, { ok: true });
     await ours.saveSuccess(data, { ok: true });
     expectSameRequests();
+    expect(server.requests.at(-1)!.body).toContain('#validation_key');
   });
 
   it('deletes a record with the same key', async () => {
