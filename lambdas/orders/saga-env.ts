@@ -26,7 +26,7 @@ export const sagaTimerEnv = {
  * timeout task), validated at cold start by `loadEnv`.
  */
 export const sagaFunctionEnv = {
-  /** The orders table (orders, timelines, outbox, processed markers). */
+  /** The orders table (orders with their timelines, idempotency records, outbox). */
   TABLE_NAME: z.string().check(z.minLength(1), z.maxLength(255)),
   ...sagaTimerEnv,
 };

@@ -13,7 +13,7 @@ export const MAX_SLOW_PAYMENT_SECONDS = 3 * 12 * 60 * 60;
 
 /** The payment function's environment, validated at cold start by `loadEnv`. */
 export const paymentsEnv = {
-  /** The payments table (payments, their outbox, processed markers). */
+  /** The payments table (payments and their outbox). */
   TABLE_NAME: z.string().check(z.minLength(1), z.maxLength(255)),
   /** The function's own queue: slow charges push their message back on it. */
   QUEUE_URL: z.url(),

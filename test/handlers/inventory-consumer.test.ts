@@ -72,18 +72,18 @@ describe('inventory consumer handler', () => {
 
     expect(response.batchItemFailures).toEqual([]);
     const [items] = transactions();
-    expect(items).toHaveLength(4);
+    expect(items).toHaveLength(3);
     expect(items![0]!.Put).toMatchObject({
       TableName: TABLE,
-      Item: { pk: `PROCESSED#inventory#${event.eventId}` },
+      Item: { pk: 'RESERVATION#order-1', status: 'RESERVED', paymentEventId: event.eventId },
       ConditionExpression: 'attribute_not_exists(pk)',
+      ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
     });
-    expect(items![1]!.Put?.Item).toMatchObject({ pk: 'RESERVATION#order-1', status: 'RESERVED' });
-    expect(JSON.parse(items![2]!.Put?.Item?.event as string)).toMatchObject({
+    expect(JSON.parse(items![1]!.Put?.Item?.event as string)).toMatchObject({
       type: 'InventoryReserved',
       data: { reservationId: 'id-1', items: [{ sku: 'A', quantity: 3 }] },
     });
-    expect(items![3]!.Update).toMatchObject({
+    expect(items![2]!.Update).toMatchObject({
       Key: { pk: 'PRODUCT#A', sk: 'PRODUCT' },
       ConditionExpression: 'attribute_exists(pk) AND available >= :q',
       ExpressionAttributeValues: { ':q': 3 },
@@ -92,11 +92,14 @@ describe('inventory consumer handler', () => {
     expect(addMetric).toHaveBeenCalledWith(inventoryConsumerMetrics.reserved, 'Count', 1);
   });
 
-  it('acknowledges a duplicate event (the marker cancelled the transaction) without writing again', async () => {
-    dynamo.on(TransactWriteCommand).rejects(cancelled([conditionFailed(), none, none, none]));
+  it('acknowledges a duplicate event (its own reservation cancelled the transaction) without writing again', async () => {
+    const event = paymentCompleted([{ sku: 'A', quantity: 1 }]);
+    dynamo
+      .on(TransactWriteCommand)
+      .rejects(cancelled([conditionFailed({ paymentEventId: { S: event.eventId } }), none, none]));
     const { call, addMetric } = consumerUnderTest();
 
-    const response = await call(delivered(paymentCompleted([{ sku: 'A', quantity: 1 }])));
+    const response = await call(delivered(event));
 
     expect(response.batchItemFailures).toEqual([]);
     expect(transactions()).toHaveLength(1);
@@ -107,13 +110,7 @@ describe('inventory consumer handler', () => {
     dynamo
       .on(TransactWriteCommand)
       .rejectsOnce(
-        cancelled([
-          none,
-          none,
-          none,
-          conditionFailed({ pk: { S: 'PRODUCT#A' } }),
-          conditionFailed(),
-        ]),
+        cancelled([none, none, conditionFailed({ pk: { S: 'PRODUCT#A' } }), conditionFailed()]),
       )
       .resolves({});
     const { call } = consumerUnderTest();
@@ -129,12 +126,12 @@ describe('inventory consumer handler', () => {
 
     expect(response.batchItemFailures).toEqual([]);
     const [, failure] = transactions();
-    expect(failure).toHaveLength(3);
-    expect(failure![1]!.Put?.Item).toMatchObject({
+    expect(failure).toHaveLength(2);
+    expect(failure![0]!.Put?.Item).toMatchObject({
       status: 'FAILED',
       failure: { reason: 'unknown_sku', skus: ['GHOST'] },
     });
-    expect(JSON.parse(failure![2]!.Put?.Item?.event as string)).toMatchObject({
+    expect(JSON.parse(failure![1]!.Put?.Item?.event as string)).toMatchObject({
       type: 'InventoryFailed',
       data: { reason: 'unknown_sku', skus: ['GHOST'] },
     });
@@ -143,7 +140,7 @@ describe('inventory consumer handler', () => {
   it('records InventoryFailed(out_of_stock) when an existing product is short', async () => {
     dynamo
       .on(TransactWriteCommand)
-      .rejectsOnce(cancelled([none, none, none, conditionFailed({ pk: { S: 'PRODUCT#A' } })]))
+      .rejectsOnce(cancelled([none, none, conditionFailed({ pk: { S: 'PRODUCT#A' } })]))
       .resolves({});
     const { call, addMetric } = consumerUnderTest();
 
@@ -151,7 +148,7 @@ describe('inventory consumer handler', () => {
 
     expect(response.batchItemFailures).toEqual([]);
     const [, failure] = transactions();
-    expect(JSON.parse(failure![2]!.Put?.Item?.event as string)).toMatchObject({
+    expect(JSON.parse(failure![1]!.Put?.Item?.event as string)).toMatchObject({
       type: 'InventoryFailed',
       data: { reason: 'out_of_stock', skus: ['A'] },
     });
@@ -161,7 +158,7 @@ describe('inventory consumer handler', () => {
   it('retries transaction conflicts and reports the message when they do not stop', async () => {
     dynamo
       .on(TransactWriteCommand)
-      .rejects(cancelled([none, none, none, { Code: 'TransactionConflict' }]));
+      .rejects(cancelled([none, none, { Code: 'TransactionConflict' }]));
     const { call } = consumerUnderTest();
 
     const response = await call(delivered(paymentCompleted([{ sku: 'A', quantity: 1 }])));
@@ -217,25 +214,24 @@ describe('inventory consumer handler', () => {
 
     expect(response.batchItemFailures).toEqual([]);
     const [items] = transactions();
-    expect(items![1]!.Put).toMatchObject({
+    expect(items![0]!.Put).toMatchObject({
       Item: { status: 'RELEASED', sequence: 2 },
       ConditionExpression: '#status = :reserved AND #sequence = :sequence',
       ExpressionAttributeValues: { ':reserved': 'RESERVED', ':sequence': 1 },
     });
-    expect(JSON.parse(items![2]!.Put?.Item?.event as string)).toMatchObject({
+    expect(JSON.parse(items![1]!.Put?.Item?.event as string)).toMatchObject({
       type: 'InventoryReleased',
       sequence: 2,
     });
-    expect(items![3]!.Update).toMatchObject({
+    expect(items![2]!.Update).toMatchObject({
       ConditionExpression: 'attribute_exists(pk) AND reserved >= :q',
       ExpressionAttributeValues: { ':q': 2 },
     });
     expect(addMetric).toHaveBeenCalledWith(inventoryConsumerMetrics.released, 'Count', 1);
   });
 
-  it('acknowledges a release of an unknown reservation, writing only the marker', async () => {
+  it('acknowledges a release of an unknown reservation, writing nothing', async () => {
     dynamo.on(GetCommand).resolves({});
-    dynamo.on(PutCommand).resolves({});
     const { call, addMetric } = consumerUnderTest();
 
     const request = releaseRequested('res-1', [{ sku: 'A', quantity: 2 }]);
@@ -243,9 +239,7 @@ describe('inventory consumer handler', () => {
 
     expect(response.batchItemFailures).toEqual([]);
     expect(transactions()).toHaveLength(0);
-    expect(dynamo.commandCalls(PutCommand)[0]!.args[0].input.Item).toMatchObject({
-      pk: `PROCESSED#inventory#${request.eventId}`,
-    });
+    expect(dynamo.commandCalls(PutCommand)).toHaveLength(0);
     expect(addMetric).toHaveBeenCalledWith(inventoryConsumerMetrics.ignored, 'Count', 1);
   });
 
@@ -262,7 +256,7 @@ describe('inventory consumer handler', () => {
         updatedAt: NOW.toISOString(),
       }),
     });
-    dynamo.on(TransactWriteCommand).rejects(cancelled([none, none, none, conditionFailed()]));
+    dynamo.on(TransactWriteCommand).rejects(cancelled([none, none, conditionFailed()]));
     const { call } = consumerUnderTest();
     const response = await call(delivered(releaseRequested('res-1', [{ sku: 'A', quantity: 2 }])));
     expect(response.batchItemFailures).toEqual([{ itemIdentifier: 'm1' }]);

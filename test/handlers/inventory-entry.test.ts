@@ -94,6 +94,6 @@ describe('inventory entry modules', () => {
     expect(items.every((item) => (item.Put ?? item.Update)?.TableName === 'inventory-table')).toBe(
       true,
     );
-    expect(items[1]!.Put!.Item!.reservationId).toMatch(/^[0-9a-f-]{36}$/);
+    expect(items[0]!.Put!.Item!.reservationId).toMatch(/^[0-9a-f-]{36}$/);
   });
 });

@@ -46,16 +46,6 @@ describe('order events handler', () => {
     expect(addMetric).toHaveBeenCalledWith(orderEventMetrics.duplicates, 'Count', 1);
   });
 
-  it('acknowledges an event caught by its marker as a duplicate', async () => {
-    const { store, call, addMetric } = consumerUnderTest();
-    store.markers.add('orders#evt-pf');
-    expect(await call(sqsBatch(events.paymentFailed('evt-pf')))).toEqual({
-      batchItemFailures: [],
-    });
-    expect(store.orders.get(ORDER_ID)!.status).toBe('PENDING');
-    expect(addMetric).toHaveBeenCalledWith(orderEventMetrics.duplicates, 'Count', 1);
-  });
-
   it('acknowledges a contradicting event with a warning and a metric', async () => {
     const { store, call, addMetric, warn } = consumerUnderTest();
     await call(sqsBatch(events.paymentCompleted('evt-1', 'pay-1')));

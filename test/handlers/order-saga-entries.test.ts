@@ -90,6 +90,6 @@ describe('timeout-handler entry module', () => {
       status: 'CANCELLED',
     });
     const [write] = dynamo.commandCalls(TransactWriteCommand);
-    expect(write!.args[0].input.TransactItems![0]!.Put!.TableName).toBe('orders-table');
+    expect(write!.args[0].input.TransactItems![0]!.Update!.TableName).toBe('orders-table');
   });
 });

@@ -18,7 +18,6 @@ import { createPaymentStore } from '../../lambdas/payments/adapters/payment-stor
 import { paymentKey, toPaymentItem } from '../../lambdas/payments/adapters/payments-table.ts';
 import type { Payment } from '../../lambdas/payments/domain/payment.ts';
 import { createPaymentsHandler, paymentMetrics } from '../../lambdas/payments/payments-consumer.ts';
-import { MARKER_CONDITION } from '../../lambdas/shared/processed-marker.ts';
 import { createObservability } from '../../lambdas/shared/observability.ts';
 import { createDocumentClient } from '../../lambdas/shared/dynamo.ts';
 import { FakeClock, orderCreated, ORDER_ID, refundRequested } from '../unit/payments/fakes.ts';
@@ -108,7 +107,7 @@ const transactItems = (call = 0) =>
   dynamo.commandCalls(TransactWriteCommand)[call]!.args[0].input.TransactItems!;
 
 describe('payments handler', () => {
-  it('charges an order: payment, PaymentCompleted outbox item and marker in one conditional transaction', async () => {
+  it('charges an order: payment and PaymentCompleted outbox item in one conditional transaction', async () => {
     const { handler, metricNames } = setup();
     dynamo.on(GetCommand).resolves({});
     dynamo.on(TransactWriteCommand).resolves({});
@@ -123,7 +122,8 @@ describe('payments handler', () => {
       Key: paymentKey(ORDER_ID),
       ConsistentRead: true,
     });
-    const [payment, outbox, marker] = transactItems();
+    expect(transactItems()).toHaveLength(2);
+    const [payment, outbox] = transactItems();
     expect(payment!.Put).toMatchObject({
       TableName: TABLE,
       ConditionExpression: 'attribute_not_exists(pk)',
@@ -134,10 +134,6 @@ describe('payments handler', () => {
       type: 'PaymentCompleted',
       causationId: 'evt-created-1',
       data: { paymentId: 'id-1' },
-    });
-    expect(marker!.Put).toMatchObject({
-      ConditionExpression: MARKER_CONDITION,
-      Item: { pk: 'PROCESSED#payments#evt-created-1' },
     });
     expect(metricNames()).toContain(paymentMetrics.completed);
   });
@@ -169,10 +165,13 @@ describe('payments handler', () => {
     });
   });
 
-  it('acknowledges a duplicate delivery whose transaction cancels on the marker', async () => {
+  it('acknowledges a duplicate delivery whose transaction cancels on the payment a concurrent one wrote', async () => {
     const { handler, metricNames } = setup();
-    dynamo.on(GetCommand).resolves({});
-    dynamo.on(TransactWriteCommand).rejects(cancelled(['None', 'None', 'ConditionalCheckFailed']));
+    dynamo
+      .on(GetCommand)
+      .resolvesOnce({})
+      .resolves({ Item: toPaymentItem(completedPayment) });
+    dynamo.on(TransactWriteCommand).rejects(cancelled(['ConditionalCheckFailed', 'None']));
     const response = await handler(
       { Records: [queued('m1', OrderCreated, orderCreated())] },
       lambdaContext(),
@@ -292,7 +291,7 @@ describe('payments handler with a slow charge', () => {
     expect(logs.error).not.toHaveBeenCalled();
   });
 
-  it('completes on the redelivery at settlesAt, conditioned on PROCESSING, with the marker', async () => {
+  it('completes on the redelivery at settlesAt, conditioned on PROCESSING', async () => {
     const { handler, clock, metricNames } = setup();
     const processing: Payment = {
       ...completedPayment,
@@ -309,7 +308,8 @@ describe('payments handler with a slow charge', () => {
     );
 
     expect(response.batchItemFailures).toEqual([]);
-    const [payment, outbox, marker] = transactItems();
+    expect(transactItems()).toHaveLength(2);
+    const [payment, outbox] = transactItems();
     expect(payment!.Put).toMatchObject({
       ConditionExpression: '#status = :expected',
       ExpressionAttributeValues: { ':expected': 'PROCESSING' },
@@ -319,7 +319,6 @@ describe('payments handler with a slow charge', () => {
       type: 'PaymentCompleted',
       sequence: 1,
     });
-    expect(marker!.Put!.Item).toMatchObject({ pk: 'PROCESSED#payments#evt-created-1' });
     expect(sqs.commandCalls(ChangeMessageVisibilityCommand)).toHaveLength(0);
     expect(metricNames()).toEqual([paymentMetrics.completed]);
   });
@@ -380,7 +379,8 @@ describe('payments handler on refund requests', () => {
       lambdaContext(),
     );
     expect(response.batchItemFailures).toEqual([]);
-    const [payment, outbox, marker] = transactItems();
+    expect(transactItems()).toHaveLength(2);
+    const [payment, outbox] = transactItems();
     expect(payment!.Put).toMatchObject({
       ExpressionAttributeValues: { ':expected': 'COMPLETED' },
       Item: { status: 'REFUNDED', sequence: 2 },
@@ -389,11 +389,10 @@ describe('payments handler on refund requests', () => {
       type: 'PaymentRefunded',
       data: { paymentId: 'pay-1', amount: 2500 },
     });
-    expect(marker!.Put!.Item).toMatchObject({ pk: 'PROCESSED#payments#evt-refund-1' });
     expect(metricNames()).toEqual([paymentMetrics.refunded]);
   });
 
-  it('acknowledges a refund of an unknown payment with a warning, writing only the marker', async () => {
+  it('acknowledges a refund of an unknown payment with a warning, writing nothing', async () => {
     const { handler, logs, metricNames } = setup();
     dynamo.on(GetCommand).resolves({});
     dynamo.on(TransactWriteCommand).resolves({});
@@ -402,13 +401,7 @@ describe('payments handler on refund requests', () => {
       lambdaContext(),
     );
     expect(response.batchItemFailures).toEqual([]);
-    expect(transactItems()).toEqual([
-      expect.objectContaining({
-        Put: expect.objectContaining({
-          Item: expect.objectContaining({ pk: 'PROCESSED#payments#evt-refund-1' }) as unknown,
-        }) as unknown,
-      }),
-    ]);
+    expect(dynamo.commandCalls(TransactWriteCommand)).toHaveLength(0);
     expect(logs.warn).toHaveBeenCalledWith(
       expect.stringContaining('unknown payment'),
       expect.anything(),

@@ -8,7 +8,6 @@ import {
 import { PutCommand, ScanCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { createPaymentStore } from '../../lambdas/payments/adapters/payment-store.ts';
 import {
-  PAYMENTS_CONSUMER,
   paymentKey,
   paymentsTableKeys,
   toPaymentItem,
@@ -21,7 +20,6 @@ import type { PaymentStore } from '../../lambdas/payments/use-cases/ports.ts';
 import { refundPayment } from '../../lambdas/payments/use-cases/refund-payment.ts';
 import { createDocumentClient } from '../../lambdas/shared/dynamo.ts';
 import { outboxItem } from '../../lambdas/shared/outbox.ts';
-import { processedMarker } from '../../lambdas/shared/processed-marker.ts';
 import { FakeClock, orderCreated, refundRequested } from '../unit/payments/fakes.ts';
 import { dynamoDbEndpoint } from './orders-table-fixture.ts';
 import { createTable } from './create-table.ts';
@@ -50,8 +48,11 @@ afterAll(async () => {
   client?.destroy();
 }, TIMEOUT);
 
-/** Every item of one order's saga in the table: its payment, outbox events and markers. */
-async function itemsOf(orderId: string, eventIds: readonly string[] = []) {
+/**
+ * Every item of one order's saga in the table: its payment and outbox events, and any
+ * processed marker in the table (the service writes none: the payment is the record).
+ */
+async function itemsOf(orderId: string) {
   const found: Record<string, unknown>[] = [];
   let ExclusiveStartKey: Record<string, unknown> | undefined;
   do {
@@ -61,13 +62,12 @@ async function itemsOf(orderId: string, eventIds: readonly string[] = []) {
     found.push(...(page.Items ?? []));
     ExclusiveStartKey = page.LastEvaluatedKey;
   } while (ExclusiveStartKey);
-  const markerKeys = new Set(eventIds.map((id) => `PROCESSED#${PAYMENTS_CONSUMER}#${id}`));
   const payments = found.filter((item) => item.pk === paymentKey(orderId).pk);
   const outbox = found
     .filter((item) => item.entityType === 'OUTBOX')
     .map((item) => JSON.parse(item.event as string) as { orderId: string; type: string })
     .filter((event) => event.orderId === orderId);
-  const markers = found.filter((item) => markerKeys.has(item.pk as string));
+  const markers = found.filter((item) => String(item.pk).startsWith('PROCESSED#'));
   return { payments, outbox, markers };
 }
 
@@ -119,20 +119,20 @@ const newOrder = (paymentToken?: string) => {
 
 describe('payment store on DynamoDB Local: charging', () => {
   it(
-    'commits the payment, its PaymentCompleted outbox item and the marker together',
+    'commits the payment and its PaymentCompleted outbox item together, with no marker',
     async () => {
       const event = newOrder('tok_visa');
       const result = await chargePayment(event, deps());
       expect(result.kind).toBe('completed');
 
-      const { payments, outbox, markers } = await itemsOf(event.orderId, [event.eventId]);
+      const { payments, outbox, markers } = await itemsOf(event.orderId);
       expect(payments).toEqual([
         expect.objectContaining({ status: 'COMPLETED', amount: 2500, sequence: 1 }),
       ]);
       expect(outbox).toEqual([
         expect.objectContaining({ type: 'PaymentCompleted', causationId: event.eventId }),
       ]);
-      expect(markers).toHaveLength(1);
+      expect(markers).toHaveLength(0);
       expect(await store.getPayment(event.orderId)).toMatchObject({ status: 'COMPLETED' });
     },
     TIMEOUT,
@@ -143,9 +143,9 @@ describe('payment store on DynamoDB Local: charging', () => {
     async () => {
       const event = newOrder('tok_declined');
       await chargePayment(event, deps());
-      const before = await itemsOf(event.orderId, [event.eventId]);
+      const before = await itemsOf(event.orderId);
       expect(await chargePayment(event, deps())).toMatchObject({ kind: 'duplicate' });
-      expect(await itemsOf(event.orderId, [event.eventId])).toEqual(before);
+      expect(await itemsOf(event.orderId)).toEqual(before);
       expect(before.outbox.map((e) => e.type)).toEqual(['PaymentFailed']);
     },
     TIMEOUT,
@@ -164,10 +164,10 @@ describe('payment store on DynamoDB Local: charging', () => {
       expect(outcomes.filter((o) => o === 'committed')).toHaveLength(1);
       expect(results.filter((r) => r.kind === 'completed')).toHaveLength(1);
       expect(results.filter((r) => r.kind === 'duplicate')).toHaveLength(9);
-      const { payments, outbox, markers } = await itemsOf(event.orderId, [event.eventId]);
+      const { payments, outbox, markers } = await itemsOf(event.orderId);
       expect(payments).toHaveLength(1);
       expect(outbox).toHaveLength(1);
-      expect(markers).toHaveLength(1);
+      expect(markers).toHaveLength(0);
     },
     TIMEOUT,
   );
@@ -187,40 +187,16 @@ describe('payment store on DynamoDB Local: charging', () => {
       expect(outcomes.filter((o) => o === 'committed')).toHaveLength(1);
       expect(outcomes.length).toBeGreaterThanOrEqual(10);
       expect(results.filter((r) => r.kind === 'completed')).toHaveLength(1);
-      const { payments, outbox, markers } = await itemsOf(
-        first.orderId,
-        events.map((e) => e.eventId),
-      );
+      const { payments, outbox, markers } = await itemsOf(first.orderId);
       expect(payments).toHaveLength(1);
       expect(outbox).toHaveLength(1);
-      expect(markers).toHaveLength(1);
+      expect(markers).toHaveLength(0);
     },
     TIMEOUT,
   );
 
   it(
-    'writes no payment and no event when the marker already exists',
-    async () => {
-      const event = newOrder('tok_visa');
-      await client.send(
-        new PutCommand({
-          TableName: tableName,
-          Item: processedMarker(PAYMENTS_CONSUMER, event.eventId, new Date()),
-        }),
-      );
-      expect(await chargePayment(event, deps())).toMatchObject({
-        kind: 'duplicate',
-        reason: 'already-processed',
-      });
-      const { payments, outbox } = await itemsOf(event.orderId);
-      expect(payments).toHaveLength(0);
-      expect(outbox).toHaveLength(0);
-    },
-    TIMEOUT,
-  );
-
-  it(
-    'writes no payment and no marker when the outbox item cannot be written',
+    'writes no payment when the outbox item cannot be written',
     async () => {
       const event = newOrder('tok_visa');
       // An outbox item already holds the id the new event gets: its condition fails.
@@ -231,7 +207,7 @@ describe('payment store on DynamoDB Local: charging', () => {
       await expect(chargePayment(event, deps({ newId: () => takenId }))).rejects.toBeInstanceOf(
         TransactionCanceledException,
       );
-      const { payments, markers } = await itemsOf(event.orderId, [event.eventId]);
+      const { payments, markers } = await itemsOf(event.orderId);
       expect(payments).toHaveLength(0);
       expect(markers).toHaveLength(0);
     },
@@ -247,7 +223,6 @@ describe('payment store on DynamoDB Local: charging', () => {
       const outcome = await store.commit({
         payment: { next: { ...payment, status: 'COMPLETED' }, expected: 'PROCESSING' },
         events: [],
-        processedEventId: `evt-${randomUUID()}`,
         now: new Date(),
       });
       expect(outcome).toBe('payment-changed');
@@ -271,7 +246,7 @@ describe('payment store on DynamoDB Local: slow charges', () => {
         kind: 'pending',
         retryAfterSeconds: 120,
       });
-      let items = await itemsOf(event.orderId, [event.eventId]);
+      let items = await itemsOf(event.orderId);
       expect(items.payments).toEqual([expect.objectContaining({ status: 'PROCESSING' })]);
       expect(items.outbox).toHaveLength(0);
       expect(items.markers).toHaveLength(0);
@@ -287,12 +262,12 @@ describe('payment store on DynamoDB Local: slow charges', () => {
         Array.from({ length: 5 }, () => chargePayment(event, slowDeps)),
       );
       expect(results.filter((r) => r.kind === 'completed')).toHaveLength(1);
-      items = await itemsOf(event.orderId, [event.eventId]);
+      items = await itemsOf(event.orderId);
       expect(items.payments).toEqual([
         expect.objectContaining({ status: 'COMPLETED', sequence: 1 }),
       ]);
       expect(items.outbox.map((e) => e.type)).toEqual(['PaymentCompleted']);
-      expect(items.markers).toHaveLength(1);
+      expect(items.markers).toHaveLength(0);
     },
     TIMEOUT,
   );
@@ -322,7 +297,7 @@ describe('payment store on DynamoDB Local: refunds', () => {
   );
 
   it(
-    'records a refund request for an unknown payment as processed and nothing else',
+    'writes nothing for a refund request for an unknown payment, however often delivered',
     async () => {
       const orderId = `ord-${randomUUID()}`;
       const request = {
@@ -332,11 +307,11 @@ describe('payment store on DynamoDB Local: refunds', () => {
       };
       const refundDeps = { store, now: () => new Date(), newId: randomUUID };
       expect(await refundPayment(request, refundDeps)).toMatchObject({ kind: 'ignored' });
-      expect(await refundPayment(request, refundDeps)).toMatchObject({ kind: 'duplicate' });
-      const { payments, outbox, markers } = await itemsOf(orderId, [request.eventId]);
+      expect(await refundPayment(request, refundDeps)).toMatchObject({ kind: 'ignored' });
+      const { payments, outbox, markers } = await itemsOf(orderId);
       expect(payments).toHaveLength(0);
       expect(outbox).toHaveLength(0);
-      expect(markers).toHaveLength(1);
+      expect(markers).toHaveLength(0);
     },
     TIMEOUT,
   );

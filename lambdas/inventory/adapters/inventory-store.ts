@@ -1,7 +1,6 @@
 import type { AttributeValue, CancellationReason } from '@aws-sdk/client-dynamodb';
 import {
   GetCommand,
-  PutCommand,
   QueryCommand,
   TransactWriteCommand,
   UpdateCommand,
@@ -9,7 +8,6 @@ import {
   type TransactWriteCommandInput,
 } from '@aws-sdk/lib-dynamodb';
 import { outboxItem } from '../../shared/outbox.ts';
-import { MARKER_CONDITION, type ProcessedMarker } from '../../shared/processed-marker.ts';
 import { restock, type Product, type RestockCommand } from '../domain/product.ts';
 import type { FailedStockCheck, Reservation, StockLine } from '../domain/reservation.ts';
 import {
@@ -66,18 +64,27 @@ function numberIn(item: Record<string, AttributeValue> | undefined, name: string
   return value === undefined ? 0 : Number(value);
 }
 
-/** Common transaction outcomes: any conflict wins (the other reasons may be artefacts of it). */
-function commonOutcome(reasons: CancellationReason[]) {
-  if (reasons.some((reason) => reason.Code === 'TransactionConflict'))
-    return { outcome: 'conflict' } as const;
-  if (conditionFailed(reasons[0])) return { outcome: 'duplicate' } as const;
-  return undefined;
+const isConflict = (reasons: CancellationReason[]) =>
+  reasons.some((reason) => reason.Code === 'TransactionConflict');
+
+/**
+ * Why a new reservation's `attribute_not_exists` failed, from the stored one DynamoDB
+ * returned (ALL_OLD): made for the same PaymentCompleted, this is a redelivery
+ * (`duplicate`); made for another event, the order already has its reservation.
+ */
+function existingReservationOutcome(
+  reason: CancellationReason | undefined,
+  paymentEventId: string,
+) {
+  return reason?.Item?.paymentEventId?.S === paymentEventId
+    ? ({ outcome: 'duplicate' } as const)
+    : ({ outcome: 'reservation-exists' } as const);
 }
 
 /**
  * The inventory table through DynamoDB: the {@link InventoryStore} the use cases need.
- * Every transaction starts with the processed marker (index 0), so a cancellation on
- * index 0 always means "already processed".
+ * Every transaction starts with the order's reservation (index 0); no processed markers
+ * (see `reserveStock` and `releaseStock` for why the reservation is enough).
  *
  * @param client - a document client (see `shared/dynamo.ts`), created once per container.
  * @param tableName - the inventory table.
@@ -88,14 +95,20 @@ export function createInventoryStore(
 ): InventoryStore {
   const notExists = `attribute_not_exists(${inventoryTableKeys.partitionKey})`;
 
-  const markerPut = (marker: ProcessedMarker): TransactItem => ({
-    Put: { TableName: tableName, Item: marker, ConditionExpression: MARKER_CONDITION },
-  });
   const newItemPut = (item: object): TransactItem => ({
     Put: {
       TableName: tableName,
       Item: item as Record<string, unknown>,
       ConditionExpression: notExists,
+    },
+  });
+  /** A new reservation; on a taken key DynamoDB returns the stored one, to tell why. */
+  const newReservationPut = (reservation: Reservation): TransactItem => ({
+    Put: {
+      TableName: tableName,
+      Item: toReservationItem(reservation),
+      ConditionExpression: notExists,
+      ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
     },
   });
 
@@ -124,17 +137,16 @@ export function createInventoryStore(
     },
   });
 
-  /** Index of the first product in a transaction (after marker, reservation, outbox). */
-  const FIRST_PRODUCT = 3;
+  /** Index of the first product in a transaction (after the reservation and the outbox item). */
+  const FIRST_PRODUCT = 2;
 
   return {
-    async reserve({ reservation, event, marker, now }): Promise<ReserveOutcome> {
+    async reserve({ reservation, event, now }): Promise<ReserveOutcome> {
       try {
         await client.send(
           new TransactWriteCommand({
             TransactItems: [
-              markerPut(marker),
-              newItemPut(toReservationItem(reservation)),
+              newReservationPut(reservation),
               newItemPut(outboxItem(event, now)),
               ...reservation.items.map((line) => stockUpdate(line, 'reserve', now)),
             ],
@@ -144,9 +156,10 @@ export function createInventoryStore(
       } catch (error) {
         const reasons = cancellationReasons(error);
         if (reasons === undefined) throw error;
-        const common = commonOutcome(reasons);
-        if (common) return common;
-        if (conditionFailed(reasons[1])) return { outcome: 'reservation-exists' };
+        // Any conflict wins: the other reasons may be artefacts of it.
+        if (isConflict(reasons)) return { outcome: 'conflict' };
+        if (conditionFailed(reasons[0]))
+          return existingReservationOutcome(reasons[0], reservation.paymentEventId);
         const failed: FailedStockCheck[] = [];
         reservation.items.forEach((line, index) => {
           const reason = reasons[FIRST_PRODUCT + index];
@@ -162,39 +175,29 @@ export function createInventoryStore(
       }
     },
 
-    async recordFailedReservation({
-      reservation,
-      event,
-      marker,
-      now,
-    }): Promise<RecordFailureOutcome> {
+    async recordFailedReservation({ reservation, event, now }): Promise<RecordFailureOutcome> {
       try {
         await client.send(
           new TransactWriteCommand({
-            TransactItems: [
-              markerPut(marker),
-              newItemPut(toReservationItem(reservation)),
-              newItemPut(outboxItem(event, now)),
-            ],
+            TransactItems: [newReservationPut(reservation), newItemPut(outboxItem(event, now))],
           }),
         );
         return { outcome: 'recorded' };
       } catch (error) {
         const reasons = cancellationReasons(error);
         if (reasons === undefined) throw error;
-        const common = commonOutcome(reasons);
-        if (common) return common;
-        if (conditionFailed(reasons[1])) return { outcome: 'reservation-exists' };
+        if (isConflict(reasons)) return { outcome: 'conflict' };
+        if (conditionFailed(reasons[0]))
+          return existingReservationOutcome(reasons[0], reservation.paymentEventId);
         throw error;
       }
     },
 
-    async release({ previous, next, event, marker, now }): Promise<ReleaseOutcome> {
+    async release({ previous, next, event, now }): Promise<ReleaseOutcome> {
       try {
         await client.send(
           new TransactWriteCommand({
             TransactItems: [
-              markerPut(marker),
               {
                 Put: {
                   TableName: tableName,
@@ -217,9 +220,8 @@ export function createInventoryStore(
       } catch (error) {
         const reasons = cancellationReasons(error);
         if (reasons === undefined) throw error;
-        const common = commonOutcome(reasons);
-        if (common) return common;
-        if (conditionFailed(reasons[1])) return { outcome: 'stale' };
+        if (isConflict(reasons)) return { outcome: 'conflict' };
+        if (conditionFailed(reasons[0])) return { outcome: 'stale' };
         const broken = previous.items.filter((_line, index) =>
           conditionFailed(reasons[FIRST_PRODUCT + index]),
         );
@@ -229,23 +231,6 @@ export function createInventoryStore(
               `products ${broken.map((line) => line.sku).join(', ')} are missing or hold fewer reserved units`,
           );
         }
-        throw error;
-      }
-    },
-
-    async markProcessed(marker) {
-      try {
-        await client.send(
-          new PutCommand({
-            TableName: tableName,
-            Item: marker,
-            ConditionExpression: MARKER_CONDITION,
-          }),
-        );
-        return { outcome: 'recorded' };
-      } catch (error) {
-        if (errorNamed(error, 'ConditionalCheckFailedException')) return { outcome: 'duplicate' };
-        if (errorNamed(error, 'TransactionConflictException')) return { outcome: 'conflict' };
         throw error;
       }
     },

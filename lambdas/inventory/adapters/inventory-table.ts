@@ -12,7 +12,6 @@ import type { Reservation } from '../domain/reservation.ts';
  * |----------------------|---------------------------|---------------|-------------------|---------|
  * | product              | `PRODUCT#<sku>`           | `PRODUCT`     | `PRODUCT`         | `<sku>` |
  * | reservation          | `RESERVATION#<orderId>`   | `RESERVATION` |                   |         |
- * | processed marker     | `PROCESSED#inventory#<id>`| `PROCESSED`   |                   |         |
  * | outbox (shared)      | `OUTBOX#<eventId>`        | `OUTBOX`      |                   |         |
  *
  * The products index is sparse (only products carry its keys) and lists the catalog in
@@ -25,11 +24,11 @@ export const inventoryTableKeys = {
   partitionKey: 'pk',
   sortKey: 'sk',
   productsIndex: { name: 'products', partitionKey: 'gsi1pk', sortKey: 'gsi1sk' },
-  /** Epoch-seconds TTL attribute (markers and outbox items expire by it). */
+  /** Epoch-seconds TTL attribute (outbox items expire by it). */
   timeToLiveAttribute: TTL_ATTRIBUTE,
 } as const;
 
-/** `entityType` values of the items this table holds (besides the shared outbox and markers). */
+/** `entityType` values of the items this table holds (besides the shared outbox). */
 export const InventoryEntityType = { product: 'PRODUCT', reservation: 'RESERVATION' } as const;
 
 /** The products index partition every product is in. */

@@ -68,7 +68,6 @@ export function createInventoryConsumer(
           count(inventoryConsumerMetrics.released);
           logger.info('Stock released', { reservationId: result.reservationId });
           return;
-        case 'duplicate':
         case 'already-released':
           count(inventoryConsumerMetrics.duplicates);
           logger.info('Release already done; acknowledged', { outcome: result.kind });

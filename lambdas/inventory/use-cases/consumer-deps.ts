@@ -1,15 +1,9 @@
 import type { RetryPolicy } from './conflict-retry.ts';
 import type { InventoryStore } from './ports.ts';
 
-/** The consumer name in the inventory service's processed markers (one per consumed event). */
-export const INVENTORY_CONSUMER = 'inventory';
-
 /** What the event use cases need; the handler entry builds the real ones, tests pass fakes. */
 export interface InventoryConsumerDeps {
-  store: Pick<
-    InventoryStore,
-    'reserve' | 'recordFailedReservation' | 'release' | 'markProcessed' | 'getReservation'
-  >;
+  store: Pick<InventoryStore, 'reserve' | 'recordFailedReservation' | 'release' | 'getReservation'>;
   now: () => Date;
   /** A new unique id (UUID) for reservations and emitted events. */
   newId: () => string;

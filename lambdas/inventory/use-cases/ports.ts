@@ -4,15 +4,15 @@ import type {
   InventoryReleased,
   InventoryReserved,
 } from '../../../events/index.ts';
-import type { ProcessedMarker } from '../../shared/processed-marker.ts';
 import type { Product, RestockCommand, RestockResult } from '../domain/product.ts';
 import type { FailedStockCheck, Reservation } from '../domain/reservation.ts';
 
 /**
  * What the inventory use cases need from the outside world. The DynamoDB adapter
  * (`adapters/inventory-store.ts`) implements {@link InventoryStore}; tests pass fakes.
- * Each write method is ONE transaction: the effect, its outbox event and the consumer's
- * processed marker commit together or not at all.
+ * Each write method is ONE transaction: the effect and its outbox event commit together or
+ * not at all. There are no processed markers: the reservation, one per order, conditionally
+ * written, is what tells a redelivered event from a new one.
  */
 
 export type InventoryReservedEvent = EventOf<typeof InventoryReserved>;
@@ -21,16 +21,15 @@ export type InventoryReleasedEvent = EventOf<typeof InventoryReleased>;
 
 /** Outcomes every transactional write can end with besides its own success. */
 export type TransactionOutcome =
-  /** The marker exists: this event was already applied. Nothing was written. */
+  /** The order's reservation was made for this very event: it was already applied. Nothing was written. */
   | { outcome: 'duplicate' }
   /** A concurrent transaction touched the same items. Nothing was written: retry. */
   | { outcome: 'conflict' };
 
-/** Reserve every line of a RESERVED reservation, write it, its event and the marker. */
+/** Reserve every line of a RESERVED reservation, write it and its event. */
 export interface ReserveWrite {
   reservation: Reservation;
   event: InventoryReservedEvent;
-  marker: ProcessedMarker;
   now: Date;
 }
 
@@ -42,32 +41,33 @@ export type ReserveOutcome =
   /** Some lines are not in stock. Nothing was written. */
   | { outcome: 'insufficient'; failed: FailedStockCheck[] };
 
-/** Record a FAILED reservation, its InventoryFailed event and the marker. */
+/** Record a FAILED reservation and its InventoryFailed event. */
 export interface FailedReservationWrite {
   reservation: Reservation;
   event: InventoryFailedEvent;
-  marker: ProcessedMarker;
   now: Date;
 }
 
 export type RecordFailureOutcome =
   { outcome: 'recorded' } | TransactionOutcome | { outcome: 'reservation-exists' };
 
-/** Return a reservation's units to available, mark it RELEASED, write its event and the marker. */
+/** Return a reservation's units to available, mark it RELEASED, write its event. */
 export interface ReleaseWrite {
   /** The reservation as read: the write is conditional on it being unchanged. */
   previous: Reservation;
   /** The RELEASED reservation to store. */
   next: Reservation;
   event: InventoryReleasedEvent;
-  marker: ProcessedMarker;
   now: Date;
 }
 
 export type ReleaseOutcome =
   | { outcome: 'released' }
-  | TransactionOutcome
-  /** The reservation changed since it was read. Nothing was written: read it again. */
+  | { outcome: 'conflict' }
+  /**
+   * The reservation changed since it was read (e.g. another delivery of the same request
+   * released it). Nothing was written: read it again.
+   */
   | { outcome: 'stale' };
 
 /** One page of products, in SKU order. */
@@ -81,8 +81,6 @@ export interface InventoryStore {
   reserve(write: ReserveWrite): Promise<ReserveOutcome>;
   recordFailedReservation(write: FailedReservationWrite): Promise<RecordFailureOutcome>;
   release(write: ReleaseWrite): Promise<ReleaseOutcome>;
-  /** Writes the marker alone, for an event that is acknowledged without an effect. */
-  markProcessed(marker: ProcessedMarker): Promise<{ outcome: 'recorded' } | TransactionOutcome>;
   /** The order's reservation, read strongly consistently. */
   getReservation(orderId: string): Promise<Reservation | undefined>;
 

@@ -3,35 +3,33 @@ import {
   type EventOf,
   type InventoryReleaseRequested,
 } from '../../../events/index.ts';
-import { processedMarker } from '../../shared/processed-marker.ts';
 import type { Reservation } from '../domain/reservation.ts';
 import { RETRY, retryOnConflict } from './conflict-retry.ts';
-import { INVENTORY_CONSUMER, type InventoryConsumerDeps } from './consumer-deps.ts';
+import type { InventoryConsumerDeps } from './consumer-deps.ts';
 
 export type InventoryReleaseRequestedEvent = EventOf<typeof InventoryReleaseRequested>;
 
 export type ReleaseStockResult =
   /** The units went back to available; InventoryReleased is in the outbox. */
   | { kind: 'released'; reservationId: string }
-  /** This event was already applied. */
-  | { kind: 'duplicate' }
-  /** The reservation was released before (by an earlier request): nothing to do. */
+  /** The reservation was released before (by this request's earlier delivery or another request): nothing to do. */
   | { kind: 'already-released' }
   /**
    * No RESERVED reservation with this id exists for the order (unknown id, or the
-   * reservation FAILED): nothing to give back. The marker records the event as handled.
+   * reservation FAILED): nothing to give back, now or on any redelivery (a reservation made
+   * later has a new id, and FAILED is final), so nothing is written.
    */
   | { kind: 'nothing-to-release'; found: 'none' | 'other-reservation' | 'failed' };
 
 /**
  * Gives a reservation's units back (a saga compensation), once: the reservation goes
  * RESERVED → RELEASED and each of its lines moves from reserved to available, with the
- * InventoryReleased event and the processed marker, in one transaction conditional on the
- * reservation being as it was read. The units given back are the ones the reservation
- * holds, whatever the request lists.
+ * InventoryReleased event, in one transaction conditional on the reservation being as it
+ * was read (so a redelivery racing the first delivery re-reads and finds it RELEASED: no
+ * processed marker is needed). The units given back are the ones the reservation holds,
+ * whatever the request lists.
  *
- * Requests that cannot release anything are acknowledged (never retried): an already
- * released reservation as is, an unknown or failed one with a marker.
+ * Requests that cannot release anything are acknowledged (never retried) without writing.
  *
  * @throws {@link WriteContentionError} when concurrent writers keep cancelling the transaction.
  */
@@ -42,18 +40,12 @@ export async function releaseStock(
   const { store, now, newId } = deps;
   const at = now();
   const occurredAt = at.toISOString();
-  const marker = processedMarker(INVENTORY_CONSUMER, event.eventId, at);
   const { reservationId } = event.data;
 
-  const acknowledge = async (
-    found: 'none' | 'other-reservation' | 'failed',
-  ): Promise<ReleaseStockResult | typeof RETRY> => {
-    const marked = await store.markProcessed(marker);
-    if (marked.outcome === 'conflict') return RETRY;
-    return marked.outcome === 'duplicate'
-      ? { kind: 'duplicate' }
-      : { kind: 'nothing-to-release', found };
-  };
+  const acknowledge = (found: 'none' | 'other-reservation' | 'failed'): ReleaseStockResult => ({
+    kind: 'nothing-to-release',
+    found,
+  });
 
   return retryOnConflict(async () => {
     const previous = await store.getReservation(event.orderId);
@@ -80,12 +72,10 @@ export async function releaseStock(
       },
       { reservationId, items: previous.items },
     );
-    const attempt = await store.release({ previous, next, event: released, marker, now: at });
+    const attempt = await store.release({ previous, next, event: released, now: at });
     switch (attempt.outcome) {
       case 'released':
         return { kind: 'released', reservationId };
-      case 'duplicate':
-        return { kind: 'duplicate' };
       case 'stale':
       case 'conflict':
         return RETRY;

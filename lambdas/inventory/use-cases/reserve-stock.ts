@@ -4,7 +4,6 @@ import {
   type EventOf,
   type PaymentCompleted,
 } from '../../../events/index.ts';
-import { processedMarker } from '../../shared/processed-marker.ts';
 import {
   shortageOf,
   sumBySku,
@@ -12,13 +11,13 @@ import {
   type StockShortage,
 } from '../domain/reservation.ts';
 import { RETRY, retryOnConflict } from './conflict-retry.ts';
-import { INVENTORY_CONSUMER, type InventoryConsumerDeps } from './consumer-deps.ts';
+import type { InventoryConsumerDeps } from './consumer-deps.ts';
 
 export type PaymentCompletedEvent = EventOf<typeof PaymentCompleted>;
 
 /**
  * Most distinct SKUs one reservation can hold: a DynamoDB transaction has at most 100
- * items, and three are the marker, the reservation and the outbox event. (The order API
+ * items, and two are the reservation and the outbox event (one more is kept free). (The order API
  * accepts at most 50 lines, so only a foreign or broken producer can exceed it.)
  */
 export const MAX_SKUS_PER_RESERVATION = 97;
@@ -42,10 +41,13 @@ export type ReserveStockResult =
  * Reserves the stock of a paid order: every line, all or none, in one transaction with
  * conditional decrements (available never goes below zero, so concurrent orders for the
  * last units can never oversell), plus the RESERVED reservation, the InventoryReserved
- * event and the processed marker. When a line is short, writes instead, in one
- * transaction, a FAILED reservation, InventoryFailed (why, and which SKUs) and the marker.
+ * event. When a line is short, writes instead, in one transaction, a FAILED reservation
+ * and InventoryFailed (why, and which SKUs).
  *
- * A redelivered event finds its marker and changes nothing; a transaction cancelled by
+ * The reservation (one per order, written with `attribute_not_exists`, recording the
+ * PaymentCompleted it was made for) is what makes this exactly once: a redelivered event
+ * cancels on it and is told apart from another event by that eventId, so it changes
+ * nothing and needs no processed marker. A transaction cancelled by
  * concurrent writers is retried with jittered backoff, and after the last attempt
  * {@link WriteContentionError} is thrown so the queue redelivers the event later.
  *
@@ -85,10 +87,9 @@ export async function reserveStock(
     sequence: reservation.sequence,
   });
   const reserved = InventoryReserved.create(envelopeFields(newId()), { reservationId, items });
-  const marker = processedMarker(INVENTORY_CONSUMER, event.eventId, at);
 
   return retryOnConflict(async () => {
-    const attempt = await store.reserve({ reservation, event: reserved, marker, now: at });
+    const attempt = await store.reserve({ reservation, event: reserved, now: at });
     switch (attempt.outcome) {
       case 'reserved':
         return { kind: 'reserved', reservationId };
@@ -102,7 +103,6 @@ export async function reserveStock(
         const recorded = await store.recordFailedReservation({
           reservation: { ...reservation, status: 'FAILED', failure: shortage },
           event: InventoryFailed.create(envelopeFields(newId()), shortage),
-          marker,
           now: at,
         });
         switch (recorded.outcome) {

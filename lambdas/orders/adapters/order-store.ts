@@ -3,11 +3,11 @@ import {
   GetCommand,
   QueryCommand,
   TransactWriteCommand,
+  UpdateCommand,
   type DynamoDBDocumentClient,
 } from '@aws-sdk/lib-dynamodb';
 import * as z from 'zod/mini';
 import { outboxItem, TTL_ATTRIBUTE } from '../../shared/outbox.ts';
-import { MARKER_CONDITION, processedMarker } from '../../shared/processed-marker.ts';
 import type { Order } from '../domain/order.ts';
 import type { TimelineEntry } from '../domain/timeline.ts';
 import {
@@ -31,10 +31,11 @@ import {
   ordersTableKeys,
   OrdersEntityType,
   orderKey,
+  TIMELINE_ATTRIBUTE,
   toOrderItem,
-  toTimelineItem,
   type CustomerPageKey,
 } from './orders-table.ts';
+import { decodeTimelineEntry, encodeTimelineEntry } from './timeline-codec.ts';
 
 const IdempotencyItem = z.object({
   idempotencyKey: z.string(),
@@ -92,6 +93,56 @@ function cancellationReasons(error: unknown): CancellationReason[] | undefined {
   );
 }
 
+const isNamed = (error: unknown, name: string) => error instanceof Error && error.name === name;
+
+/** Optional attributes of an order: a transition that leaves one out removes it from the item. */
+const OPTIONAL_ORDER_ATTRIBUTES = [
+  'customerEmail',
+  'paymentToken',
+  'cancellationReason',
+  'cancellationNote',
+] as const satisfies readonly (keyof Order)[];
+
+/**
+ * The update, conditioned by the caller on `#version = :expected`, that makes the stored
+ * order item `order` and appends `entry` to its timeline
+ * (`list_append`, so the transition needs neither the stored entries nor a second item).
+ * Every attribute of the order is set; the keys cannot be and never change. Names and values
+ * are placeholders, so no attribute name can clash with a reserved word.
+ */
+function orderUpdateExpression(order: Order, entry: string, expectedVersion: number) {
+  const { pk: _pk, sk: _sk, ...attributes } = toOrderItem(order);
+  const names: Record<string, string> = { '#version': 'version', '#tl': TIMELINE_ATTRIBUTE };
+  const values: Record<string, unknown> = {
+    ':expected': expectedVersion,
+    ':entry': [entry],
+    ':empty': [],
+  };
+  const sets = ['#tl = list_append(if_not_exists(#tl, :empty), :entry)'];
+  Object.entries(attributes).forEach(([name, value], index) => {
+    if (value === undefined) return;
+    if (name === 'version') {
+      sets.push('#version = :version');
+      values[':version'] = value;
+      return;
+    }
+    names[`#a${index}`] = name;
+    values[`:a${index}`] = value;
+    sets.push(`#a${index} = :a${index}`);
+  });
+  const removes = OPTIONAL_ORDER_ATTRIBUTES.filter((name) => order[name] === undefined).map(
+    (name) => {
+      names[`#r_${name}`] = name;
+      return `#r_${name}`;
+    },
+  );
+  return {
+    UpdateExpression: `SET ${sets.join(', ')}${removes.length > 0 ? ` REMOVE ${removes.join(', ')}` : ''}`,
+    ExpressionAttributeNames: names,
+    ExpressionAttributeValues: values,
+  };
+}
+
 /**
  * The orders table through DynamoDB: the {@link OrderStore} the API use cases need.
  *
@@ -116,7 +167,10 @@ export function createOrderStore(client: DynamoDBDocumentClient, tableName: stri
               {
                 Put: {
                   TableName: tableName,
-                  Item: toOrderItem(order),
+                  Item: {
+                    ...toOrderItem(order),
+                    [TIMELINE_ATTRIBUTE]: [encodeTimelineEntry(timeline, order.createdAt)],
+                  },
                   ConditionExpression: notExists,
                 },
               },
@@ -143,14 +197,6 @@ export function createOrderStore(client: DynamoDBDocumentClient, tableName: stri
                       },
                     },
                   ]),
-              // Last, so the indexes of the items above keep their meaning in cancellation reasons.
-              {
-                Put: {
-                  TableName: tableName,
-                  Item: toTimelineItem(order.orderId, order.version, timeline),
-                  ConditionExpression: notExists,
-                },
-              },
             ],
           }),
         );
@@ -161,7 +207,6 @@ export function createOrderStore(client: DynamoDBDocumentClient, tableName: stri
         const [orderReason, outboxReason, thirdReason] = reasons.map(
           (reason) => reason.Code ?? 'None',
         );
-        // The third item is the idempotency record only when there is one (else the timeline entry).
         const idempotencyReason = idempotency === undefined ? 'None' : thirdReason;
         if (idempotencyReason === 'ConditionalCheckFailed') {
           const existing = fromIdempotencyItem(plainItem(reasons[2]?.Item));
@@ -198,68 +243,64 @@ export function createOrderStore(client: DynamoDBDocumentClient, tableName: stri
     },
 
     async commitTransition(write: TransitionWrite): Promise<TransitionOutcome> {
-      const { order, expectedVersion, events, marker, timeline, now } = write;
-      // Fixed positions: the order first, then the marker, so cancellation reasons are read by index.
-      const transactItems = [
-        {
-          Put: {
-            TableName: tableName,
-            Item: toOrderItem(order),
-            // Optimistic concurrency: only the version this transition was computed from may be
-            // replaced. A missing order fails it too (a transition never creates an order).
-            ConditionExpression: '#version = :expected',
-            ExpressionAttributeNames: { '#version': 'version' },
-            ExpressionAttributeValues: { ':expected': expectedVersion },
-          },
-        },
-        ...(marker === undefined
-          ? []
-          : [
-              {
-                Put: {
-                  TableName: tableName,
-                  Item: processedMarker(marker.consumer, marker.id, now),
-                  ConditionExpression: MARKER_CONDITION,
-                },
-              },
-            ]),
-        ...events.map((event) => ({
-          Put: {
-            TableName: tableName,
-            Item: outboxItem(event, now),
-            ConditionExpression: notExists,
-          },
-        })),
-        {
-          Put: {
-            TableName: tableName,
-            Item: toTimelineItem(order.orderId, order.version, timeline),
-            ConditionExpression: notExists,
-          },
-        },
-      ];
+      const { order, expectedVersion, events, timeline, now } = write;
+      const orderUpdate = {
+        TableName: tableName,
+        Key: orderKey(order.orderId),
+        ...orderUpdateExpression(
+          order,
+          encodeTimelineEntry(timeline, order.createdAt),
+          expectedVersion,
+        ),
+        // Optimistic concurrency: only the version this transition was computed from may be
+        // replaced. A missing order fails it too (a transition never creates an order). It is
+        // also what makes a redelivered event write nothing: the first delivery moved the
+        // version on, and the reloaded order already reflects the event (the saga ignores it).
+        ConditionExpression: '#version = :expected',
+      };
       try {
-        await client.send(new TransactWriteCommand({ TransactItems: transactItems }));
+        if (events.length === 0) {
+          // Nothing to publish: one conditional write of one item is atomic by itself, and
+          // costs half a transactional one.
+          await client.send(new UpdateCommand(orderUpdate));
+        } else {
+          await client.send(
+            new TransactWriteCommand({
+              TransactItems: [
+                // The order first, so its cancellation reason is read at index 0.
+                { Update: orderUpdate },
+                ...events.map((event) => ({
+                  Put: {
+                    TableName: tableName,
+                    Item: outboxItem(event, now),
+                    ConditionExpression: notExists,
+                  },
+                })),
+              ],
+            }),
+          );
+        }
         return { outcome: 'committed' };
       } catch (error) {
+        if (isNamed(error, 'ConditionalCheckFailedException'))
+          return { outcome: 'version-conflict' };
+        if (isNamed(error, 'TransactionConflictException')) return { outcome: 'write-conflict' };
         const reasons = cancellationReasons(error);
         if (reasons === undefined) throw error;
-        const failed = (index: number) => reasons[index]?.Code === 'ConditionalCheckFailed';
-        // A marker that exists means the whole transition was committed before: that wins
-        // over whatever else the redelivery found changed since.
-        if (marker !== undefined && failed(1)) return { outcome: 'duplicate' };
         if (reasons.some((reason) => reason.Code === 'TransactionConflict'))
           return { outcome: 'write-conflict' };
-        if (failed(0)) return { outcome: 'version-conflict' };
+        if (reasons[0]?.Code === 'ConditionalCheckFailed') return { outcome: 'version-conflict' };
         throw error;
       }
     },
 
     async getOrderHistory(orderId: string): Promise<OrderHistory | undefined> {
-      // One partition holds the order ('ORDER') and its entries ('TIMELINE#…', after it in
-      // sort order): a single consistent query reads both.
+      // One partition holds the order ('ORDER', whose item carries the timeline) and, for
+      // orders written by earlier versions, legacy timeline items ('TIMELINE#…', after it in
+      // sort order): a single consistent query reads them all.
       let order: Order | undefined;
-      const timeline: TimelineEntry[] = [];
+      let embedded: unknown;
+      const legacy: TimelineEntry[] = [];
       let startKey: Record<string, unknown> | undefined;
       do {
         const page = await client.send(
@@ -273,13 +314,21 @@ export function createOrderStore(client: DynamoDBDocumentClient, tableName: stri
           }),
         );
         for (const item of page.Items ?? []) {
-          if (item.entityType === OrdersEntityType.order) order = fromOrderItem(item);
-          else if (item.entityType === OrdersEntityType.timeline)
-            timeline.push(fromTimelineItem(item));
+          if (item.entityType === OrdersEntityType.order) {
+            order = fromOrderItem(item);
+            embedded = item[TIMELINE_ATTRIBUTE];
+          } else if (item.entityType === OrdersEntityType.timeline)
+            legacy.push(fromTimelineItem(item));
         }
         startKey = page.LastEvaluatedKey;
       } while (startKey !== undefined);
-      return order && { order, timeline };
+      if (!order) return undefined;
+      const createdAt = order.createdAt;
+      const entries = Array.isArray(embedded)
+        ? embedded.map((stored) => decodeTimelineEntry(String(stored), createdAt))
+        : [];
+      // Legacy items can only predate the embedded entries (an upgrade happens once).
+      return { order, timeline: [...legacy, ...entries] };
     },
 
     async listOrdersByCustomer(customerId, { limit, cursor }): Promise<OrderPage> {

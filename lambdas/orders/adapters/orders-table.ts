@@ -12,13 +12,16 @@ import type { TimelineEntry } from '../domain/timeline.ts';
  * | item             | pk                  | sk            | gsi1pk (byCustomer)   | gsi1sk                    |
  * |------------------|---------------------|---------------|-----------------------|---------------------------|
  * | order            | `ORDER#<orderId>`   | `ORDER`       | `CUSTOMER#<customer>` | `<createdAt>#<orderId>`   |
- * | timeline entry   | `ORDER#<orderId>`   | `TIMELINE#<version, 10 digits>` |     |                           |
  * | idempotency      | `IDEMPOTENCY#<key>` | `IDEMPOTENCY` |                       |                           |
  * | outbox (shared)  | `OUTBOX#<eventId>`  | `OUTBOX`      |                       |                           |
- * | processed marker | `PROCESSED#orders#<eventId>` | `PROCESSED` |                 |                           |
+ * | legacy timeline  | `ORDER#<orderId>`   | `TIMELINE#<version, 10 digits>` |     |                           |
  *
- * Timeline entries share the order's partition, so one query reads an order with its
- * history; they have no index keys, so the customer listing never sees them.
+ * The order's timeline is stored on the order item (attribute {@link TIMELINE_ATTRIBUTE},
+ * see `timeline-codec.ts`), appended to in the same write as each change. Earlier versions
+ * wrote one item per entry in the order's partition; those are still read (one query reads
+ * the partition), never written. No processed markers: a redelivered event finds the order
+ * already reflecting it (the saga's transitions ignore it) and the version condition makes
+ * two concurrent applications of it impossible.
  */
 export const ordersTableKeys = {
   partitionKey: 'pk',
@@ -27,6 +30,9 @@ export const ordersTableKeys = {
   /** Epoch-seconds TTL attribute (idempotency records and outbox items expire by it). */
   timeToLiveAttribute: TTL_ATTRIBUTE,
 } as const;
+
+/** The order item's attribute holding its encoded timeline entries, oldest first. */
+export const TIMELINE_ATTRIBUTE = 'timeline';
 
 /** `entityType` values of the items this table holds (besides the shared outbox's `OUTBOX`). */
 export const OrdersEntityType = {
@@ -90,15 +96,15 @@ export function toOrderItem(order: Order): OrderItem {
  */
 export function fromOrderItem(item: Record<string, unknown>): Order {
   // eslint-disable-next-line @typescript-eslint/no-unused-vars
-  const { pk, sk, entityType, gsi1pk, gsi1sk, ...order } = item;
+  const { pk, sk, entityType, gsi1pk, gsi1sk, [TIMELINE_ATTRIBUTE]: timeline, ...order } = item;
   return order as unknown as Order;
 }
 
-/** A timeline entry as stored: the entry plus its keys and the order version it records. */
+/** A legacy timeline item: the entry plus its keys and the order version it records. */
 export type TimelineItem = TimelineEntry &
   ItemKey & { entityType: typeof OrdersEntityType.timeline; orderId: string; version: number };
 
-/** The item that stores the timeline entry of the order's version `version`. */
+/** The legacy item that stored the timeline entry of the order's version `version` (tests build old data with it). */
 export function toTimelineItem(
   orderId: string,
   version: number,
@@ -113,7 +119,7 @@ export function toTimelineItem(
   };
 }
 
-/** The entry in a stored timeline item (fields are picked, so storage attributes stay out). */
+/** The entry in a legacy timeline item (fields are picked, so storage attributes stay out). */
 export function fromTimelineItem(item: Record<string, unknown>): TimelineEntry {
   const entry = item as unknown as TimelineItem;
   return {

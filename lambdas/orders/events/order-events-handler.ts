@@ -72,10 +72,6 @@ function report(
       count(orderEventMetrics.unknownOrders);
       logger.warn('Event for an unknown order acknowledged');
       return;
-    case 'duplicate':
-      count(orderEventMetrics.duplicates);
-      logger.info('Event already processed (marker exists)');
-      return;
     case 'ignored':
     case 'rejected':
       if (reaction.reason === 'contradicts_order') {

@@ -10,7 +10,7 @@ import {
 } from '../domain/saga.ts';
 import { timelineEntry } from '../domain/timeline.ts';
 import { WriteContentionError } from './place-order.ts';
-import type { OrderStore, TransitionWrite } from './ports.ts';
+import type { OrderStore } from './ports.ts';
 
 /** What {@link applyToOrder} needs; tests pass fakes. */
 export interface ApplyToOrderDeps {
@@ -32,8 +32,6 @@ export interface ApplyToOrderRequest {
   input: SagaInput;
   /** The causation id of the events the transition emits (the consumed eventId, or the command's id). */
   causationId: string;
-  /** Written with the transition so a second delivery of the same cause writes nothing. */
-  marker?: TransitionWrite['marker'];
 }
 
 /** How applying an input ended. Only `applied` wrote anything. */
@@ -49,9 +47,7 @@ export type ApplyToOrderResult =
       events: Envelope[];
     }
   | { kind: 'ignored'; order: Order; reason: IgnoredReason; detail: string }
-  | { kind: 'rejected'; order: Order; reason: RejectedReason; detail: string }
-  /** The marker was there: this cause had already been applied and committed. */
-  | { kind: 'duplicate' };
+  | { kind: 'rejected'; order: Order; reason: RejectedReason; detail: string };
 
 const BASE_BACKOFF_MS = 25;
 const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
@@ -60,7 +56,11 @@ const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(r
  * Applies a saga input to an order and persists the result: loads the order (strongly
  * consistent), runs the pure transition ({@link applySagaInput}) and, when it applies,
  * commits in ONE transaction the new order (conditional on the version it was computed
- * from), the emitted events as outbox items, the marker and a timeline entry.
+ * from) with its timeline entry, and the emitted events as outbox items.
+ *
+ * Exactly once on at-least-once delivery without a processed marker: a redelivered input
+ * reloads the order, which already reflects it, so the transition ignores it (`duplicate`);
+ * two deliveries racing cannot both commit, since both are conditioned on the same version.
  *
  * A concurrent change of the same order (version conflict, or DynamoDB's
  * TransactionConflict) is resolved by reloading and reapplying, with jittered exponential
@@ -77,7 +77,7 @@ export async function applyToOrder(
   const sleep = deps.sleep ?? defaultSleep;
   const random = deps.random ?? Math.random;
   const maxAttempts = deps.maxAttempts ?? 5;
-  const { orderId, input, causationId, marker } = request;
+  const { orderId, input, causationId } = request;
 
   for (let attempt = 1; attempt <= maxAttempts; attempt += 1) {
     const before = await store.getOrder(orderId);
@@ -99,7 +99,6 @@ export async function applyToOrder(
       order: result.order,
       expectedVersion: before.version,
       events,
-      ...(marker === undefined ? {} : { marker }),
       timeline: timelineEntry(
         result.order,
         { type: input.kind, ...('eventId' in input ? { eventId: input.eventId } : {}) },
@@ -110,8 +109,6 @@ export async function applyToOrder(
     switch (committed.outcome) {
       case 'committed':
         return { kind: 'applied', before, order: result.order, events };
-      case 'duplicate':
-        return { kind: 'duplicate' };
       case 'version-conflict':
       case 'write-conflict':
         if (attempt < maxAttempts) {

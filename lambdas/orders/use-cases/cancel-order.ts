@@ -26,8 +26,7 @@ export type CancelOrderResult =
  * is emitted and whatever the order holds is compensated (refund, release), in the same
  * transaction as the order's new state. A pending order's timer is stopped, best effort.
  *
- * No marker: a cancel has no event id to deduplicate, and a repeated cancel is answered
- * `already-cancelled` by the transition itself.
+ * A repeated cancel is answered `already-cancelled` by the transition itself.
  *
  * @throws {@link WriteContentionError} when concurrent writes kept conflicting.
  */
@@ -58,8 +57,7 @@ export async function cancelOrder(
     case 'not-found':
       return { kind: 'not-found' };
     case 'ignored':
-    case 'duplicate':
-      // The transitions never ignore a cancel, and a cancel writes no marker.
+      // The transitions never ignore a cancel.
       throw new Error(`Unexpected outcome of a cancel of order ${orderId}: ${result.kind}`);
   }
 }

@@ -58,8 +58,10 @@ export interface OrderPage {
 }
 
 /**
- * Everything one saga transition writes, in one transaction: the order, the events it
- * emitted (outbox), the exactly-once marker of what caused it, and its timeline entry.
+ * Everything one saga transition writes, atomically: the order with its new timeline entry
+ * and the events it emitted (outbox). No processed marker: a redelivered cause is detected
+ * by the order itself (its transitions ignore a fact it already reflects, and the version
+ * condition stops two concurrent applications).
  */
 export interface TransitionWrite {
   /** The order as the transition left it (its `version` is `expectedVersion + 1`). */
@@ -68,21 +70,14 @@ export interface TransitionWrite {
   expectedVersion: number;
   /** The emitted envelopes, written as outbox items. */
   events: Envelope[];
-  /**
-   * Marks `id` as processed by `consumer` (see `shared/processed-marker.ts`), so a second
-   * delivery of the same cause writes nothing. Absent for commands that need none.
-   */
-  marker?: { consumer: string; id: string };
   timeline: TimelineEntry;
-  /** When outbox items and the marker expire is counted from it. */
+  /** When outbox items expire is counted from it. */
   now: Date;
 }
 
 /** How a {@link OrderStore.commitTransition} transaction ended. Nothing is written unless `committed`. */
 export type TransitionOutcome =
   | { outcome: 'committed' }
-  /** The marker exists: this cause was already applied (a redelivery). */
-  | { outcome: 'duplicate' }
   /** The stored order is no longer at `expectedVersion` (or is gone): reload and reapply. */
   | { outcome: 'version-conflict' }
   /** Another transaction was writing the same items at the same moment: retry. */

@@ -10,9 +10,6 @@ import {
 import type { SagaTimer } from './ports.ts';
 import { stopTimerBestEffort, type TimerStopResult } from './saga-timer.ts';
 
-/** The consumer name in the order service's exactly-once markers. */
-export const ORDERS_CONSUMER = 'orders';
-
 /**
  * Every event the order service consumes: its own OrderCreated (to start the saga timer)
  * and the payment and inventory events that move the saga. The rule's pattern and the
@@ -43,8 +40,8 @@ export type OrderEventReaction =
  * - OrderCreated starts the order's saga timer (execution named after the order, so a
  *   redelivery does not start a second one) unless the order is already final, which
  *   happens when the payment service was faster than the order service's own queue.
- * - A payment or inventory event is applied to the order ({@link applyToOrder}) with the
- *   marker (`orders`, eventId), its eventId as the causation id of what it emits. When the
+ * - A payment or inventory event is applied to the order ({@link applyToOrder}) with its
+ *   eventId as the causation id of what it emits. When the
  *   transition made the order final, the timer is stopped, best effort.
  *
  * @throws when the order could not be written (contention) or a timer could not be
@@ -61,7 +58,6 @@ export async function reactToOrderEvent(
       orderId: event.orderId,
       input: sagaInputFromEvent(event),
       causationId: event.eventId,
-      marker: { consumer: ORDERS_CONSUMER, id: event.eventId },
     },
     deps,
   );

@@ -5,17 +5,12 @@ import {
   type TransactWriteCommandInput,
 } from '@aws-sdk/lib-dynamodb';
 import { outboxItem } from '../../shared/outbox.ts';
-import {
-  failedConditionAt,
-  MARKER_CONDITION,
-  processedMarker,
-} from '../../shared/processed-marker.ts';
+import { failedConditionAt } from '../../shared/processed-marker.ts';
 import type { Payment } from '../domain/payment.ts';
 import type { CommitOutcome, PaymentCommit, PaymentStore } from '../use-cases/ports.ts';
 import {
   fromPaymentItem,
   PAYMENT_ENTITY_TYPE,
-  PAYMENTS_CONSUMER,
   paymentKey,
   paymentsTableKeys,
   toPaymentItem,
@@ -52,15 +47,9 @@ export function createPaymentStore(
       return Item && Item.entityType === PAYMENT_ENTITY_TYPE ? fromPaymentItem(Item) : undefined;
     },
 
-    async commit({
-      payment,
-      events,
-      processedEventId,
-      now,
-    }: PaymentCommit): Promise<CommitOutcome> {
+    async commit({ payment, events, now }: PaymentCommit): Promise<CommitOutcome> {
       const items: TransactItem[] = [];
       let paymentIndex: number | undefined;
-      let markerIndex: number | undefined;
       if (payment) {
         paymentIndex = items.length;
         items.push({
@@ -86,24 +75,11 @@ export function createPaymentStore(
           },
         });
       }
-      if (processedEventId !== undefined) {
-        markerIndex = items.length;
-        items.push({
-          Put: {
-            TableName: tableName,
-            Item: processedMarker(PAYMENTS_CONSUMER, processedEventId, now),
-            ConditionExpression: MARKER_CONDITION,
-          },
-        });
-      }
       if (items.length === 0) return 'committed';
       try {
         await client.send(new TransactWriteCommand({ TransactItems: items }));
         return 'committed';
       } catch (error) {
-        // The marker first: a duplicate delivery also finds the payment already moved on.
-        if (markerIndex !== undefined && failedConditionAt(error, markerIndex))
-          return 'already-processed';
         if (paymentIndex !== undefined && failedConditionAt(error, paymentIndex))
           return 'payment-changed';
         if (isConflict(error)) return 'conflict';

@@ -10,22 +10,21 @@ import type { Payment } from '../domain/payment.ts';
  * |---------------------|--------------------------------|-------------|---------------|
  * | payment             | `PAYMENT#<orderId>`            | `PAYMENT`   | never         |
  * | outbox (shared)     | `OUTBOX#<eventId>`             | `OUTBOX`    | 24 h          |
- * | processed (shared)  | `PROCESSED#payments#<eventId>` | `PROCESSED` | 14 days       |
  *
  * The payment is keyed by order, not by paymentId: one payment per order is then a
- * condition on a single item. Payments are financial records and never expire.
+ * condition on a single item. That item is also what makes each consumed event count once
+ * (no processed markers): it records the OrderCreated that opened it (`chargeEventId`) and
+ * every change is conditioned on the status it was decided from, so a redelivery either
+ * finds its effect already there or loses the condition and re-reads. Payments are financial records and never expire.
  */
 export const paymentsTableKeys = {
   partitionKey: 'pk',
   sortKey: 'sk',
-  /** Epoch-seconds TTL attribute (outbox items and processed markers expire by it). */
+  /** Epoch-seconds TTL attribute (outbox items expire by it). */
   timeToLiveAttribute: TTL_ATTRIBUTE,
 } as const;
 
-/** The consumer name in the payment service's processed markers. */
-export const PAYMENTS_CONSUMER = 'payments';
-
-/** `entityType` of a payment item (besides the shared `OUTBOX` and `PROCESSED`). */
+/** `entityType` of a payment item (besides the shared `OUTBOX`). */
 export const PAYMENT_ENTITY_TYPE = 'PAYMENT';
 
 /** The primary key of a table item. */

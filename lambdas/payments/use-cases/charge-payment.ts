@@ -48,14 +48,16 @@ type OrderCreatedEvent = EventOf<typeof OrderCreated>;
  * Charges an order once, whatever the number of deliveries of its OrderCreated.
  *
  * A new payment is written with `attribute_not_exists`, together with its event
- * (PaymentCompleted or PaymentFailed) in the outbox and the processed marker: a duplicate
- * delivery cancels on the marker, and a second OrderCreated for the same order (another
- * eventId) cancels on the payment; either way nothing is charged twice.
+ * (PaymentCompleted or PaymentFailed) in the outbox. The payment, keyed by order, is what
+ * makes it exactly once (no processed marker): a redelivery reads it and finds its own
+ * eventId as `chargeEventId` (already processed), another OrderCreated for the same order
+ * finds another one; and two deliveries racing cannot both write it (the loser's condition
+ * fails, it re-reads and finds the winner's). Either way nothing is charged twice.
  *
  * A slow charge (`tok_slow`) is first written as PROCESSING with `settlesAt`, with no
- * marker and no event: the result is `pending` and the caller arranges the redelivery.
- * A delivery at or after `settlesAt` completes it (PROCESSING → COMPLETED, conditioned on
- * PROCESSING) with PaymentCompleted and the marker.
+ * event: the result is `pending` and the caller arranges the redelivery. A delivery at or
+ * after `settlesAt` completes it (PROCESSING → COMPLETED, conditioned on PROCESSING) with
+ * PaymentCompleted.
  */
 export async function chargePayment(
   event: OrderCreatedEvent,
@@ -68,19 +70,11 @@ export async function chargePayment(
     eventId: newId(),
   });
 
+  // A lost condition means another delivery wrote the payment first: the retry re-reads it.
   const commitOutcome = (
     outcome: Exclude<CommitOutcome, 'committed'>,
-    existing?: Payment,
   ): StepOutcome<ChargePaymentResult> => {
     switch (outcome) {
-      case 'already-processed':
-        return {
-          done: {
-            kind: 'duplicate',
-            reason: 'already-processed',
-            ...(existing ? { payment: existing } : {}),
-          },
-        };
       case 'payment-changed':
         return { retry: 'changed' };
       case 'conflict':
@@ -98,12 +92,11 @@ export async function chargePayment(
     const outcome = await store.commit({
       payment: { next: settled, expected: 'PROCESSING' },
       events: [paymentEvent(settled, eventContext())],
-      processedEventId: event.eventId,
       now: at,
     });
     return outcome === 'committed'
       ? { done: { kind: 'completed', payment: settled } }
-      : commitOutcome(outcome, payment);
+      : commitOutcome(outcome);
   };
 
   const open = async (): Promise<StepOutcome<ChargePaymentResult>> => {
@@ -121,7 +114,7 @@ export async function chargePayment(
       { paymentId: newId(), now: at, slowPaymentSeconds: deps.slowPaymentSeconds },
     );
     if (payment.status === 'PROCESSING') {
-      // No marker yet: the redelivery of this same event must still be able to settle it.
+      // No event yet: the redelivery of this same event settles it.
       const outcome = await store.commit({
         payment: { next: payment, expected: 'ABSENT' },
         events: [],
@@ -133,7 +126,6 @@ export async function chargePayment(
     const outcome = await store.commit({
       payment: { next: payment, expected: 'ABSENT' },
       events: [paymentEvent(payment, eventContext())],
-      processedEventId: event.eventId,
       now: at,
     });
     if (outcome !== 'committed') return commitOutcome(outcome);

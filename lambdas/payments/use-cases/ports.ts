@@ -16,23 +16,17 @@ export interface PaymentCommit {
   payment?: { next: Payment; expected: PaymentStatus | 'ABSENT' };
   /** Events to publish, through the outbox, with this change. */
   events: readonly Envelope[];
-  /**
-   * The consumed event this commit applies. Its processed marker is written with the
-   * change, so a redelivery of the event cannot apply it again.
-   */
-  processedEventId?: string;
-  /** When outbox items and markers expire is counted from it. */
+  /** When outbox items expire is counted from it. */
   now: Date;
 }
 
 /**
  * How a commit ended. Nothing was written unless `committed`.
- * - `already-processed`: the marker exists (a duplicate delivery);
  * - `payment-changed`: the payment is not in the expected state any more (another
  *   delivery moved it first): read it again and decide again;
  * - `conflict`: a concurrent transaction touched the same items: retry after a pause.
  */
-export type CommitOutcome = 'committed' | 'already-processed' | 'payment-changed' | 'conflict';
+export type CommitOutcome = 'committed' | 'payment-changed' | 'conflict';
 
 export interface PaymentStore {
   /** The order's payment, read strongly consistently, or undefined when there is none. */

@@ -17,21 +17,23 @@ export type RefundPaymentResult =
    * `mismatch` says how the request disagreed with the payment (amount or currency).
    */
   | { kind: 'refunded'; payment: Payment; mismatch?: string }
-  /** Already applied: this event (`already-processed`) or another request (`already-refunded`). */
-  | { kind: 'duplicate'; reason: 'already-processed' | 'already-refunded' }
+  /** Already applied: the payment is REFUNDED (by this request's first delivery or another request). */
+  | { kind: 'duplicate'; reason: 'already-refunded' }
   /**
-   * Nothing to refund. `unknown-payment` (no payment, another paymentId, or a failed one)
-   * is recorded as processed; `still-processing` should never happen, since the order only
-   * asks after PaymentCompleted.
+   * Nothing to refund, and nothing is written: `unknown-payment` (no payment, another
+   * paymentId, or a failed one) stays so on every redelivery (a payment opened later has a
+   * new paymentId, and FAILED is final); `still-processing` should never happen, since the
+   * order only asks after PaymentCompleted.
    */
   | { kind: 'ignored'; reason: 'unknown-payment' | 'still-processing'; detail: string };
 
 type RefundRequest = EventOf<typeof PaymentRefundRequested>;
 
 /**
- * Refunds a payment at most once: COMPLETED → REFUNDED with PaymentRefunded and the
- * processed marker in one transaction, conditioned on the payment still being COMPLETED,
- * so neither a redelivery nor a second request for the same payment refunds twice.
+ * Refunds a payment at most once: COMPLETED → REFUNDED with PaymentRefunded in one
+ * transaction, conditioned on the payment still being COMPLETED, so neither a redelivery
+ * nor a second request for the same payment refunds twice (no processed marker needed:
+ * the payment's status is the record).
  */
 export async function refundPayment(
   request: RefundRequest,
@@ -40,34 +42,19 @@ export async function refundPayment(
   const { store, now, newId } = deps;
   const { paymentId } = request.data;
 
-  const recordUnknown = async (detail: string): Promise<StepOutcome<RefundPaymentResult>> => {
-    // Only the marker: the request is settled as "nothing to do" and never reconsidered.
-    const outcome = await store.commit({
-      events: [],
-      processedEventId: request.eventId,
-      now: now(),
-    });
-    switch (outcome) {
-      case 'committed':
-        return { done: { kind: 'ignored', reason: 'unknown-payment', detail } };
-      case 'already-processed':
-        return { done: { kind: 'duplicate', reason: 'already-processed' } };
-      default:
-        return { retry: outcome === 'conflict' ? 'conflict' : 'changed' };
-    }
-  };
+  const unknown = (detail: string): StepOutcome<RefundPaymentResult> => ({
+    done: { kind: 'ignored', reason: 'unknown-payment', detail },
+  });
 
   return runWithRetries(async () => {
     const payment = await store.getPayment(request.orderId);
     if (payment === undefined)
-      return recordUnknown(`order ${request.orderId} has no payment (asked for ${paymentId})`);
+      return unknown(`order ${request.orderId} has no payment (asked for ${paymentId})`);
     if (payment.paymentId !== paymentId)
-      return recordUnknown(
-        `order ${request.orderId} has payment ${payment.paymentId}, not ${paymentId}`,
-      );
+      return unknown(`order ${request.orderId} has payment ${payment.paymentId}, not ${paymentId}`);
     switch (payment.status) {
       case 'FAILED':
-        return recordUnknown(`payment ${paymentId} failed: nothing was charged`);
+        return unknown(`payment ${paymentId} failed: nothing was charged`);
       case 'REFUNDED':
         return { done: { kind: 'duplicate', reason: 'already-refunded' } };
       case 'PROCESSING':
@@ -90,7 +77,6 @@ export async function refundPayment(
               eventId: newId(),
             }),
           ],
-          processedEventId: request.eventId,
           now: at,
         });
         switch (outcome) {
@@ -98,8 +84,6 @@ export async function refundPayment(
             const mismatch = describeMismatch(request, payment);
             return { done: { kind: 'refunded', payment: next, ...(mismatch ? { mismatch } : {}) } };
           }
-          case 'already-processed':
-            return { done: { kind: 'duplicate', reason: 'already-processed' } };
           case 'payment-changed':
             return { retry: 'changed' };
           case 'conflict':

@@ -16,19 +16,18 @@ import {
   type ReserveOutcome,
   type ReserveWrite,
 } from '../../../lambdas/inventory/use-cases/ports.ts';
-import type { ProcessedMarker } from '../../../lambdas/shared/processed-marker.ts';
 
-type Method = 'reserve' | 'recordFailedReservation' | 'release' | 'markProcessed' | 'putProduct';
+type Method = 'reserve' | 'recordFailedReservation' | 'release' | 'putProduct';
 
 /**
  * An in-memory {@link InventoryStore} with the DynamoDB store's semantics: each write is
- * all-or-nothing, checks the marker first, and never lets stock go negative. Tests can
+ * all-or-nothing, one reservation per order (a taken one is a duplicate when made for the
+ * same PaymentCompleted), and never lets stock go negative. Tests can
  * queue `conflict` answers per method to exercise retries.
  */
 export class FakeInventoryStore implements InventoryStore {
   readonly products = new Map<string, Product>();
   readonly reservations = new Map<string, Reservation>();
-  readonly markers = new Map<string, ProcessedMarker>();
   readonly outbox: Envelope[] = [];
   /** Number of upcoming calls of a method that answer `conflict` and write nothing. */
   readonly conflicts: Partial<Record<Method, number>> = {};
@@ -36,7 +35,6 @@ export class FakeInventoryStore implements InventoryStore {
     reserve: 0,
     recordFailedReservation: 0,
     release: 0,
-    markProcessed: 0,
     putProduct: 0,
   };
 
@@ -64,11 +62,19 @@ export class FakeInventoryStore implements InventoryStore {
     return true;
   }
 
-  reserve({ reservation, event, marker }: ReserveWrite): Promise<ReserveOutcome> {
+  /** What the conditional write of a new reservation finds when the order has one. */
+  private existing(reservation: Reservation) {
+    const stored = this.reservations.get(reservation.orderId);
+    if (!stored) return undefined;
+    return stored.paymentEventId === reservation.paymentEventId
+      ? ({ outcome: 'duplicate' } as const)
+      : ({ outcome: 'reservation-exists' } as const);
+  }
+
+  reserve({ reservation, event }: ReserveWrite): Promise<ReserveOutcome> {
     if (this.conflicted('reserve')) return Promise.resolve({ outcome: 'conflict' });
-    if (this.markers.has(marker.pk)) return Promise.resolve({ outcome: 'duplicate' });
-    if (this.reservations.has(reservation.orderId))
-      return Promise.resolve({ outcome: 'reservation-exists' });
+    const existing = this.existing(reservation);
+    if (existing) return Promise.resolve(existing);
     const failed = reservation.items
       .filter(({ sku, quantity }) => (this.products.get(sku)?.available ?? -1) < quantity)
       .map(({ sku }) => ({ sku, productExists: this.products.has(sku) }));
@@ -81,26 +87,23 @@ export class FakeInventoryStore implements InventoryStore {
         reserved: product.reserved + quantity,
       });
     }
-    this.commit(reservation, event, marker);
+    this.commit(reservation, event);
     return Promise.resolve({ outcome: 'reserved' });
   }
 
   recordFailedReservation({
     reservation,
     event,
-    marker,
   }: FailedReservationWrite): Promise<RecordFailureOutcome> {
     if (this.conflicted('recordFailedReservation')) return Promise.resolve({ outcome: 'conflict' });
-    if (this.markers.has(marker.pk)) return Promise.resolve({ outcome: 'duplicate' });
-    if (this.reservations.has(reservation.orderId))
-      return Promise.resolve({ outcome: 'reservation-exists' });
-    this.commit(reservation, event, marker);
+    const existing = this.existing(reservation);
+    if (existing) return Promise.resolve(existing);
+    this.commit(reservation, event);
     return Promise.resolve({ outcome: 'recorded' });
   }
 
-  release({ previous, next, event, marker }: ReleaseWrite): Promise<ReleaseOutcome> {
+  release({ previous, next, event }: ReleaseWrite): Promise<ReleaseOutcome> {
     if (this.conflicted('release')) return Promise.resolve({ outcome: 'conflict' });
-    if (this.markers.has(marker.pk)) return Promise.resolve({ outcome: 'duplicate' });
     const current = this.reservations.get(previous.orderId);
     if (current?.status !== 'RESERVED' || current.sequence !== previous.sequence)
       return Promise.resolve({ outcome: 'stale' });
@@ -117,15 +120,8 @@ export class FakeInventoryStore implements InventoryStore {
         reserved: product.reserved - quantity,
       });
     }
-    this.commit(next, event, marker);
+    this.commit(next, event);
     return Promise.resolve({ outcome: 'released' });
-  }
-
-  markProcessed(marker: ProcessedMarker) {
-    if (this.conflicted('markProcessed')) return Promise.resolve({ outcome: 'conflict' } as const);
-    if (this.markers.has(marker.pk)) return Promise.resolve({ outcome: 'duplicate' } as const);
-    this.markers.set(marker.pk, marker);
-    return Promise.resolve({ outcome: 'recorded' } as const);
   }
 
   getReservation(orderId: string): Promise<Reservation | undefined> {
@@ -159,9 +155,8 @@ export class FakeInventoryStore implements InventoryStore {
     });
   }
 
-  private commit(reservation: Reservation, event: Envelope, marker: ProcessedMarker) {
+  private commit(reservation: Reservation, event: Envelope) {
     this.reservations.set(reservation.orderId, reservation);
     this.outbox.push(event);
-    this.markers.set(marker.pk, marker);
   }
 }

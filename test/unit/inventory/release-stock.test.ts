@@ -66,7 +66,7 @@ describe('releaseStock', () => {
     expect(store.outbox).toHaveLength(2);
   });
 
-  it('reports a duplicate when the marker was written by a concurrent delivery', async () => {
+  it('finds the reservation released when a concurrent delivery released it first', async () => {
     const { deps, store, reservationId } = await reserved();
     const request = releaseRequested(reservationId, [{ sku: 'A', quantity: 2 }]);
     // The other delivery committed between this one's read and its write.
@@ -77,20 +77,25 @@ describe('releaseStock', () => {
       await releaseStock(request, deps);
       return seen;
     };
-    expect(await releaseStock(request, deps)).toEqual({ kind: 'duplicate' });
+    expect(await releaseStock(request, deps)).toEqual({ kind: 'already-released' });
     expect(store.products.get('A')).toMatchObject({ available: 5, reserved: 0 });
+    expect(store.outbox).toHaveLength(2);
   });
 
-  it('acknowledges an unknown reservation with a marker, changing no stock', async () => {
+  it('acknowledges an unknown reservation without writing, however often delivered', async () => {
     const { deps, store } = await reserved();
     const request = releaseRequested('someone-else', [{ sku: 'A', quantity: 2 }]);
     expect(await releaseStock(request, deps)).toEqual({
       kind: 'nothing-to-release',
       found: 'other-reservation',
     });
-    expect(store.markers.has(`PROCESSED#inventory#${request.eventId}`)).toBe(true);
     expect(store.products.get('A')).toMatchObject({ available: 3, reserved: 2 });
-    expect(await releaseStock(request, deps)).toEqual({ kind: 'duplicate' });
+    expect(await releaseStock(request, deps)).toEqual({
+      kind: 'nothing-to-release',
+      found: 'other-reservation',
+    });
+    expect(store.calls.release).toBe(0);
+    expect(store.outbox).toHaveLength(1);
   });
 
   it('acknowledges a release for an order it never saw', async () => {

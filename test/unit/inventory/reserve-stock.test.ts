@@ -56,9 +56,7 @@ describe('reserveStock', () => {
         },
       ),
     ]);
-    expect([...store.markers.values()]).toEqual([
-      expect.objectContaining({ consumer: 'inventory', eventId: event.eventId }),
-    ]);
+    expect(store.reservations.get('order-1')?.paymentEventId).toBe(event.eventId);
   });
 
   it('reserves nothing when a line is short, and records the failure with InventoryFailed', async () => {
@@ -92,7 +90,7 @@ describe('reserveStock', () => {
       sequence: 1,
       data: { reason: 'out_of_stock', skus: ['B'] },
     });
-    expect(store.markers.size).toBe(1);
+    expect(store.reservations.get('order-1')?.paymentEventId).toBe(event.eventId);
   });
 
   it('fails with unknown_sku when a SKU has no product', async () => {

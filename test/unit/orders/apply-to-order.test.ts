@@ -6,10 +6,8 @@ import { applySagaInput } from '../../../lambdas/orders/domain/saga.ts';
 import { inputs, newOrder } from '../saga/fixtures.ts';
 import { NOW, ORDER_ID, sagaSetup } from './saga-fixtures.ts';
 
-const marker = (id: string) => ({ consumer: 'orders', id });
-
 describe('applyToOrder', () => {
-  it('commits the new order, its events, the marker and a timeline entry together', async () => {
+  it('commits the new order, its events and a timeline entry together', async () => {
     const { store, deps } = sagaSetup();
     store.seed(
       newOrder({
@@ -25,7 +23,6 @@ describe('applyToOrder', () => {
         orderId: ORDER_ID,
         input: inputs.inventoryFailed(),
         causationId: 'evt-inventory-failed',
-        marker: marker('evt-inventory-failed'),
       },
       deps,
     );
@@ -56,7 +53,6 @@ describe('applyToOrder', () => {
       });
     }
     expect(new Set(written.map((event) => event.eventId)).size).toBe(2);
-    expect(store.markers).toEqual(new Set(['orders#evt-inventory-failed']));
     expect(store.timelines.get(ORDER_ID)?.get(3)).toEqual({
       at: NOW.toISOString(),
       type: 'InventoryFailed',
@@ -68,13 +64,12 @@ describe('applyToOrder', () => {
     });
   });
 
-  it('records a command without an event id in the timeline and writes no marker when none is given', async () => {
+  it('records a command without an event id in the timeline', async () => {
     const { store, deps } = sagaSetup();
     await applyToOrder(
       { orderId: ORDER_ID, input: inputs.cancelRequested('changed my mind'), causationId: 'req-1' },
       deps,
     );
-    expect(store.markers.size).toBe(0);
     const entry = store.timelines.get(ORDER_ID)?.get(2);
     expect(entry).toMatchObject({ type: 'CancelRequested', status: 'CANCELLED' });
     expect(entry).not.toHaveProperty('eventId');
@@ -112,20 +107,47 @@ describe('applyToOrder', () => {
     expect(result).toEqual({ kind: 'not-found' });
   });
 
-  it('reports a duplicate when the marker exists, and writes nothing', async () => {
+  it('writes nothing for a redelivered event: the order already reflects it', async () => {
     const { store, deps } = sagaSetup();
-    store.markers.add('orders#evt-payment-failed');
-    const result = await applyToOrder(
-      {
-        orderId: ORDER_ID,
-        input: inputs.paymentFailed(),
-        causationId: 'evt-payment-failed',
-        marker: marker('evt-payment-failed'),
-      },
-      deps,
-    );
-    expect(result).toEqual({ kind: 'duplicate' });
-    expect(store.orders.get(ORDER_ID)?.version).toBe(1);
+    const request = {
+      orderId: ORDER_ID,
+      input: inputs.paymentFailed(),
+      causationId: 'evt-payment-failed',
+    };
+    expect((await applyToOrder(request, deps)).kind).toBe('applied');
+    const outboxAfterFirst = store.outbox.size;
+
+    const again = await applyToOrder(request, deps);
+
+    expect(again).toMatchObject({ kind: 'ignored', reason: 'duplicate' });
+    expect(store.commitTransitionCalls).toBe(1);
+    expect(store.orders.get(ORDER_ID)?.version).toBe(2);
+    expect(store.outbox.size).toBe(outboxAfterFirst);
+    expect(store.timelines.get(ORDER_ID)?.size).toBe(1);
+  });
+
+  it('lets only one of two racing deliveries of an event commit: the other reloads and ignores it', async () => {
+    const { store, deps } = sagaSetup();
+    const request = {
+      orderId: ORDER_ID,
+      input: inputs.paymentFailed(),
+      causationId: 'evt-payment-failed',
+    };
+    let raced = false;
+    store.beforeCommit = () => {
+      if (raced) return;
+      raced = true;
+      // The other delivery of the same event commits between this one's read and its write.
+      const current = store.orders.get(ORDER_ID)!;
+      const other = applySagaInput(current, request.input, NOW.toISOString());
+      if (other.outcome !== 'applied') throw new Error('setup');
+      store.orders.set(ORDER_ID, other.order);
+    };
+
+    const result = await applyToOrder(request, deps);
+
+    expect(result).toMatchObject({ kind: 'ignored', reason: 'duplicate' });
+    expect(store.commitTransitionCalls).toBe(1);
     expect(store.outbox.size).toBe(0);
   });
 
@@ -147,7 +169,6 @@ describe('applyToOrder', () => {
         orderId: ORDER_ID,
         input: inputs.paymentCompleted(),
         causationId: 'evt-completed-pay-1',
-        marker: marker('evt-completed-pay-1'),
       },
       deps,
     );

@@ -16,8 +16,7 @@ import {
 /**
  * An in-memory {@link OrderStore} with the transaction semantics the use cases rely on
  * (all or nothing, `attribute_not_exists` on every item, expired idempotency records
- * free their key, a transition only replaces the version it was computed from, a marker
- * written twice cancels the transition), plus knobs to script the failures DynamoDB can
+ * free their key, a transition only replaces the version it was computed from), plus knobs to script the failures DynamoDB can
  * produce.
  */
 export class FakeOrderStore implements OrderStore {
@@ -27,8 +26,6 @@ export class FakeOrderStore implements OrderStore {
   readonly idempotency = new Map<string, IdempotencyRecord>();
   /** Timeline entries per order, keyed by the version they record. */
   readonly timelines = new Map<string, Map<number, TimelineEntry>>();
-  /** Processed markers, as `<consumer>#<id>`. */
-  readonly markers = new Set<string>();
   /** The next commitTransition calls answer TransactionConflict, one per entry. */
   transitionConflictsAhead = 0;
   /** Runs before each commitTransition decides, e.g. to let a "concurrent" writer commit first. */
@@ -78,17 +75,13 @@ export class FakeOrderStore implements OrderStore {
       this.transitionConflictsAhead -= 1;
       return Promise.resolve({ outcome: 'write-conflict' });
     }
-    const { order, expectedVersion, events, marker, timeline } = write;
-    const markerKey = marker && `${marker.consumer}#${marker.id}`;
-    if (markerKey !== undefined && this.markers.has(markerKey))
-      return Promise.resolve({ outcome: 'duplicate' });
+    const { order, expectedVersion, events, timeline } = write;
     if (this.orders.get(order.orderId)?.version !== expectedVersion)
       return Promise.resolve({ outcome: 'version-conflict' });
     if (events.some((event) => this.outbox.has(event.eventId)))
       throw new Error('An outbox item with this eventId already exists');
     this.orders.set(order.orderId, structuredClone(order));
     for (const event of events) this.outbox.set(event.eventId, structuredClone(event));
-    if (markerKey !== undefined) this.markers.add(markerKey);
     const entries = this.timelines.get(order.orderId) ?? new Map<number, TimelineEntry>();
     entries.set(order.version, structuredClone(timeline));
     this.timelines.set(order.orderId, entries);

@@ -1,10 +1,24 @@
 import { beforeEach, describe, expect, it } from '@jest/globals';
-import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import {
+  ConditionalCheckFailedException,
+  TransactionCanceledException,
+  TransactionConflictException,
+} from '@aws-sdk/client-dynamodb';
+import {
+  DynamoDBDocumentClient,
+  QueryCommand,
+  TransactWriteCommand,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { OrderCancelled } from '../../../events/index.ts';
 import { createOrderStore } from '../../../lambdas/orders/adapters/order-store.ts';
-import { toOrderItem, toTimelineItem } from '../../../lambdas/orders/adapters/orders-table.ts';
+import {
+  TIMELINE_ATTRIBUTE,
+  toOrderItem,
+  toTimelineItem,
+} from '../../../lambdas/orders/adapters/orders-table.ts';
+import { encodeTimelineEntry } from '../../../lambdas/orders/adapters/timeline-codec.ts';
 import type { TimelineEntry } from '../../../lambdas/orders/domain/timeline.ts';
 import type { TransitionWrite } from '../../../lambdas/orders/use-cases/ports.ts';
 import { createDocumentClient } from '../../../lambdas/shared/dynamo.ts';
@@ -37,7 +51,6 @@ const write: TransitionWrite = {
   order,
   expectedVersion: 1,
   events: [event],
-  marker: { consumer: 'orders', id: 'evt-pf' },
   timeline: entry,
   now: NOW,
 };
@@ -49,6 +62,24 @@ const cancelled = (...codes: string[]) =>
     CancellationReasons: codes.map((Code) => ({ Code })),
   });
 
+/** The attributes an update sets, by attribute name (placeholders resolved). */
+function setAttributes(update: {
+  UpdateExpression?: string;
+  ExpressionAttributeNames?: Record<string, string>;
+  ExpressionAttributeValues?: Record<string, unknown>;
+}): Record<string, unknown> {
+  const sets = /^SET (.*?)(?: REMOVE .*)?$/.exec(update.UpdateExpression ?? '')?.[1] ?? '';
+  return Object.fromEntries(
+    sets.split(', ').map((assignment): [string, unknown] => {
+      const [name = '', value = ''] = assignment.split(' = ');
+      return [
+        update.ExpressionAttributeNames?.[name] ?? name,
+        update.ExpressionAttributeValues?.[value] ?? value,
+      ];
+    }),
+  );
+}
+
 describe('createOrderStore (saga transitions)', () => {
   const dynamo = mockClient(DynamoDBDocumentClient);
   const store = createOrderStore(createDocumentClient({ region: 'us-east-1' }), 'orders');
@@ -58,87 +89,93 @@ describe('createOrderStore (saga transitions)', () => {
   });
 
   describe('commitTransition', () => {
-    it('writes order (on its expected version), marker, outbox items and timeline entry in one transaction', async () => {
+    it('updates the order (on its expected version) with its timeline entry and writes the outbox items, in one transaction', async () => {
       dynamo.on(TransactWriteCommand).resolves({});
       expect(await store.commitTransition(write)).toEqual({ outcome: 'committed' });
 
       const items = dynamo.commandCalls(TransactWriteCommand)[0]!.args[0].input.TransactItems!;
-      expect(items.map((item) => item.Put)).toEqual([
-        {
-          TableName: 'orders',
-          Item: toOrderItem(order),
-          ConditionExpression: '#version = :expected',
-          ExpressionAttributeNames: { '#version': 'version' },
-          ExpressionAttributeValues: { ':expected': 1 },
-        },
-        {
-          TableName: 'orders',
-          Item: expect.objectContaining({
-            pk: 'PROCESSED#orders#evt-pf',
-            sk: 'PROCESSED',
-            expiresAt: expect.any(Number),
-          }),
-          ConditionExpression: 'attribute_not_exists(pk)',
-        },
-        {
-          TableName: 'orders',
-          Item: expect.objectContaining({
-            pk: 'OUTBOX#e2',
-            entityType: 'OUTBOX',
-            event: JSON.stringify(event),
-            expiresAt: NOW_SECONDS + 86_400,
-          }),
-          ConditionExpression: 'attribute_not_exists(pk)',
-        },
-        {
-          TableName: 'orders',
-          Item: toTimelineItem('ord-1', 2, entry),
-          ConditionExpression: 'attribute_not_exists(pk)',
-        },
+      expect(items).toHaveLength(2);
+      const update = items[0]!.Update!;
+      expect(update).toMatchObject({
+        TableName: 'orders',
+        Key: { pk: 'ORDER#ord-1', sk: 'ORDER' },
+        ConditionExpression: '#version = :expected',
+      });
+      expect(update.ExpressionAttributeValues?.[':expected']).toBe(1);
+      const { pk: _pk, sk: _sk, ...attributes } = toOrderItem(order);
+      const set = setAttributes(update);
+      expect(set).toMatchObject(attributes);
+      // The entry is appended, never replacing earlier ones.
+      expect(update.UpdateExpression).toContain(
+        '#tl = list_append(if_not_exists(#tl, :empty), :entry)',
+      );
+      expect(update.ExpressionAttributeNames?.['#tl']).toBe(TIMELINE_ATTRIBUTE);
+      expect(update.ExpressionAttributeValues?.[':entry']).toEqual([
+        encodeTimelineEntry(entry, order.createdAt),
       ]);
+      expect(items[1]!.Put).toEqual({
+        TableName: 'orders',
+        Item: expect.objectContaining({
+          pk: 'OUTBOX#e2',
+          entityType: 'OUTBOX',
+          event: JSON.stringify(event),
+          expiresAt: NOW_SECONDS + 86_400,
+        }),
+        ConditionExpression: 'attribute_not_exists(pk)',
+      });
     });
 
-    it('writes no marker when the transition has none', async () => {
+    it('removes the optional attributes the new order no longer has', async () => {
       dynamo.on(TransactWriteCommand).resolves({});
-      const { marker: _none, ...withoutMarker } = write;
-      await store.commitTransition(withoutMarker);
-      const items = dynamo.commandCalls(TransactWriteCommand)[0]!.args[0].input.TransactItems!;
-      expect(items.map((item) => (item.Put!.Item as { entityType: string }).entityType)).toEqual([
-        'ORDER',
-        'OUTBOX',
-        'TIMELINE',
-      ]);
+      await store.commitTransition(write);
+      const update =
+        dynamo.commandCalls(TransactWriteCommand)[0]!.args[0].input.TransactItems![0]!.Update!;
+      const removed = (/ REMOVE (.*)$/.exec(update.UpdateExpression!)?.[1] ?? '')
+        .split(', ')
+        .map((name) => update.ExpressionAttributeNames?.[name]);
+      expect(removed).toEqual(expect.arrayContaining(['paymentToken', 'cancellationNote']));
+      expect(removed).not.toContain('cancellationReason');
     });
 
-    it('reports a duplicate when the marker’s condition failed, whatever else failed', async () => {
-      dynamo
-        .on(TransactWriteCommand)
-        .rejects(cancelled('ConditionalCheckFailed', 'ConditionalCheckFailed', 'None', 'None'));
-      expect(await store.commitTransition(write)).toEqual({ outcome: 'duplicate' });
+    it('writes a transition that emits nothing as one conditional update, without a transaction', async () => {
+      dynamo.on(UpdateCommand).resolves({});
+      expect(await store.commitTransition({ ...write, events: [] })).toEqual({
+        outcome: 'committed',
+      });
+      expect(dynamo.commandCalls(TransactWriteCommand)).toHaveLength(0);
+      const update = dynamo.commandCalls(UpdateCommand)[0]!.args[0].input;
+      expect(update).toMatchObject({
+        TableName: 'orders',
+        Key: { pk: 'ORDER#ord-1', sk: 'ORDER' },
+        ConditionExpression: '#version = :expected',
+      });
+      expect(update.ExpressionAttributeValues?.[':expected']).toBe(1);
     });
 
-    it('reports a version conflict when only the order’s condition failed', async () => {
-      dynamo.on(TransactWriteCommand).rejects(cancelled('ConditionalCheckFailed', 'None', 'None'));
+    it('reports a version conflict when the order’s condition failed', async () => {
+      dynamo.on(TransactWriteCommand).rejects(cancelled('ConditionalCheckFailed', 'None'));
       expect(await store.commitTransition(write)).toEqual({ outcome: 'version-conflict' });
-    });
-
-    it('does not read the first outbox item as a marker when there is no marker', async () => {
-      const { marker: _none, ...withoutMarker } = write;
       dynamo
-        .on(TransactWriteCommand)
-        .rejects(cancelled('ConditionalCheckFailed', 'ConditionalCheckFailed', 'None'));
-      expect(await store.commitTransition(withoutMarker)).toEqual({
+        .on(UpdateCommand)
+        .rejects(new ConditionalCheckFailedException({ message: 'failed', $metadata: {} }));
+      expect(await store.commitTransition({ ...write, events: [] })).toEqual({
         outcome: 'version-conflict',
       });
     });
 
     it('reports a transaction conflict as retryable', async () => {
-      dynamo.on(TransactWriteCommand).rejects(cancelled('None', 'TransactionConflict', 'None'));
+      dynamo.on(TransactWriteCommand).rejects(cancelled('None', 'TransactionConflict'));
       expect(await store.commitTransition(write)).toEqual({ outcome: 'write-conflict' });
+      dynamo
+        .on(UpdateCommand)
+        .rejects(new TransactionConflictException({ message: 'conflict', $metadata: {} }));
+      expect(await store.commitTransition({ ...write, events: [] })).toEqual({
+        outcome: 'write-conflict',
+      });
     });
 
     it('rethrows a cancellation it cannot explain and any other error', async () => {
-      dynamo.on(TransactWriteCommand).rejects(cancelled('None', 'None', 'ConditionalCheckFailed'));
+      dynamo.on(TransactWriteCommand).rejects(cancelled('None', 'ConditionalCheckFailed'));
       await expect(store.commitTransition(write)).rejects.toThrow(TransactionCanceledException);
       dynamo.on(TransactWriteCommand).rejects(new Error('throttled'));
       await expect(store.commitTransition(write)).rejects.toThrow('throttled');
@@ -146,17 +183,43 @@ describe('createOrderStore (saga transitions)', () => {
   });
 
   describe('getOrderHistory', () => {
-    it('reads the order and its timeline from its partition, consistently, across pages', async () => {
+    it('reads the order and its embedded timeline from its partition, consistently', async () => {
       const first = { ...entry, type: 'OrderPlaced' as const, status: 'PENDING' as const };
+      const { eventId: _none, ...placed } = first;
+      dynamo.on(QueryCommand).resolves({
+        Items: [
+          {
+            ...toOrderItem(order),
+            [TIMELINE_ATTRIBUTE]: [placed, entry].map((e) =>
+              encodeTimelineEntry(e, order.createdAt),
+            ),
+          },
+        ],
+      });
+      expect(await store.getOrderHistory('ord-1')).toEqual({ order, timeline: [placed, entry] });
+    });
+
+    it('reads legacy timeline items (one per entry) before the embedded entries, across pages', async () => {
+      const first = { ...entry, type: 'OrderPlaced' as const, status: 'PENDING' as const };
+      const later = { ...entry, type: 'PaymentRefunded' as const, eventId: 'evt-pr', emitted: [] };
       dynamo
         .on(QueryCommand)
         .resolvesOnce({
-          Items: [toOrderItem(order), toTimelineItem('ord-1', 1, first)],
+          Items: [
+            {
+              ...toOrderItem(order),
+              [TIMELINE_ATTRIBUTE]: [encodeTimelineEntry(later, order.createdAt)],
+            },
+            toTimelineItem('ord-1', 1, first),
+          ],
           LastEvaluatedKey: { pk: 'ORDER#ord-1', sk: 'TIMELINE#0000000001' },
         })
         .resolvesOnce({ Items: [toTimelineItem('ord-1', 2, entry)] });
 
-      expect(await store.getOrderHistory('ord-1')).toEqual({ order, timeline: [first, entry] });
+      expect(await store.getOrderHistory('ord-1')).toEqual({
+        order,
+        timeline: [first, entry, later],
+      });
 
       const calls = dynamo.commandCalls(QueryCommand).map((call) => call.args[0].input);
       expect(calls[0]).toMatchObject({

@@ -6,7 +6,7 @@ import { newOrder } from '../saga/fixtures.ts';
 import { NOW, ORDER_ID, sagaSetup } from './saga-fixtures.ts';
 
 describe('timeOutOrder', () => {
-  it('cancels a pending order for timeout, once, with the timer as causation and marker', async () => {
+  it('cancels a pending order for timeout, once, with the timer as causation', async () => {
     const { deps, store } = sagaSetup();
     expect(await timeOutOrder(ORDER_ID, deps)).toEqual({
       orderId: ORDER_ID,
@@ -17,7 +17,6 @@ describe('timeOutOrder', () => {
     expect([...store.outbox.values()]).toEqual([
       expect.objectContaining({ type: 'OrderCancelled', causationId: `timer:${ORDER_ID}` }),
     ]);
-    expect(store.markers).toEqual(new Set([`orders#timer:${ORDER_ID}`]));
   });
 
   it('compensates what the order holds when it times out', async () => {
@@ -48,11 +47,16 @@ describe('timeOutOrder', () => {
     expect(store.commitTransitionCalls).toBe(0);
   });
 
-  it('does nothing twice when a retried task finds its marker', async () => {
+  it('writes nothing when a retried task finds the order it already cancelled', async () => {
     const { deps, store } = sagaSetup();
-    store.markers.add(`orders#timer:${ORDER_ID}`);
-    expect(await timeOutOrder(ORDER_ID, deps)).toEqual({ orderId: ORDER_ID, outcome: 'duplicate' });
-    expect(store.orders.get(ORDER_ID)?.status).toBe('PENDING');
+    await timeOutOrder(ORDER_ID, deps);
+    expect(await timeOutOrder(ORDER_ID, deps)).toEqual({
+      orderId: ORDER_ID,
+      outcome: 'ignored',
+      status: 'CANCELLED',
+    });
+    expect(store.commitTransitionCalls).toBe(1);
+    expect(store.outbox.size).toBe(1);
   });
 
   it('answers not_found for an unknown order', async () => {

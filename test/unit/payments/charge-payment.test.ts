@@ -27,17 +27,14 @@ function setup(overrides: Partial<ChargePaymentDeps> = {}) {
 }
 
 describe('chargePayment', () => {
-  it('completes an approved charge: the payment, PaymentCompleted and the marker in one commit', async () => {
+  it('completes an approved charge: the payment and PaymentCompleted in one commit', async () => {
     const { store, deps } = setup();
     const event = orderCreated({ paymentToken: 'tok_visa' });
     const result = await chargePayment(event, deps);
 
     expect(result).toMatchObject({ kind: 'completed', payment: { status: 'COMPLETED' } });
     expect(store.commits).toHaveLength(1);
-    expect(store.commits[0]).toMatchObject({
-      payment: { expected: 'ABSENT' },
-      processedEventId: event.eventId,
-    });
+    expect(store.commits[0]).toMatchObject({ payment: { expected: 'ABSENT' } });
     expect(store.payments.get(ORDER_ID)).toMatchObject({
       paymentId: 'id-1',
       amount: 2500,
@@ -98,7 +95,7 @@ describe('chargePayment', () => {
         data: { reason, amount: 2500, currency: 'USD' },
       }),
     ]);
-    expect(store.markers.has('evt-created-1')).toBe(true);
+    expect(store.payments.get(ORDER_ID)?.chargeEventId).toBe('evt-created-1');
   });
 
   it('declines at random with the configured failure rate, using the injected random source', async () => {
@@ -137,14 +134,28 @@ describe('chargePayment', () => {
     expect(store.outbox).toHaveLength(1);
   });
 
-  it('acknowledges a delivery that loses the race on the marker to a concurrent one', async () => {
+  it('acknowledges a delivery that loses the race on the payment to a concurrent delivery of the same event', async () => {
     const { store, deps } = setup();
     const event = orderCreated();
-    // The concurrent delivery commits its marker between this one's read and its commit.
-    store.beforeCommit = () => store.markers.add(event.eventId);
+    // The concurrent delivery commits the payment between this one's read and its commit.
+    store.beforeCommit = () => {
+      store.payments.set(ORDER_ID, {
+        paymentId: 'pay-concurrent',
+        orderId: ORDER_ID,
+        amount: 2500,
+        currency: 'USD',
+        items: [{ sku: 'SKU-A', quantity: 2 }],
+        status: 'COMPLETED',
+        chargeEventId: event.eventId,
+        createdAt: '2026-11-23T10:00:00.000Z',
+        updatedAt: '2026-11-23T10:00:00.000Z',
+        sequence: 1,
+      });
+    };
     const result = await chargePayment(event, deps);
     expect(result).toMatchObject({ kind: 'duplicate', reason: 'already-processed' });
-    expect(store.payments.size).toBe(0);
+    expect(store.payments.get(ORDER_ID)?.paymentId).toBe('pay-concurrent');
+    expect(store.outbox).toHaveLength(0);
   });
 
   it('re-reads and acknowledges when another OrderCreated opened the payment first', async () => {
@@ -194,7 +205,7 @@ describe('chargePayment', () => {
 describe('chargePayment with a slow charge (tok_slow)', () => {
   const slow = () => orderCreated({ paymentToken: 'tok_slow' });
 
-  it('writes the payment as PROCESSING with no event and no marker, and asks for a redelivery when it settles', async () => {
+  it('writes the payment as PROCESSING with no event, and asks for a redelivery when it settles', async () => {
     const { store, deps } = setup({ slowPaymentSeconds: 120 });
     const result = await chargePayment(slow(), deps);
 
@@ -205,7 +216,6 @@ describe('chargePayment with a slow charge (tok_slow)', () => {
     });
     expect(store.payments.get(ORDER_ID)?.status).toBe('PROCESSING');
     expect(store.outbox).toHaveLength(0);
-    expect(store.markers.size).toBe(0);
   });
 
   it('pushes an early redelivery back again for the remaining time', async () => {
@@ -217,7 +227,7 @@ describe('chargePayment with a slow charge (tok_slow)', () => {
     expect(store.outbox).toHaveLength(0);
   });
 
-  it('completes at settlesAt: PROCESSING → COMPLETED with PaymentCompleted and the marker', async () => {
+  it('completes at settlesAt: PROCESSING → COMPLETED with PaymentCompleted, once', async () => {
     const { store, clock, deps } = setup();
     const event = slow();
     await chargePayment(event, deps);
@@ -228,10 +238,7 @@ describe('chargePayment with a slow charge (tok_slow)', () => {
       kind: 'completed',
       payment: { status: 'COMPLETED', sequence: 1 },
     });
-    expect(store.commits.at(-1)).toMatchObject({
-      payment: { expected: 'PROCESSING' },
-      processedEventId: event.eventId,
-    });
+    expect(store.commits.at(-1)).toMatchObject({ payment: { expected: 'PROCESSING' } });
     expect(store.outbox).toEqual([
       expect.objectContaining({
         type: 'PaymentCompleted',
@@ -239,7 +246,6 @@ describe('chargePayment with a slow charge (tok_slow)', () => {
         causationId: event.eventId,
       }),
     ]);
-    expect(store.markers.has(event.eventId)).toBe(true);
 
     clock.advanceSeconds(5);
     expect(await chargePayment(event, deps)).toMatchObject({ kind: 'duplicate' });
@@ -270,7 +276,6 @@ describe('chargePayment with a slow charge (tok_slow)', () => {
     store.beforeCommit = () => {
       const current = store.payments.get(ORDER_ID)!;
       store.payments.set(ORDER_ID, { ...current, status: 'COMPLETED', sequence: 1 });
-      store.markers.add(event.eventId);
     };
     expect(await chargePayment(event, deps)).toMatchObject({ kind: 'duplicate' });
     expect(store.outbox).toHaveLength(0);

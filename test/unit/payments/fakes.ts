@@ -8,13 +8,12 @@ import type {
 
 /**
  * An in-memory {@link PaymentStore} with the transaction semantics the use cases rely on
- * (all or nothing; the payment's expected state, outbox ids and markers as conditions),
+ * (all or nothing; the payment's expected state as the condition),
  * plus knobs to script the races DynamoDB can produce.
  */
 export class FakePaymentStore implements PaymentStore {
   readonly payments = new Map<string, Payment>();
   readonly outbox: Envelope[] = [];
-  readonly markers = new Set<string>();
   /** The next commits answer TransactionConflict, one per unit, before really writing. */
   conflictsAhead = 0;
   /** Runs before each commit decides, e.g. to let a "concurrent" delivery commit first. */
@@ -37,9 +36,7 @@ export class FakePaymentStore implements PaymentStore {
       this.conflictsAhead -= 1;
       return Promise.resolve('conflict');
     }
-    const { payment, events, processedEventId } = change;
-    if (processedEventId !== undefined && this.markers.has(processedEventId))
-      return Promise.resolve('already-processed');
+    const { payment, events } = change;
     if (payment) {
       const current = this.payments.get(payment.next.orderId);
       const state = current?.status ?? 'ABSENT';
@@ -47,7 +44,6 @@ export class FakePaymentStore implements PaymentStore {
     }
     if (payment) this.payments.set(payment.next.orderId, structuredClone(payment.next));
     this.outbox.push(...events);
-    if (processedEventId !== undefined) this.markers.add(processedEventId);
     return Promise.resolve('committed');
   }
 }

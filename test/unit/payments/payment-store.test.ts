@@ -30,11 +30,10 @@ const payment = openPayment(
   { outcome: 'approved' },
   { paymentId: 'pay-1', now: NOW, slowPaymentSeconds: 0 },
 );
-/** payment (0), outbox (1), marker (2) */
+/** payment (0), outbox (1) */
 const fullCommit: PaymentCommit = {
   payment: { next: payment, expected: 'ABSENT' },
   events: [paymentEvent(payment, { correlationId: 'ord-1', causationId: 'evt-1', eventId: 'e-2' })],
-  processedEventId: 'evt-1',
   now: NOW,
 };
 
@@ -46,32 +45,18 @@ const cancelled = (codes: string[]) =>
   });
 
 describe('createPaymentStore commit', () => {
-  it('reports a duplicate when the marker condition fails, even if the payment moved on too', async () => {
-    dynamo
-      .on(TransactWriteCommand)
-      .rejects(cancelled(['ConditionalCheckFailed', 'None', 'ConditionalCheckFailed']));
-    expect(await store.commit(fullCommit)).toBe('already-processed');
-  });
-
   it('reports a changed payment when only the payment condition fails', async () => {
-    dynamo.on(TransactWriteCommand).rejects(cancelled(['ConditionalCheckFailed', 'None', 'None']));
+    dynamo.on(TransactWriteCommand).rejects(cancelled(['ConditionalCheckFailed', 'None']));
     expect(await store.commit(fullCommit)).toBe('payment-changed');
   });
 
   it('reports a conflict when a concurrent transaction touched the items', async () => {
-    dynamo.on(TransactWriteCommand).rejects(cancelled(['None', 'TransactionConflict', 'None']));
+    dynamo.on(TransactWriteCommand).rejects(cancelled(['None', 'TransactionConflict']));
     expect(await store.commit(fullCommit)).toBe('conflict');
   });
 
-  it('finds the marker at its index in a marker-only commit', async () => {
-    dynamo.on(TransactWriteCommand).rejects(cancelled(['ConditionalCheckFailed']));
-    expect(await store.commit({ events: [], processedEventId: 'evt-9', now: NOW })).toBe(
-      'already-processed',
-    );
-  });
-
   it('rethrows any other failure: an outbox id collision, a validation error, throttling', async () => {
-    dynamo.on(TransactWriteCommand).rejects(cancelled(['None', 'ConditionalCheckFailed', 'None']));
+    dynamo.on(TransactWriteCommand).rejects(cancelled(['None', 'ConditionalCheckFailed']));
     await expect(store.commit(fullCommit)).rejects.toBeInstanceOf(TransactionCanceledException);
     dynamo.on(TransactWriteCommand).rejects(new Error('ValidationException'));
     await expect(store.commit(fullCommit)).rejects.toThrow('ValidationException');

@@ -34,7 +34,7 @@ function setup(payment?: Payment) {
 }
 
 describe('refundPayment', () => {
-  it('refunds a completed payment: REFUNDED, PaymentRefunded and the marker in one commit', async () => {
+  it('refunds a completed payment: REFUNDED and PaymentRefunded in one commit', async () => {
     const { store, deps } = setup(completed);
     const request = refundRequested('pay-1');
     const result = await refundPayment(request, deps);
@@ -44,7 +44,6 @@ describe('refundPayment', () => {
     expect(store.commits).toEqual([
       expect.objectContaining({
         payment: expect.objectContaining({ expected: 'COMPLETED' }) as unknown,
-        processedEventId: request.eventId,
       }),
     ]);
     expect(store.payments.get(ORDER_ID)).toMatchObject({
@@ -71,6 +70,7 @@ describe('refundPayment', () => {
     const again = await refundPayment(request, deps);
     expect(again).toMatchObject({ kind: 'duplicate' });
     expect(store.outbox).toHaveLength(1);
+    expect(store.commits).toHaveLength(1);
   });
 
   it('acknowledges a second request for an already refunded payment without effect', async () => {
@@ -92,14 +92,17 @@ describe('refundPayment', () => {
     expect(store.outbox).toHaveLength(0);
   });
 
-  it('ignores a request for an order without a payment, recording it as processed', async () => {
+  it('ignores a request for an order without a payment, writing nothing, however often delivered', async () => {
     const { store, deps } = setup();
     const request = refundRequested('pay-unknown');
     const result = await refundPayment(request, deps);
     expect(result).toMatchObject({ kind: 'ignored', reason: 'unknown-payment' });
-    expect(store.markers.has(request.eventId)).toBe(true);
+    expect(await refundPayment(request, deps)).toMatchObject({
+      kind: 'ignored',
+      reason: 'unknown-payment',
+    });
+    expect(store.commits).toHaveLength(0);
     expect(store.outbox).toHaveLength(0);
-    expect(await refundPayment(request, deps)).toMatchObject({ kind: 'duplicate' });
   });
 
   it('ignores a request for another paymentId than the order has, leaving the payment as it is', async () => {

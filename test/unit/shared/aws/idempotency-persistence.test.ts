@@ -169,7 +169,7 @@ describe('DocumentDbPersistenceLayer, compared with Powertools’ DynamoDB layer
         },
       }),
     });
-    const error = await ours.saveInProgress(payload).catch((e: unknown) => e);
+    const error = await ours.saveInProgress(payload, 5_000).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(IdempotencyItemAlreadyExistsError);
     expect((error as IdempotencyItemAlreadyExistsError).existingRecord).toMatchObject({
       idempotencyKey: 'IDEMPOTENCY#notifications',
@@ -180,7 +180,7 @@ describe('DocumentDbPersistenceLayer, compared with Powertools’ DynamoDB layer
 
   it('lets other errors through', async () => {
     server.answers.push({ status: 400, body: '{"__type":"ValidationException","message":"bad"}' });
-    await expect(ours.saveInProgress(payload)).rejects.toMatchObject({
+    await expect(ours.saveInProgress(payload, 5_000)).rejects.toMatchObject({
       name: 'ValidationException',
     });
   });
