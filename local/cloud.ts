@@ -44,7 +44,10 @@ export interface LocalCloudOptions {
   asyncRetryDelaysMs?: number[];
   /** Stream polling interval. @default 200 */
   streamPollIntervalMs?: number;
-  /** Start one sandbox per function that has a trigger, in the background. @default true */
+  /**
+   * Before reporting ready, start and initialize a sandbox for each function with a
+   * trigger, and for an SQS mapping's function one per poller. @default true
+   */
   prewarm?: boolean;
 }
 
@@ -128,7 +131,9 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
   const print = options.log ?? ((line: string) => console.log(line));
   const log: LogSink = (line) => {
     lines.push(line);
-    if (lines.length > 5000) lines.splice(0, lines.length - 5000);
+    // Trimmed in chunks: removing one line from the front of a full buffer per line logged
+    // costs the process that runs every emulator noticeable CPU at load.
+    if (lines.length > 6000) lines.splice(0, lines.length - 5000);
     if (!options.quiet) print(line);
   };
   const counters = new Counters();
@@ -215,6 +220,8 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
 
     // Event source mappings.
     const mappings: { stop(): Promise<void> }[] = [];
+    // Sandboxes to start before the cloud is ready: as many as each mapping runs batches at once.
+    const warmFor: { arn: string; count: number }[] = [];
     for (const esm of model.eventSourceMappings.filter((m) => m.enabled)) {
       const runtime = lambda.find(esm.functionArn);
       if (!runtime) {
@@ -240,6 +247,7 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
         });
         await mapping.start();
         mappings.push(mapping);
+        warmFor.push({ arn: esm.functionArn, count: 1 });
       } else {
         const queue = sqs.queue(esm.sourceArn);
         if (!queue) {
@@ -261,6 +269,7 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
         });
         mapping.start();
         mappings.push(mapping);
+        warmFor.push({ arn: esm.functionArn, count: mapping.pollerCount });
       }
     }
     // Mappings stop before SQS (whose shutdown ends their long polls) and Lambda;
@@ -290,9 +299,11 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
 
     if (options.prewarm ?? true) {
       // Functions with a trigger; a state machine's task functions appear in its definition.
+      // Waiting for their init here keeps Node's and the bundles' start-up out of the first
+      // requests (the mappings would otherwise start a sandbox per concurrent batch then).
       const definitions = JSON.stringify(model.stateMachines.map((m) => m.definition));
-      lambda.prewarm([
-        ...model.eventSourceMappings.map((m) => m.functionArn),
+      await lambda.prewarm([
+        ...warmFor,
         ...model.apis.flatMap((a) =>
           a.routes.flatMap((r) =>
             r.integration.type === 'AWS_PROXY' ? [r.integration.functionArn] : [],
@@ -375,7 +386,7 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
         }
         return all;
       },
-      logs: () => [...lines],
+      logs: () => lines.slice(-5000),
       stop: stopAll,
     };
   } catch (error) {

@@ -185,6 +185,11 @@ export class Faults {
     return fire;
   }
 
+  /** Whether any DynamoDB throttling is configured (the endpoint then reads each request's tables). */
+  get throttlesDynamoDb(): boolean {
+    return this.throttles.length > 0;
+  }
+
   /** Whether a DynamoDB request (on this table, when known) is throttled. */
   throttleDynamoDb(table: FaultTarget | undefined): boolean {
     const fire = this.throttles.some(

@@ -201,7 +201,13 @@ export class AwsEndpoint {
     const isStreams = String(req.headers['x-amz-target'] ?? '').startsWith('DynamoDBStreams');
     this.deps.counters.add(isStreams ? 'dynamodbStreams.requests' : 'dynamodb.requests');
     this.deps.counters.add(`dynamodb.${operation}`);
-    if (!isStreams && this.shouldThrottle(services.tables, body)) {
+    // Parsing every request body only to find its tables costs the endpoint CPU at load:
+    // only when throttling is configured.
+    if (
+      !isStreams &&
+      this.deps.faults.throttlesDynamoDb &&
+      this.shouldThrottle(services.tables, body)
+    ) {
       this.send(
         res,
         json(

@@ -72,6 +72,10 @@ export interface StreamMappingDeps {
   streamArn: string;
 }
 
+/** The outcome of one GetRecords: a page, or the error (handled where the page is used). */
+type ShardPage = { records: StreamRecord[]; nextIterator: string | undefined };
+type ShardRead = { page: ShardPage } | { error: unknown };
+
 interface Pending {
   record: StreamRecord;
   /** When the record was read, if it carries no creation time. */
@@ -173,12 +177,20 @@ export class StreamMapping {
     let lastRead: string | undefined;
     const buffer: Pending[] = [];
     let windowStart: number | undefined;
+    const read = (from: string): Promise<ShardRead> =>
+      this.deps.source.getRecords(from, Math.min(1000, def.batchSize)).then(
+        (page) => ({ page }),
+        (error: unknown) => ({ error }),
+      );
+    // The next page, read while the function works on the current batch.
+    let readAhead: Promise<ShardRead> | undefined;
     while (!this.stopped) {
       if (iterator && buffer.length < def.batchSize) {
-        let page: Awaited<ReturnType<StreamSource['getRecords']>>;
-        try {
-          page = await this.deps.source.getRecords(iterator, Math.min(1000, def.batchSize));
-        } catch (error) {
+        const wasReadAhead = readAhead !== undefined;
+        const result: ShardRead = await (readAhead ?? read(iterator));
+        readAhead = undefined;
+        if ('error' in result) {
+          const error = result.error;
           // Iterators expire, and DynamoDB Local sometimes calls an idle iterator
           // trimmed: continue after the last record read (the stream keeps its order).
           const code = (error as { code?: string }).code ?? '';
@@ -196,12 +208,16 @@ export class StreamMapping {
               await this.deps.source.getIterator(shard.shardId, 'TRIM_HORIZON');
           continue;
         }
+        const page: ShardPage = result.page;
         iterator = page.nextIterator;
         const readAt = this.now();
         for (const record of page.records) {
           lastRead = record.dynamodb.SequenceNumber;
           if (this.passesFilters(record)) buffer.push({ record, readAt });
         }
+        // The read ahead started with the last batch: records written while that batch ran
+        // are read now rather than a poll interval later.
+        if (wasReadAhead && page.records.length === 0) continue;
       }
       if (buffer.length === 0) {
         windowStart = undefined;
@@ -217,6 +233,10 @@ export class StreamMapping {
       }
       const items = buffer.splice(0, def.batchSize);
       windowStart = undefined;
+      // Still one batch of the shard at a time, in order: only the reading of the next
+      // records overlaps the invocation, so DynamoDB Local's GetRecords latency is not
+      // added to every batch.
+      if (iterator && buffer.length < def.batchSize) readAhead = read(iterator);
       await this.processBatch(shard.shardId, { items, attempts: 0 });
     }
     this.finishedShards.add(shard.shardId);

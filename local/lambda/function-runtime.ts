@@ -74,12 +74,20 @@ export class FunctionRuntime {
     return this.busy < this.concurrencyLimit;
   }
 
-  /** Starts one sandbox in the background so the first invocation is warm. */
-  prewarm(): void {
-    if (this.all.size > 0 || this.stopped || this.concurrencyLimit === 0) return;
-    const sandbox = this.spawn();
-    this.idle.push(sandbox);
-    sandbox.ready().catch(() => this.discard(sandbox));
+  /**
+   * Starts sandboxes until `count` exist (at most the concurrency limit), so that the
+   * first invocations, up to that many at once, find one warm. Resolves once their init
+   * is done (a failed init is discarded and reported by the next invocation); never rejects.
+   */
+  prewarm(count = 1): Promise<void> {
+    const starting: Promise<void>[] = [];
+    const target = Math.min(count, this.concurrencyLimit);
+    while (this.all.size < target && !this.stopped) {
+      const sandbox = this.spawn();
+      this.idle.push(sandbox);
+      starting.push(sandbox.ready().catch(() => this.discard(sandbox)));
+    }
+    return Promise.all(starting).then(() => undefined);
   }
 
   /**

@@ -116,9 +116,20 @@ export class LambdaService implements LambdaInvoker {
     return Promise.resolve();
   }
 
-  /** Starts one sandbox per listed function in the background. */
-  prewarm(functionArns: Iterable<string>): void {
-    for (const arn of functionArns) this.find(arn)?.prewarm();
+  /**
+   * Starts sandboxes for the listed functions (`count` each, default 1; a function
+   * listed twice gets the larger count). Resolves once they are initialized.
+   */
+  prewarm(functions: Iterable<string | { arn: string; count: number }>): Promise<void> {
+    const counts = new Map<FunctionRuntime, number>();
+    for (const entry of functions) {
+      const { arn, count } = typeof entry === 'string' ? { arn: entry, count: 1 } : entry;
+      const runtime = this.find(arn);
+      if (runtime) counts.set(runtime, Math.max(count, counts.get(runtime) ?? 0));
+    }
+    return Promise.all([...counts].map(([runtime, count]) => runtime.prewarm(count))).then(
+      () => undefined,
+    );
   }
 
   async stop(): Promise<void> {

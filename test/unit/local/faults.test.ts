@@ -119,6 +119,15 @@ describe('Faults', () => {
     expect(faults.throttleDynamoDb({ name: 'Anything' })).toBe(true);
   });
 
+  it('says whether any DynamoDB throttling is configured, so the endpoint reads request tables only then', () => {
+    const faults = new Faults({ functions: [{ function: '*', count: 1 }] });
+    expect(faults.throttlesDynamoDb).toBe(false);
+    faults.set({ dynamodbThrottling: [{ table: 'Orders', count: 1 }] });
+    expect(faults.throttlesDynamoDb).toBe(true);
+    faults.clear();
+    expect(faults.throttlesDynamoDb).toBe(false);
+  });
+
   it('replaces the configuration with set() and removes every fault with clear()', () => {
     const faults = new Faults({ putEvents: { rate: 1 } });
     expect(faults.rejectPutEventsEntry()).toBe(true);

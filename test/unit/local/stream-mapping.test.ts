@@ -93,6 +93,49 @@ describe('StreamMapping', () => {
     expect(peak).toBe(1);
   });
 
+  it('requests the next records while the function works on a batch, and delivers them in order', async () => {
+    const source = fakeStream(['a', 'b', 'c'].map((k, i) => streamRecord(i + 1, k)));
+    let reads = 0;
+    const readsWhenInvoked: number[] = [];
+    const h = await run(
+      [],
+      { batchSize: 1 },
+      () => {
+        readsWhenInvoked.push(reads);
+        return succeeded();
+      },
+      {
+        source: {
+          ...source,
+          getRecords: (iterator, limit) => {
+            reads++;
+            return source.getRecords(iterator, limit);
+          },
+        },
+      },
+    );
+    await until(() => h.invocations.length === 3);
+    expect(h.invocations).toEqual([['a'], ['b'], ['c']]);
+    // Without reading ahead, 'a' would be invoked after the first read only.
+    expect(readsWhenInvoked[0]).toBe(2);
+  });
+
+  it('reads again at once, not a poll interval later, when the page read ahead was empty', async () => {
+    const source = fakeStream([streamRecord(1, 'a')]);
+    const h = await run(
+      [],
+      {},
+      (batch) => {
+        // Written while the batch runs, after the read ahead found nothing.
+        if (batch[0] === 'a') source.records.push(streamRecord(2, 'b'));
+        return succeeded();
+      },
+      { source, pollIntervalMs: 60_000 },
+    );
+    await until(() => h.invocations.length === 2, 3000);
+    expect(h.invocations).toEqual([['a'], ['b']]);
+  });
+
   it('skips records that match no filter without invoking the function', async () => {
     const h = await run(['a', 'b'], { filters: [{ eventName: ['MODIFY'] }] }, () => succeeded());
     h.stream.records.push({ ...streamRecord(3, 'c'), eventName: 'MODIFY' });
