@@ -1,10 +1,10 @@
 /**
  * Entry point of the inventory admin API Lambda (API Gateway REST, proxy integration:
  * `PUT/GET /inventory/{sku}`, `GET /inventory`). Runs once per container: the environment
- * is validated and the clients are created and reused. No endpoint plumbing: the SDK
- * reads `AWS_ENDPOINT_URL*` itself.
+ * is validated and the clients are created and reused. No endpoint plumbing: the clients
+ * of `shared/aws` read `AWS_ENDPOINT_URL*` themselves.
  */
-import { createDocumentClient } from '../shared/dynamo.ts';
+import { createDocumentDb } from '../shared/aws/document-db.ts';
 import { loadEnv } from '../shared/env.ts';
 import { createObservability } from '../shared/observability.ts';
 import { createInventoryStore } from './adapters/inventory-store.ts';
@@ -13,10 +13,10 @@ import { inventoryEnv } from './env.ts';
 
 const env = loadEnv(inventoryEnv);
 const observability = createObservability('inventory');
-const documentClient = createDocumentClient();
+const db = createDocumentDb();
 
 export const handler = createInventoryApiHandler({
-  store: createInventoryStore(documentClient, env.TABLE_NAME),
+  store: createInventoryStore(db, env.TABLE_NAME),
   now: () => new Date(),
   observability,
 });

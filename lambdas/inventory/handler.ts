@@ -2,10 +2,11 @@
  * Entry point of the inventory consumer Lambda (SQS queue fed by the EventBridge rule for
  * PaymentCompleted and InventoryReleaseRequested). Runs once per container: the
  * environment is validated (a bad configuration fails the cold start) and the clients
- * are created and reused. No endpoint plumbing: the SDK reads `AWS_ENDPOINT_URL*` itself.
+ * are created and reused. No endpoint plumbing: the clients of `shared/aws` read
+ * `AWS_ENDPOINT_URL*` themselves.
  */
 import { randomUUID } from 'node:crypto';
-import { createDocumentClient } from '../shared/dynamo.ts';
+import { createDocumentDb } from '../shared/aws/document-db.ts';
 import { loadEnv } from '../shared/env.ts';
 import { createObservability } from '../shared/observability.ts';
 import { createInventoryStore } from './adapters/inventory-store.ts';
@@ -14,10 +15,10 @@ import { inventoryEnv } from './env.ts';
 
 const env = loadEnv(inventoryEnv);
 const observability = createObservability('inventory');
-const documentClient = createDocumentClient();
+const db = createDocumentDb();
 
 export const handler = createInventoryConsumer({
-  store: createInventoryStore(documentClient, env.TABLE_NAME),
+  store: createInventoryStore(db, env.TABLE_NAME),
   now: () => new Date(),
   newId: randomUUID,
   observability,

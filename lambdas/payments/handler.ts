@@ -4,13 +4,14 @@
  * environment is validated (a bad configuration fails the cold start, not a message) and
  * the clients are created and reused.
  *
- * No endpoint plumbing: the SDK takes `AWS_ENDPOINT_URL_DYNAMODB` / `AWS_ENDPOINT_URL_SQS`
+ * No endpoint plumbing: the clients of `shared/aws` take `AWS_ENDPOINT_URL_DYNAMODB` /
+ * `AWS_ENDPOINT_URL_SQS`
  * / `AWS_ENDPOINT_URL` from the environment, so this file runs unchanged on AWS,
  * LocalStack and the local cloud.
  */
 import { randomUUID } from 'node:crypto';
-import { SQSClient } from '@aws-sdk/client-sqs';
-import { createDocumentClient } from '../shared/dynamo.ts';
+import { createDocumentDb } from '../shared/aws/document-db.ts';
+import { createSqs } from '../shared/aws/sqs.ts';
 import { loadEnv } from '../shared/env.ts';
 import { createObservability } from '../shared/observability.ts';
 import { sqsMessageDelayer } from './adapters/message-visibility.ts';
@@ -20,11 +21,11 @@ import { createPaymentsHandler } from './payments-consumer.ts';
 
 const env = loadEnv(paymentsEnv);
 const observability = createObservability('payments');
-const documentClient = createDocumentClient();
-const sqs = new SQSClient({});
+const db = createDocumentDb();
+const sqs = createSqs();
 
 export const handler = createPaymentsHandler({
-  store: createPaymentStore(documentClient, env.TABLE_NAME),
+  store: createPaymentStore(db, env.TABLE_NAME),
   messages: sqsMessageDelayer(sqs, env.QUEUE_URL),
   now: () => new Date(),
   newId: randomUUID,

@@ -1,4 +1,4 @@
-import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import { isTransactionCanceled } from './aws/document-db.ts';
 
 /**
  * Exactly-once effects on at-least-once delivery: what is left of the processed markers.
@@ -25,7 +25,7 @@ export const MARKER_RETENTION_SECONDS = 14 * 24 * 60 * 60;
  */
 export function failedConditionAt(error: unknown, index: number): boolean {
   return (
-    error instanceof TransactionCanceledException &&
+    isTransactionCanceled(error) &&
     error.CancellationReasons?.[index]?.Code === 'ConditionalCheckFailed'
   );
 }

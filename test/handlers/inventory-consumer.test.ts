@@ -1,24 +1,18 @@
 import { afterEach, describe, expect, it, jest } from '@jest/globals';
-import { TransactionCanceledException, type CancellationReason } from '@aws-sdk/client-dynamodb';
-import {
-  DynamoDBDocumentClient,
-  GetCommand,
-  PutCommand,
-  TransactWriteCommand,
-} from '@aws-sdk/lib-dynamodb';
-import { mockClient } from 'aws-sdk-client-mock';
+import type { CancellationReason } from '@aws-sdk/client-dynamodb';
 import { createInventoryStore } from '../../lambdas/inventory/adapters/inventory-store.ts';
 import { toReservationItem } from '../../lambdas/inventory/adapters/inventory-table.ts';
 import {
   createInventoryConsumer,
   inventoryConsumerMetrics,
 } from '../../lambdas/inventory/consumer/inventory-consumer.ts';
-import { createDocumentClient } from '../../lambdas/shared/dynamo.ts';
+import { AwsServiceError } from '../../lambdas/shared/aws/errors.ts';
 import { quietObservability } from '../support/lambda-fixtures.ts';
 import { NOW, paymentCompleted, releaseRequested } from '../unit/inventory/fixtures.ts';
 import { consumerContext, delivered, sqsRecord } from '../unit/inventory/sqs-fixtures.ts';
+import { failWith, FakeDocumentDb } from '../unit/shared/aws/fake-document-db.ts';
 
-const dynamo = mockClient(DynamoDBDocumentClient);
+const dynamo = new FakeDocumentDb();
 afterEach(() => {
   dynamo.reset();
 });
@@ -29,7 +23,7 @@ function consumerUnderTest() {
   const observability = quietObservability();
   let counter = 0;
   const handler = createInventoryConsumer({
-    store: createInventoryStore(createDocumentClient({ region: 'us-east-1' }), TABLE),
+    store: createInventoryStore(dynamo, TABLE),
     now: () => NOW,
     newId: () => `id-${++counter}`,
     retry: { sleep: () => Promise.resolve(), maxAttempts: 3 },
@@ -45,10 +39,11 @@ function consumerUnderTest() {
 }
 
 const cancelled = (reasons: CancellationReason[]) =>
-  new TransactionCanceledException({
+  new AwsServiceError({
+    code: 'TransactionCanceledException',
     message: 'Transaction cancelled',
-    $metadata: {},
-    CancellationReasons: reasons,
+    status: 400,
+    details: { CancellationReasons: reasons },
   });
 const none: CancellationReason = { Code: 'None' };
 const conditionFailed = (item?: CancellationReason['Item']): CancellationReason => ({
@@ -56,12 +51,11 @@ const conditionFailed = (item?: CancellationReason['Item']): CancellationReason 
   ...(item ? { Item: item } : {}),
 });
 
-const transactions = () =>
-  dynamo.commandCalls(TransactWriteCommand).map((call) => call.args[0].input.TransactItems ?? []);
+const transactions = () => dynamo.inputs('transactWrite').map((input) => input.TransactItems ?? []);
 
 describe('inventory consumer handler', () => {
   it('reserves the stock of a PaymentCompleted in one transaction and acknowledges it', async () => {
-    dynamo.on(TransactWriteCommand).resolves({});
+    dynamo.on('transactWrite', () => ({}));
     const { call, addMetric } = consumerUnderTest();
     const event = paymentCompleted([
       { sku: 'A', quantity: 1 },
@@ -94,9 +88,10 @@ describe('inventory consumer handler', () => {
 
   it('acknowledges a duplicate event (its own reservation cancelled the transaction) without writing again', async () => {
     const event = paymentCompleted([{ sku: 'A', quantity: 1 }]);
-    dynamo
-      .on(TransactWriteCommand)
-      .rejects(cancelled([conditionFailed({ paymentEventId: { S: event.eventId } }), none, none]));
+    dynamo.on(
+      'transactWrite',
+      failWith(cancelled([conditionFailed({ paymentEventId: { S: event.eventId } }), none, none])),
+    );
     const { call, addMetric } = consumerUnderTest();
 
     const response = await call(delivered(event));
@@ -107,12 +102,13 @@ describe('inventory consumer handler', () => {
   });
 
   it('records InventoryFailed(unknown_sku) naming the missing SKU, even when another SKU is short', async () => {
-    dynamo
-      .on(TransactWriteCommand)
-      .rejectsOnce(
+    dynamo.on(
+      'transactWrite',
+      failWith(
         cancelled([none, none, conditionFailed({ pk: { S: 'PRODUCT#A' } }), conditionFailed()]),
-      )
-      .resolves({});
+      ),
+      () => ({}),
+    );
     const { call } = consumerUnderTest();
 
     const response = await call(
@@ -138,10 +134,11 @@ describe('inventory consumer handler', () => {
   });
 
   it('records InventoryFailed(out_of_stock) when an existing product is short', async () => {
-    dynamo
-      .on(TransactWriteCommand)
-      .rejectsOnce(cancelled([none, none, conditionFailed({ pk: { S: 'PRODUCT#A' } })]))
-      .resolves({});
+    dynamo.on(
+      'transactWrite',
+      failWith(cancelled([none, none, conditionFailed({ pk: { S: 'PRODUCT#A' } })])),
+      () => ({}),
+    );
     const { call, addMetric } = consumerUnderTest();
 
     const response = await call(delivered(paymentCompleted([{ sku: 'A', quantity: 9 }])));
@@ -156,9 +153,7 @@ describe('inventory consumer handler', () => {
   });
 
   it('retries transaction conflicts and reports the message when they do not stop', async () => {
-    dynamo
-      .on(TransactWriteCommand)
-      .rejects(cancelled([none, none, { Code: 'TransactionConflict' }]));
+    dynamo.on('transactWrite', failWith(cancelled([none, none, { Code: 'TransactionConflict' }])));
     const { call } = consumerUnderTest();
 
     const response = await call(delivered(paymentCompleted([{ sku: 'A', quantity: 1 }])));
@@ -168,14 +163,14 @@ describe('inventory consumer handler', () => {
   });
 
   it('reports a message when DynamoDB fails, so the queue retries it', async () => {
-    dynamo.on(TransactWriteCommand).rejects(new Error('Service unavailable'));
+    dynamo.on('transactWrite', failWith(new Error('Service unavailable')));
     const { call } = consumerUnderTest();
     const response = await call(delivered(paymentCompleted([{ sku: 'A', quantity: 1 }])));
     expect(response.batchItemFailures).toEqual([{ itemIdentifier: 'm1' }]);
   });
 
   it('reports poison messages (not JSON, unknown type, invalid event) and still handles the good ones', async () => {
-    dynamo.on(TransactWriteCommand).resolves({});
+    dynamo.on('transactWrite', () => ({}));
     const { call } = consumerUnderTest();
     const good = delivered(paymentCompleted([{ sku: 'A', quantity: 1 }]));
 
@@ -195,7 +190,7 @@ describe('inventory consumer handler', () => {
   });
 
   it('releases a reservation on InventoryReleaseRequested, conditional on it being unchanged', async () => {
-    dynamo.on(GetCommand).resolves({
+    dynamo.on('get', () => ({
       Item: toReservationItem({
         orderId: 'order-1',
         reservationId: 'res-1',
@@ -206,8 +201,8 @@ describe('inventory consumer handler', () => {
         createdAt: NOW.toISOString(),
         updatedAt: NOW.toISOString(),
       }),
-    });
-    dynamo.on(TransactWriteCommand).resolves({});
+    }));
+    dynamo.on('transactWrite', () => ({}));
     const { call, addMetric } = consumerUnderTest();
 
     const response = await call(delivered(releaseRequested('res-1', [{ sku: 'A', quantity: 2 }])));
@@ -231,7 +226,7 @@ describe('inventory consumer handler', () => {
   });
 
   it('acknowledges a release of an unknown reservation, writing nothing', async () => {
-    dynamo.on(GetCommand).resolves({});
+    dynamo.on('get', () => ({}));
     const { call, addMetric } = consumerUnderTest();
 
     const request = releaseRequested('res-1', [{ sku: 'A', quantity: 2 }]);
@@ -239,12 +234,12 @@ describe('inventory consumer handler', () => {
 
     expect(response.batchItemFailures).toEqual([]);
     expect(transactions()).toHaveLength(0);
-    expect(dynamo.commandCalls(PutCommand)).toHaveLength(0);
+    expect(dynamo.inputs('put')).toHaveLength(0);
     expect(addMetric).toHaveBeenCalledWith(inventoryConsumerMetrics.ignored, 'Count', 1);
   });
 
   it('reports a release that would make stock inconsistent, so it ends in the DLQ', async () => {
-    dynamo.on(GetCommand).resolves({
+    dynamo.on('get', () => ({
       Item: toReservationItem({
         orderId: 'order-1',
         reservationId: 'res-1',
@@ -255,8 +250,8 @@ describe('inventory consumer handler', () => {
         createdAt: NOW.toISOString(),
         updatedAt: NOW.toISOString(),
       }),
-    });
-    dynamo.on(TransactWriteCommand).rejects(cancelled([none, none, conditionFailed()]));
+    }));
+    dynamo.on('transactWrite', failWith(cancelled([none, none, conditionFailed()])));
     const { call } = consumerUnderTest();
     const response = await call(delivered(releaseRequested('res-1', [{ sku: 'A', quantity: 2 }])));
     expect(response.batchItemFailures).toEqual([{ itemIdentifier: 'm1' }]);

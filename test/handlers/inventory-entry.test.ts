@@ -1,11 +1,4 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
-import {
-  DynamoDBDocumentClient,
-  GetCommand,
-  TransactWriteCommand,
-  UpdateCommand,
-} from '@aws-sdk/lib-dynamodb';
-import { mockClient } from 'aws-sdk-client-mock';
 import type {
   APIGatewayProxyEvent,
   APIGatewayProxyResult,
@@ -16,6 +9,11 @@ import type {
 import { apiEvent, lambdaContext } from '../unit/inventory/api-fixtures.ts';
 import { paymentCompleted } from '../unit/inventory/fixtures.ts';
 import { consumerContext, delivered, sqsRecord } from '../unit/inventory/sqs-fixtures.ts';
+import {
+  startAwsStandIn,
+  transactionWrites,
+  type AwsStandIn,
+} from '../unit/shared/aws/aws-stand-in.ts';
 
 // The entry modules read their environment at load, so they are imported only after the
 // environment is set; the query string gives each import its own module instance.
@@ -31,19 +29,24 @@ const importConsumer = (tag: string) =>
   import(`../../lambdas/inventory/handler.ts?${tag}`) as Promise<ConsumerEntry>;
 
 const saved = { ...process.env };
-const dynamo = mockClient(DynamoDBDocumentClient);
+// A DynamoDB stand-in (empty answers), reached through AWS_ENDPOINT_URL as in a deployment.
+let aws: AwsStandIn;
 
-beforeAll(() => {
+beforeAll(async () => {
+  aws = await startAwsStandIn();
   process.env.POWERTOOLS_LOG_LEVEL = 'SILENT';
   process.env.POWERTOOLS_METRICS_DISABLED = 'true';
   process.env.AWS_REGION = 'us-east-1';
+  process.env.AWS_ACCESS_KEY_ID = 'test';
+  process.env.AWS_SECRET_ACCESS_KEY = 'test';
+  process.env.AWS_ENDPOINT_URL = aws.url;
 });
 afterEach(() => {
-  dynamo.reset();
+  aws.reset();
 });
-afterAll(() => {
+afterAll(async () => {
   process.env = saved;
-  dynamo.restore();
+  await aws.close();
 });
 
 describe('inventory entry modules', () => {
@@ -55,8 +58,6 @@ describe('inventory entry modules', () => {
 
   it('wire the API handler to the configured table', async () => {
     process.env.TABLE_NAME = 'inventory-table';
-    dynamo.on(UpdateCommand).resolves({});
-    dynamo.on(GetCommand).resolves({});
     const { handler } = await importApi('configured');
 
     const created = await handler(
@@ -70,7 +71,7 @@ describe('inventory entry modules', () => {
       lambdaContext(),
     );
     expect(created.statusCode).toBe(201);
-    expect(dynamo.commandCalls(UpdateCommand)[0]!.args[0].input.TableName).toBe('inventory-table');
+    expect(aws.sent('UpdateItem')[0]).toMatchObject({ TableName: 'inventory-table' });
 
     const missing = await handler(
       apiEvent({ resource: '/inventory/{sku}', pathParameters: { sku: 'NOPE' } }),
@@ -81,7 +82,6 @@ describe('inventory entry modules', () => {
 
   it('wire the consumer to the configured table with fresh UUIDs', async () => {
     process.env.TABLE_NAME = 'inventory-table';
-    dynamo.on(TransactWriteCommand).resolves({});
     const { handler } = await importConsumer('configured');
 
     const response = await handler(
@@ -90,10 +90,9 @@ describe('inventory entry modules', () => {
     );
 
     expect(response.batchItemFailures).toEqual([]);
-    const items = dynamo.commandCalls(TransactWriteCommand)[0]!.args[0].input.TransactItems!;
-    expect(items.every((item) => (item.Put ?? item.Update)?.TableName === 'inventory-table')).toBe(
-      true,
-    );
-    expect(items[0]!.Put!.Item!.reservationId).toMatch(/^[0-9a-f-]{36}$/);
+    const writes = transactionWrites(aws.sent('TransactWriteItems')[0]!);
+    expect(writes.every((write) => write.TableName === 'inventory-table')).toBe(true);
+    expect(writes[0]).toMatchObject({ kind: 'Put' });
+    expect(writes[0]!.item.reservationId).toMatch(/^[0-9a-f-]{36}$/);
   });
 });

@@ -1,11 +1,10 @@
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { DynamoDBDocumentClient, GetCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
-import { SFNClient, StopExecutionCommand } from '@aws-sdk/client-sfn';
-import { mockClient } from 'aws-sdk-client-mock';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
+import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { toOrderItem } from '../../lambdas/orders/adapters/orders-table.ts';
 import { newOrder } from '../unit/saga/fixtures.ts';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import { apiEvent, lambdaContext, orderBody, postOrder } from '../unit/orders/api-fixtures.ts';
+import { startAwsStandIn, wireItem, type AwsStandIn } from '../unit/shared/aws/aws-stand-in.ts';
 
 // The entry module reads its environment at load, so it is imported only after the
 // environment is set; the query string gives each import its own module instance.
@@ -17,17 +16,26 @@ const importEntry = (tag: string) =>
 
 const TIMER_ARN = 'arn:aws:states:us-east-1:123456789012:stateMachine:saga-timer';
 const saved = { ...process.env };
-const dynamo = mockClient(DynamoDBDocumentClient);
+// DynamoDB and Step Functions stand-in, reached through AWS_ENDPOINT_URL as in a deployment.
+let aws: AwsStandIn;
 
-beforeAll(() => {
+beforeAll(async () => {
+  aws = await startAwsStandIn();
   process.env.POWERTOOLS_LOG_LEVEL = 'SILENT';
   process.env.POWERTOOLS_METRICS_DISABLED = 'true';
   process.env.AWS_REGION = 'us-east-1';
+  process.env.AWS_ACCESS_KEY_ID = 'test';
+  process.env.AWS_SECRET_ACCESS_KEY = 'test';
+  process.env.AWS_ENDPOINT_URL = aws.url;
 });
 
-afterAll(() => {
+beforeEach(() => {
+  aws.reset();
+});
+
+afterAll(async () => {
   process.env = saved;
-  dynamo.restore();
+  await aws.close();
 });
 
 describe('api-handler entry module', () => {
@@ -53,7 +61,6 @@ describe('api-handler entry module', () => {
     process.env.TABLE_NAME = 'orders-table';
     process.env.SAGA_TIMEOUT_SECONDS = '30';
     process.env.TIMER_STATE_MACHINE_ARN = TIMER_ARN;
-    dynamo.on(TransactWriteCommand).resolves({});
     const { handler } = await importEntry('configured');
 
     expect((await handler(apiEvent({ resource: '/health' }), lambdaContext())).statusCode).toBe(
@@ -62,47 +69,44 @@ describe('api-handler entry module', () => {
 
     const created = await handler(postOrder(orderBody()), lambdaContext());
     expect(created.statusCode).toBe(201);
-    const transaction = dynamo.commandCalls(TransactWriteCommand)[0]!.args[0].input;
-    const orderItem = transaction.TransactItems![0]!.Put!;
-    expect(orderItem.TableName).toBe('orders-table');
-    const { createdAt, deadline } = orderItem.Item as { createdAt: string; deadline: string };
-    expect(Date.parse(deadline) - Date.parse(createdAt)).toBe(30_000);
-    expect((orderItem.Item as { orderId: string }).orderId).toMatch(/^[0-9a-f-]{36}$/);
+    const [transaction] = aws.sent('TransactWriteItems') as {
+      TransactItems: { Put: { TableName: string; Item: Parameters<typeof unmarshall>[0] } }[];
+    }[];
+    const orderPut = transaction!.TransactItems[0]!.Put;
+    expect(orderPut.TableName).toBe('orders-table');
+    const orderItem = unmarshall(orderPut.Item) as {
+      createdAt: string;
+      deadline: string;
+      orderId: string;
+    };
+    expect(Date.parse(orderItem.deadline) - Date.parse(orderItem.createdAt)).toBe(30_000);
+    expect(orderItem.orderId).toMatch(/^[0-9a-f-]{36}$/);
 
-    dynamo.on(GetCommand).resolves({});
     const missing = await handler(
       apiEvent({ resource: '/orders/{orderId}', pathParameters: { orderId: 'nope' } }),
       lambdaContext(),
     );
     expect(missing.statusCode).toBe(404);
-    expect(dynamo.commandCalls(GetCommand)[0]!.args[0].input.TableName).toBe('orders-table');
+    expect(aws.sent('GetItem')[0]).toMatchObject({ TableName: 'orders-table' });
   });
 
   it('stops the order’s saga timer through Step Functions when a pending order is cancelled', async () => {
     process.env.TABLE_NAME = 'orders-table';
     process.env.TIMER_STATE_MACHINE_ARN = TIMER_ARN;
-    const sfn = mockClient(SFNClient);
-    try {
-      sfn.on(StopExecutionCommand).resolves({});
-      dynamo.reset();
-      dynamo.on(GetCommand).resolves({ Item: toOrderItem(newOrder({ orderId: 'ord-1' })) });
-      dynamo.on(TransactWriteCommand).resolves({});
-      const { handler } = await importEntry('cancel');
+    aws.on('GetItem', () => ({ Item: wireItem(toOrderItem(newOrder({ orderId: 'ord-1' }))) }));
+    const { handler } = await importEntry('cancel');
 
-      const response = await handler(
-        apiEvent({
-          method: 'POST',
-          resource: '/orders/{orderId}/cancel',
-          pathParameters: { orderId: 'ord-1' },
-        }),
-        lambdaContext(),
-      );
-      expect(response.statusCode).toBe(202);
-      expect(sfn.commandCalls(StopExecutionCommand)[0]!.args[0].input.executionArn).toBe(
-        'arn:aws:states:us-east-1:123456789012:execution:saga-timer:ord-1',
-      );
-    } finally {
-      sfn.restore();
-    }
+    const response = await handler(
+      apiEvent({
+        method: 'POST',
+        resource: '/orders/{orderId}/cancel',
+        pathParameters: { orderId: 'ord-1' },
+      }),
+      lambdaContext(),
+    );
+    expect(response.statusCode).toBe(202);
+    expect(aws.sent('StopExecution')[0]).toMatchObject({
+      executionArn: 'arn:aws:states:us-east-1:123456789012:execution:saga-timer:ord-1',
+    });
   });
 });

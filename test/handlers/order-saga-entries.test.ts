@@ -1,13 +1,16 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
-import { SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
-import { DynamoDBDocumentClient, GetCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
-import { mockClient } from 'aws-sdk-client-mock';
 import { toOrderItem } from '../../lambdas/orders/adapters/orders-table.ts';
 import type { TimeoutResult } from '../../lambdas/orders/use-cases/time-out-order.ts';
 import { lambdaContext } from '../unit/orders/api-fixtures.ts';
 import { events, ORDER_ID, sqsBatch } from '../unit/orders/saga-fixtures.ts';
 import { newOrder } from '../unit/saga/fixtures.ts';
+import {
+  startAwsStandIn,
+  transactionWrites,
+  wireItem,
+  type AwsStandIn,
+} from '../unit/shared/aws/aws-stand-in.ts';
 
 // The entry modules read their environment at load, so they are imported only after it is
 // set; the query string gives each import its own module instance.
@@ -20,26 +23,28 @@ const importTimeout = (tag: string) =>
 
 const TIMER_ARN = 'arn:aws:states:us-east-1:123456789012:stateMachine:saga-timer';
 const saved = { ...process.env };
-const dynamo = mockClient(DynamoDBDocumentClient);
-const sfn = mockClient(SFNClient);
+// DynamoDB and Step Functions stand-in, reached through AWS_ENDPOINT_URL as in a deployment.
+let aws: AwsStandIn;
 
-beforeAll(() => {
+beforeAll(async () => {
+  aws = await startAwsStandIn();
   process.env.POWERTOOLS_LOG_LEVEL = 'SILENT';
   process.env.POWERTOOLS_METRICS_DISABLED = 'true';
   process.env.AWS_REGION = 'us-east-1';
+  process.env.AWS_ACCESS_KEY_ID = 'test';
+  process.env.AWS_SECRET_ACCESS_KEY = 'test';
+  process.env.AWS_ENDPOINT_URL = aws.url;
 });
 
 beforeEach(() => {
-  dynamo.reset();
-  sfn.reset();
+  aws.reset();
   process.env.TABLE_NAME = 'orders-table';
   process.env.TIMER_STATE_MACHINE_ARN = TIMER_ARN;
 });
 
-afterAll(() => {
+afterAll(async () => {
   process.env = saved;
-  dynamo.restore();
-  sfn.restore();
+  await aws.close();
 });
 
 describe('events-handler entry module', () => {
@@ -56,17 +61,16 @@ describe('events-handler entry module', () => {
   });
 
   it('starts the timer on the configured state machine and reads the configured table', async () => {
-    dynamo.on(GetCommand).resolves({ Item: toOrderItem(newOrder({ orderId: ORDER_ID })) });
-    sfn.on(StartExecutionCommand).resolves({ executionArn: 'x', startDate: new Date() });
+    aws.on('GetItem', () => ({ Item: wireItem(toOrderItem(newOrder({ orderId: ORDER_ID }))) }));
     const { handler } = await importEvents('configured');
 
     const response = await handler(sqsBatch(events.orderCreated()), lambdaContext());
     expect(response).toEqual({ batchItemFailures: [] });
-    expect(dynamo.commandCalls(GetCommand)[0]!.args[0].input).toMatchObject({
+    expect(aws.sent('GetItem')[0]).toMatchObject({
       TableName: 'orders-table',
       ConsistentRead: true,
     });
-    expect(sfn.commandCalls(StartExecutionCommand)[0]!.args[0].input).toMatchObject({
+    expect(aws.sent('StartExecution')[0]).toMatchObject({
       stateMachineArn: TIMER_ARN,
       name: ORDER_ID,
     });
@@ -80,8 +84,7 @@ describe('timeout-handler entry module', () => {
   });
 
   it('times out the order in the configured table', async () => {
-    dynamo.on(GetCommand).resolves({ Item: toOrderItem(newOrder({ orderId: ORDER_ID })) });
-    dynamo.on(TransactWriteCommand).resolves({});
+    aws.on('GetItem', () => ({ Item: wireItem(toOrderItem(newOrder({ orderId: ORDER_ID }))) }));
     const { handler } = await importTimeout('configured');
 
     expect(await handler({ orderId: ORDER_ID }, lambdaContext())).toEqual({
@@ -89,7 +92,10 @@ describe('timeout-handler entry module', () => {
       outcome: 'applied',
       status: 'CANCELLED',
     });
-    const [write] = dynamo.commandCalls(TransactWriteCommand);
-    expect(write!.args[0].input.TransactItems![0]!.Update!.TableName).toBe('orders-table');
+    const [write] = aws.sent('TransactWriteItems');
+    expect(transactionWrites(write!)[0]).toMatchObject({
+      kind: 'Update',
+      TableName: 'orders-table',
+    });
   });
 });

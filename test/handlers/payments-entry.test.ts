@@ -1,11 +1,13 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
-import { ChangeMessageVisibilityCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { DynamoDBDocumentClient, GetCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
-import { mockClient } from 'aws-sdk-client-mock';
 import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { OrderCreated } from '../../events/index.ts';
 import { orderCreated } from '../unit/payments/fakes.ts';
 import { lambdaContext, QUEUE_URL, queued } from '../unit/payments/sqs-fixtures.ts';
+import {
+  startAwsStandIn,
+  transactionWrites,
+  type AwsStandIn,
+} from '../unit/shared/aws/aws-stand-in.ts';
 
 // The entry module reads its environment at load, so it is imported only after the
 // environment is set; the query string gives each import its own module instance.
@@ -14,28 +16,30 @@ const importEntry = (tag: string) =>
   import(`../../lambdas/payments/handler.ts?${tag}`) as Promise<Entry>;
 
 const saved = { ...process.env };
-const dynamo = mockClient(DynamoDBDocumentClient);
-const sqs = mockClient(SQSClient);
+// DynamoDB and SQS stand-in, reached through AWS_ENDPOINT_URL as in a deployment.
+let aws: AwsStandIn;
 
-beforeAll(() => {
+beforeAll(async () => {
+  aws = await startAwsStandIn();
   process.env.POWERTOOLS_LOG_LEVEL = 'SILENT';
   process.env.POWERTOOLS_METRICS_DISABLED = 'true';
   process.env.AWS_REGION = 'us-east-1';
+  process.env.AWS_ACCESS_KEY_ID = 'test';
+  process.env.AWS_SECRET_ACCESS_KEY = 'test';
+  process.env.AWS_ENDPOINT_URL = aws.url;
 });
 
 beforeEach(() => {
-  dynamo.reset();
-  sqs.reset();
+  aws.reset();
   delete process.env.PAYMENT_FAILURE_RATE;
   delete process.env.SLOW_PAYMENT_SECONDS;
   process.env.TABLE_NAME = 'payments-table';
   process.env.QUEUE_URL = QUEUE_URL;
 });
 
-afterAll(() => {
+afterAll(async () => {
   process.env = saved;
-  dynamo.restore();
-  sqs.restore();
+  await aws.close();
 });
 
 describe('payments handler entry module', () => {
@@ -59,9 +63,6 @@ describe('payments handler entry module', () => {
 
   it('wires the handler to the configured table, queue and settlement delay', async () => {
     process.env.SLOW_PAYMENT_SECONDS = '45';
-    dynamo.on(GetCommand).resolves({});
-    dynamo.on(TransactWriteCommand).resolves({});
-    sqs.on(ChangeMessageVisibilityCommand).resolves({});
     const { handler } = await importEntry('configured');
 
     const response = await handler(
@@ -70,31 +71,27 @@ describe('payments handler entry module', () => {
     );
 
     expect(response.batchItemFailures).toEqual([{ itemIdentifier: 'm1' }]);
-    expect(dynamo.commandCalls(GetCommand)[0]!.args[0].input.TableName).toBe('payments-table');
-    const put = dynamo.commandCalls(TransactWriteCommand)[0]!.args[0].input.TransactItems![0]!.Put!;
-    expect(put.TableName).toBe('payments-table');
-    const { createdAt, settlesAt } = put.Item as { createdAt: string; settlesAt: string };
+    expect(aws.sent('GetItem')[0]).toMatchObject({ TableName: 'payments-table' });
+    const put = transactionWrites(aws.sent('TransactWriteItems')[0]!)[0]!;
+    expect(put).toMatchObject({ kind: 'Put', TableName: 'payments-table' });
+    const { createdAt, settlesAt } = put.item as { createdAt: string; settlesAt: string };
     expect(Date.parse(settlesAt) - Date.parse(createdAt)).toBe(45_000);
-    expect(sqs.commandCalls(ChangeMessageVisibilityCommand)[0]!.args[0].input).toMatchObject({
+    expect(aws.sent('ChangeMessageVisibility')[0]).toMatchObject({
       QueueUrl: QUEUE_URL,
       VisibilityTimeout: 45,
     });
   });
 
   it('defaults to no random declines', async () => {
-    dynamo.on(GetCommand).resolves({});
-    dynamo.on(TransactWriteCommand).resolves({});
     const { handler } = await importEntry('defaults');
     for (let n = 0; n < 20; n += 1)
       await handler(
         { Records: [queued(`m${n}`, OrderCreated, orderCreated({ orderId: `ord-${n}` }))] },
         lambdaContext(),
       );
-    const statuses = dynamo
-      .commandCalls(TransactWriteCommand)
-      .map(
-        (call) => (call.args[0].input.TransactItems![0]!.Put!.Item as { status: string }).status,
-      );
+    const statuses = aws
+      .sent('TransactWriteItems')
+      .map((body) => transactionWrites(body)[0]!.item.status);
     expect(statuses).toEqual(Array.from({ length: 20 }, () => 'COMPLETED'));
   });
 });

@@ -8,10 +8,6 @@ import {
   it,
   jest,
 } from '@jest/globals';
-import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
-import { ChangeMessageVisibilityCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { DynamoDBDocumentClient, GetCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
-import { mockClient } from 'aws-sdk-client-mock';
 import { OrderCreated, PaymentRefundRequested } from '../../events/index.ts';
 import { sqsMessageDelayer } from '../../lambdas/payments/adapters/message-visibility.ts';
 import { createPaymentStore } from '../../lambdas/payments/adapters/payment-store.ts';
@@ -19,7 +15,6 @@ import { paymentKey, toPaymentItem } from '../../lambdas/payments/adapters/payme
 import type { Payment } from '../../lambdas/payments/domain/payment.ts';
 import { createPaymentsHandler, paymentMetrics } from '../../lambdas/payments/payments-consumer.ts';
 import { createObservability } from '../../lambdas/shared/observability.ts';
-import { createDocumentClient } from '../../lambdas/shared/dynamo.ts';
 import { FakeClock, orderCreated, ORDER_ID, refundRequested } from '../unit/payments/fakes.ts';
 import {
   lambdaContext,
@@ -28,10 +23,16 @@ import {
   rawMessage,
   TABLE,
 } from '../unit/payments/sqs-fixtures.ts';
+import {
+  failWith,
+  FakeDocumentDb,
+  transactionCanceled,
+} from '../unit/shared/aws/fake-document-db.ts';
+import { FakeSqs } from '../unit/shared/aws/fake-sqs.ts';
 
 const saved = { ...process.env };
-const dynamo = mockClient(DynamoDBDocumentClient);
-const sqs = mockClient(SQSClient);
+const dynamo = new FakeDocumentDb();
+const sqs = new FakeSqs();
 
 beforeAll(() => {
   process.env.POWERTOOLS_LOG_LEVEL = 'SILENT';
@@ -41,8 +42,6 @@ beforeAll(() => {
 
 afterAll(() => {
   process.env = saved;
-  dynamo.restore();
-  sqs.restore();
 });
 
 beforeEach(() => {
@@ -54,14 +53,9 @@ afterEach(() => {
   jest.restoreAllMocks();
 });
 
-const cancelled = (codes: string[]) =>
-  new TransactionCanceledException({
-    message: 'Transaction cancelled',
-    $metadata: {},
-    CancellationReasons: codes.map((Code) => ({ Code })),
-  });
+const cancelled = transactionCanceled;
 
-/** The handler through the real middy chain, real adapters and mocked SDK clients. */
+/** The handler through the real middy chain, real adapters and fake AWS clients. */
 function setup(
   options: { failureRate?: number; random?: () => number; slowPaymentSeconds?: number } = {},
 ) {
@@ -69,8 +63,8 @@ function setup(
   const clock = new FakeClock();
   let ids = 0;
   const handler = createPaymentsHandler({
-    store: createPaymentStore(createDocumentClient({ region: 'us-east-1' }), TABLE),
-    messages: sqsMessageDelayer(new SQSClient({ region: 'us-east-1' }), QUEUE_URL),
+    store: createPaymentStore(dynamo, TABLE),
+    messages: sqsMessageDelayer(sqs, QUEUE_URL),
     now: clock.now,
     newId: () => `id-${++ids}`,
     random: options.random ?? (() => 0.5),
@@ -103,21 +97,20 @@ const completedPayment: Payment = {
   sequence: 1,
 };
 
-const transactItems = (call = 0) =>
-  dynamo.commandCalls(TransactWriteCommand)[call]!.args[0].input.TransactItems!;
+const transactItems = (call = 0) => dynamo.inputs('transactWrite')[call]!.TransactItems!;
 
 describe('payments handler', () => {
   it('charges an order: payment and PaymentCompleted outbox item in one conditional transaction', async () => {
     const { handler, metricNames } = setup();
-    dynamo.on(GetCommand).resolves({});
-    dynamo.on(TransactWriteCommand).resolves({});
+    dynamo.on('get', () => ({}));
+    dynamo.on('transactWrite', () => ({}));
     const response = await handler(
       { Records: [queued('m1', OrderCreated, orderCreated({ paymentToken: 'tok_visa' }))] },
       lambdaContext(),
     );
 
     expect(response.batchItemFailures).toEqual([]);
-    expect(dynamo.commandCalls(GetCommand)[0]!.args[0].input).toMatchObject({
+    expect(dynamo.inputs('get')[0]!).toMatchObject({
       TableName: TABLE,
       Key: paymentKey(ORDER_ID),
       ConsistentRead: true,
@@ -140,8 +133,8 @@ describe('payments handler', () => {
 
   it('declines with PaymentFailed and counts a failed payment', async () => {
     const { handler, metricNames } = setup();
-    dynamo.on(GetCommand).resolves({});
-    dynamo.on(TransactWriteCommand).resolves({});
+    dynamo.on('get', () => ({}));
+    dynamo.on('transactWrite', () => ({}));
     const response = await handler(
       { Records: [queued('m1', OrderCreated, orderCreated({ paymentToken: 'tok_declined' }))] },
       lambdaContext(),
@@ -156,8 +149,8 @@ describe('payments handler', () => {
 
   it('declines at random with the configured failure rate', async () => {
     const { handler } = setup({ failureRate: 1, random: () => 0.999 });
-    dynamo.on(GetCommand).resolves({});
-    dynamo.on(TransactWriteCommand).resolves({});
+    dynamo.on('get', () => ({}));
+    dynamo.on('transactWrite', () => ({}));
     await handler({ Records: [queued('m1', OrderCreated, orderCreated())] }, lambdaContext());
     expect(transactItems()[0]!.Put!.Item).toMatchObject({
       status: 'FAILED',
@@ -167,11 +160,12 @@ describe('payments handler', () => {
 
   it('acknowledges a duplicate delivery whose transaction cancels on the payment a concurrent one wrote', async () => {
     const { handler, metricNames } = setup();
-    dynamo
-      .on(GetCommand)
-      .resolvesOnce({})
-      .resolves({ Item: toPaymentItem(completedPayment) });
-    dynamo.on(TransactWriteCommand).rejects(cancelled(['ConditionalCheckFailed', 'None']));
+    dynamo.on(
+      'get',
+      () => ({}),
+      () => ({ Item: toPaymentItem(completedPayment) }),
+    );
+    dynamo.on('transactWrite', failWith(cancelled(['ConditionalCheckFailed', 'None'])));
     const response = await handler(
       { Records: [queued('m1', OrderCreated, orderCreated())] },
       lambdaContext(),
@@ -182,20 +176,20 @@ describe('payments handler', () => {
 
   it('acknowledges a redelivery of a charged order without writing', async () => {
     const { handler, metricNames } = setup();
-    dynamo.on(GetCommand).resolves({ Item: toPaymentItem(completedPayment) });
+    dynamo.on('get', () => ({ Item: toPaymentItem(completedPayment) }));
     const response = await handler(
       { Records: [queued('m1', OrderCreated, orderCreated())] },
       lambdaContext(),
     );
     expect(response.batchItemFailures).toEqual([]);
-    expect(dynamo.commandCalls(TransactWriteCommand)).toHaveLength(0);
+    expect(dynamo.inputs('transactWrite')).toHaveLength(0);
     expect(metricNames()).toEqual([paymentMetrics.duplicates]);
   });
 
   it('reports a poison message and handles the rest of the batch', async () => {
     const { handler } = setup();
-    dynamo.on(GetCommand).resolves({});
-    dynamo.on(TransactWriteCommand).resolves({});
+    dynamo.on('get', () => ({}));
+    dynamo.on('transactWrite', () => ({}));
     const response = await handler(
       {
         Records: [
@@ -210,19 +204,19 @@ describe('payments handler', () => {
       { itemIdentifier: 'poison' },
       { itemIdentifier: 'invalid' },
     ]);
-    expect(dynamo.commandCalls(TransactWriteCommand)).toHaveLength(1);
+    expect(dynamo.inputs('transactWrite')).toHaveLength(1);
   });
 
   it('reports a message whose writes keep conflicting, so the queue redelivers it', async () => {
     const { handler, logs } = setup();
-    dynamo.on(GetCommand).resolves({});
-    dynamo.on(TransactWriteCommand).rejects(cancelled(['TransactionConflict', 'None', 'None']));
+    dynamo.on('get', () => ({}));
+    dynamo.on('transactWrite', failWith(cancelled(['TransactionConflict', 'None', 'None'])));
     const response = await handler(
       { Records: [queued('m1', OrderCreated, orderCreated())] },
       lambdaContext(),
     );
     expect(response.batchItemFailures).toEqual([{ itemIdentifier: 'm1' }]);
-    expect(dynamo.commandCalls(TransactWriteCommand)).toHaveLength(3);
+    expect(dynamo.inputs('transactWrite')).toHaveLength(3);
     expect(logs.warn).toHaveBeenCalledWith(
       expect.stringContaining('Message failed'),
       expect.objectContaining({ messageId: 'm1' }),
@@ -234,7 +228,7 @@ describe('payments handler', () => {
     const throttled = Object.assign(new Error('Rate exceeded'), {
       name: 'ProvisionedThroughputExceededException',
     });
-    dynamo.on(GetCommand).rejects(throttled);
+    dynamo.on('get', failWith(throttled));
     const response = await handler(
       { Records: [queued('m1', OrderCreated, orderCreated())] },
       lambdaContext(),
@@ -244,9 +238,9 @@ describe('payments handler', () => {
 
   it('reports a stored payment that is not valid instead of acting on it', async () => {
     const { handler } = setup();
-    dynamo.on(GetCommand).resolves({
+    dynamo.on('get', () => ({
       Item: { ...toPaymentItem(completedPayment), amount: 'a lot' },
-    });
+    }));
     const response = await handler(
       {
         Records: [queued('m1', PaymentRefundRequested, refundRequested('pay-1'))],
@@ -254,7 +248,7 @@ describe('payments handler', () => {
       lambdaContext(),
     );
     expect(response.batchItemFailures).toEqual([{ itemIdentifier: 'm1' }]);
-    expect(dynamo.commandCalls(TransactWriteCommand)).toHaveLength(0);
+    expect(dynamo.inputs('transactWrite')).toHaveLength(0);
   });
 });
 
@@ -263,9 +257,8 @@ describe('payments handler with a slow charge', () => {
 
   it('writes PROCESSING, hides its own message until the charge settles and reports it failed', async () => {
     const { handler, logs, metricNames } = setup();
-    dynamo.on(GetCommand).resolves({});
-    dynamo.on(TransactWriteCommand).resolves({});
-    sqs.on(ChangeMessageVisibilityCommand).resolves({});
+    dynamo.on('get', () => ({}));
+    dynamo.on('transactWrite', () => ({}));
     const response = await handler(
       { Records: [queued('m1', OrderCreated, slowOrder())] },
       lambdaContext(),
@@ -278,7 +271,7 @@ describe('payments handler with a slow charge', () => {
       status: 'PROCESSING',
       settlesAt: '2026-11-23T10:02:00.000Z',
     });
-    expect(sqs.commandCalls(ChangeMessageVisibilityCommand)[0]!.args[0].input).toEqual({
+    expect(sqs.inputs('changeMessageVisibility')[0]!).toEqual({
       QueueUrl: QUEUE_URL,
       ReceiptHandle: 'receipt-m1',
       VisibilityTimeout: 120,
@@ -299,8 +292,8 @@ describe('payments handler with a slow charge', () => {
       settlesAt: '2026-11-23T10:02:00.000Z',
       sequence: 0,
     };
-    dynamo.on(GetCommand).resolves({ Item: toPaymentItem(processing) });
-    dynamo.on(TransactWriteCommand).resolves({});
+    dynamo.on('get', () => ({ Item: toPaymentItem(processing) }));
+    dynamo.on('transactWrite', () => ({}));
     clock.advanceSeconds(120);
     const response = await handler(
       { Records: [queued('m1', OrderCreated, slowOrder(), 2)] },
@@ -319,44 +312,40 @@ describe('payments handler with a slow charge', () => {
       type: 'PaymentCompleted',
       sequence: 1,
     });
-    expect(sqs.commandCalls(ChangeMessageVisibilityCommand)).toHaveLength(0);
+    expect(sqs.inputs('changeMessageVisibility')).toHaveLength(0);
     expect(metricNames()).toEqual([paymentMetrics.completed]);
   });
 
   it('pushes a wait longer than 12 hours back in 12-hour steps, one receive each', async () => {
     const { handler, clock } = setup({ slowPaymentSeconds: 30 * 60 * 60 });
-    dynamo.on(GetCommand).resolvesOnce({});
-    dynamo.on(TransactWriteCommand).resolves({});
-    sqs.on(ChangeMessageVisibilityCommand).resolves({});
+    dynamo.on('get', () => ({}));
+    dynamo.on('transactWrite', () => ({}));
     await handler({ Records: [queued('m1', OrderCreated, slowOrder())] }, lambdaContext());
     const processing = transactItems()[0]!.Put!.Item!;
 
     clock.advanceSeconds(12 * 60 * 60);
-    dynamo.on(GetCommand).resolves({ Item: processing });
+    dynamo.on('get', () => ({ Item: processing }));
     const again = await handler(
       { Records: [queued('m1', OrderCreated, slowOrder(), 2)] },
       lambdaContext(),
     );
 
     expect(again.batchItemFailures).toEqual([{ itemIdentifier: 'm1' }]);
-    expect(
-      sqs
-        .commandCalls(ChangeMessageVisibilityCommand)
-        .map((c) => c.args[0].input.VisibilityTimeout),
-    ).toEqual([12 * 60 * 60, 12 * 60 * 60]);
+    expect(sqs.inputs('changeMessageVisibility').map((input) => input.VisibilityTimeout)).toEqual([
+      12 * 60 * 60,
+      12 * 60 * 60,
+    ]);
     clock.advanceSeconds(12 * 60 * 60);
     await handler({ Records: [queued('m1', OrderCreated, slowOrder(), 3)] }, lambdaContext());
-    expect(
-      sqs.commandCalls(ChangeMessageVisibilityCommand).at(-1)!.args[0].input.VisibilityTimeout,
-    ).toBe(6 * 60 * 60);
-    expect(dynamo.commandCalls(TransactWriteCommand)).toHaveLength(1);
+    expect(sqs.inputs('changeMessageVisibility').at(-1)!.VisibilityTimeout).toBe(6 * 60 * 60);
+    expect(dynamo.inputs('transactWrite')).toHaveLength(1);
   });
 
   it('still reports the message when the visibility change fails, with a warning', async () => {
     const { handler, logs } = setup();
-    dynamo.on(GetCommand).resolves({});
-    dynamo.on(TransactWriteCommand).resolves({});
-    sqs.on(ChangeMessageVisibilityCommand).rejects(new Error('ReceiptHandleIsInvalid'));
+    dynamo.on('get', () => ({}));
+    dynamo.on('transactWrite', () => ({}));
+    sqs.on('changeMessageVisibility', failWith(new Error('ReceiptHandleIsInvalid')));
     const response = await handler(
       { Records: [queued('m1', OrderCreated, slowOrder())] },
       lambdaContext(),
@@ -372,8 +361,8 @@ describe('payments handler with a slow charge', () => {
 describe('payments handler on refund requests', () => {
   it('refunds a completed payment with PaymentRefunded, conditioned on COMPLETED', async () => {
     const { handler, metricNames } = setup();
-    dynamo.on(GetCommand).resolves({ Item: toPaymentItem(completedPayment) });
-    dynamo.on(TransactWriteCommand).resolves({});
+    dynamo.on('get', () => ({ Item: toPaymentItem(completedPayment) }));
+    dynamo.on('transactWrite', () => ({}));
     const response = await handler(
       { Records: [queued('m1', PaymentRefundRequested, refundRequested('pay-1'))] },
       lambdaContext(),
@@ -394,14 +383,14 @@ describe('payments handler on refund requests', () => {
 
   it('acknowledges a refund of an unknown payment with a warning, writing nothing', async () => {
     const { handler, logs, metricNames } = setup();
-    dynamo.on(GetCommand).resolves({});
-    dynamo.on(TransactWriteCommand).resolves({});
+    dynamo.on('get', () => ({}));
+    dynamo.on('transactWrite', () => ({}));
     const response = await handler(
       { Records: [queued('m1', PaymentRefundRequested, refundRequested('pay-x'))] },
       lambdaContext(),
     );
     expect(response.batchItemFailures).toEqual([]);
-    expect(dynamo.commandCalls(TransactWriteCommand)).toHaveLength(0);
+    expect(dynamo.inputs('transactWrite')).toHaveLength(0);
     expect(logs.warn).toHaveBeenCalledWith(
       expect.stringContaining('unknown payment'),
       expect.anything(),
@@ -411,15 +400,15 @@ describe('payments handler on refund requests', () => {
 
   it('logs an error and acknowledges a refund of a payment still processing', async () => {
     const { handler, logs } = setup();
-    dynamo.on(GetCommand).resolves({
+    dynamo.on('get', () => ({
       Item: toPaymentItem({ ...completedPayment, status: 'PROCESSING', sequence: 0 }),
-    });
+    }));
     const response = await handler(
       { Records: [queued('m1', PaymentRefundRequested, refundRequested('pay-1'))] },
       lambdaContext(),
     );
     expect(response.batchItemFailures).toEqual([]);
-    expect(dynamo.commandCalls(TransactWriteCommand)).toHaveLength(0);
+    expect(dynamo.inputs('transactWrite')).toHaveLength(0);
     expect(logs.error).toHaveBeenCalledWith(
       expect.stringContaining('still processing'),
       expect.anything(),
@@ -428,15 +417,15 @@ describe('payments handler on refund requests', () => {
 
   it('acknowledges a second refund request for a refunded payment without effect', async () => {
     const { handler, metricNames } = setup();
-    dynamo.on(GetCommand).resolves({
+    dynamo.on('get', () => ({
       Item: toPaymentItem({ ...completedPayment, status: 'REFUNDED', sequence: 2 }),
-    });
+    }));
     const response = await handler(
       { Records: [queued('m1', PaymentRefundRequested, refundRequested('pay-1'))] },
       lambdaContext(),
     );
     expect(response.batchItemFailures).toEqual([]);
-    expect(dynamo.commandCalls(TransactWriteCommand)).toHaveLength(0);
+    expect(dynamo.inputs('transactWrite')).toHaveLength(0);
     expect(metricNames()).toEqual([paymentMetrics.duplicates]);
   });
 });

@@ -9,8 +9,7 @@ import { inventoryTableKeys } from '../../lambdas/inventory/adapters/inventory-t
 import type { InventoryStore } from '../../lambdas/inventory/use-cases/ports.ts';
 import { releaseStock } from '../../lambdas/inventory/use-cases/release-stock.ts';
 import { reserveStock } from '../../lambdas/inventory/use-cases/reserve-stock.ts';
-import { createDocumentClient } from '../../lambdas/shared/dynamo.ts';
-import { dynamoDbEndpoint } from './orders-table-fixture.ts';
+import { dynamoDbEndpoint, localDocumentDb, sdkDocumentClient } from './orders-table-fixture.ts';
 import { createTable } from './create-table.ts';
 
 // Each run races real transactions in DynamoDB Local on a busy machine: few runs, long timeout.
@@ -25,11 +24,11 @@ let store: InventoryStore;
 beforeAll(async () => {
   const endpoint = dynamoDbEndpoint();
   raw = new DynamoDBClient({ endpoint });
-  client = createDocumentClient({ endpoint });
+  client = sdkDocumentClient();
   tableName = `inventory-race-${randomUUID()}`;
   const { partitionKey, sortKey, productsIndex } = inventoryTableKeys;
   await createTable(raw, tableName, { partitionKey, sortKey, index: productsIndex });
-  store = createInventoryStore(client, tableName);
+  store = createInventoryStore(localDocumentDb(), tableName);
 }, TIMEOUT);
 
 afterAll(async () => {

@@ -22,8 +22,7 @@ import {
 } from '../../lambdas/inventory/use-cases/ports.ts';
 import { releaseStock } from '../../lambdas/inventory/use-cases/release-stock.ts';
 import { reserveStock } from '../../lambdas/inventory/use-cases/reserve-stock.ts';
-import { createDocumentClient } from '../../lambdas/shared/dynamo.ts';
-import { dynamoDbEndpoint } from './orders-table-fixture.ts';
+import { dynamoDbEndpoint, localDocumentDb, sdkDocumentClient } from './orders-table-fixture.ts';
 import { createTable } from './create-table.ts';
 
 // DynamoDB Local is a JVM on a busy 2-core machine: be generous.
@@ -51,9 +50,9 @@ async function createInventoryTable(): Promise<string> {
 beforeAll(async () => {
   const endpoint = dynamoDbEndpoint();
   raw = new DynamoDBClient({ endpoint });
-  client = createDocumentClient({ endpoint });
+  client = sdkDocumentClient();
   tableName = await createInventoryTable();
-  store = createInventoryStore(client, tableName);
+  store = createInventoryStore(localDocumentDb(), tableName);
 }, TIMEOUT);
 
 afterAll(async () => {
@@ -525,7 +524,7 @@ describe('inventory store on DynamoDB Local', () => {
       async () => {
         // A table of its own, so other tests' products do not interleave.
         const listingTable = await createInventoryTable();
-        const listing = createInventoryStore(client, listingTable);
+        const listing = createInventoryStore(localDocumentDb(), listingTable);
         try {
           const skus = ['A-1', 'B-2', 'C-3', 'D-4', 'E-5'];
           for (const sku of [...skus].reverse()) {

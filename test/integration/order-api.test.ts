@@ -21,7 +21,7 @@ let handler: ReturnType<typeof createApiHandler>;
 beforeAll(async () => {
   table = await createOrdersTable();
   handler = createApiHandler({
-    store: createOrderStore(table.client, table.tableName),
+    store: createOrderStore(table.db, table.tableName),
     now: () => new Date(),
     newId: randomUUID,
     sagaTimeoutSeconds: 90,

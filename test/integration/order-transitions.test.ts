@@ -21,7 +21,7 @@ let store: OrderStore;
 
 beforeAll(async () => {
   table = await createOrdersTable();
-  store = createOrderStore(table.client, table.tableName);
+  store = createOrderStore(table.db, table.tableName);
 }, TIMEOUT);
 
 afterAll(async () => {

@@ -18,10 +18,9 @@ import {
 } from '../../lambdas/payments/use-cases/charge-payment.ts';
 import type { PaymentStore } from '../../lambdas/payments/use-cases/ports.ts';
 import { refundPayment } from '../../lambdas/payments/use-cases/refund-payment.ts';
-import { createDocumentClient } from '../../lambdas/shared/dynamo.ts';
 import { outboxItem } from '../../lambdas/shared/outbox.ts';
 import { FakeClock, orderCreated, refundRequested } from '../unit/payments/fakes.ts';
-import { dynamoDbEndpoint } from './orders-table-fixture.ts';
+import { dynamoDbEndpoint, localDocumentDb, sdkDocumentClient } from './orders-table-fixture.ts';
 import { createTable } from './create-table.ts';
 
 // DynamoDB Local is a JVM on a busy 2-core machine: be generous.
@@ -35,11 +34,11 @@ let store: PaymentStore;
 beforeAll(async () => {
   const endpoint = dynamoDbEndpoint();
   raw = new DynamoDBClient({ endpoint });
-  client = createDocumentClient({ endpoint });
+  client = sdkDocumentClient();
   tableName = `payments-it-${randomUUID()}`;
   const { partitionKey, sortKey } = paymentsTableKeys;
   await createTable(raw, tableName, { partitionKey, sortKey, stream: 'NEW_AND_OLD_IMAGES' });
-  store = createPaymentStore(client, tableName);
+  store = createPaymentStore(localDocumentDb(), tableName);
 }, TIMEOUT);
 
 afterAll(async () => {

@@ -1,12 +1,7 @@
 import type { AttributeValue, CancellationReason } from '@aws-sdk/client-dynamodb';
-import {
-  GetCommand,
-  QueryCommand,
-  TransactWriteCommand,
-  UpdateCommand,
-  type DynamoDBDocumentClient,
-  type TransactWriteCommandInput,
-} from '@aws-sdk/lib-dynamodb';
+import type { TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
+import { isTransactionCanceled, type DocumentDb } from '../../shared/aws/document-db.ts';
+import { isAwsError } from '../../shared/aws/errors.ts';
 import { outboxItem } from '../../shared/outbox.ts';
 import { restock, type Product, type RestockCommand } from '../domain/product.ts';
 import type { FailedStockCheck, Reservation, StockLine } from '../domain/reservation.ts';
@@ -46,14 +41,8 @@ export class InventoryInconsistencyError extends Error {
 
 /** Why a transaction was cancelled, per item (in TransactItems order), or undefined if it was not. */
 function cancellationReasons(error: unknown): CancellationReason[] | undefined {
-  // By name, not instanceof: the error class may come from another copy of the SDK.
-  if (!(error instanceof Error) || error.name !== 'TransactionCanceledException') return undefined;
-  return (
-    (error as Error & { CancellationReasons?: CancellationReason[] }).CancellationReasons ?? []
-  );
+  return isTransactionCanceled(error) ? (error.CancellationReasons ?? []) : undefined;
 }
-
-const errorNamed = (error: unknown, name: string) => error instanceof Error && error.name === name;
 
 const conditionFailed = (reason: CancellationReason | undefined) =>
   reason?.Code === 'ConditionalCheckFailed';
@@ -86,13 +75,10 @@ function existingReservationOutcome(
  * Every transaction starts with the order's reservation (index 0); no processed markers
  * (see `reserveStock` and `releaseStock` for why the reservation is enough).
  *
- * @param client - a document client (see `shared/dynamo.ts`), created once per container.
+ * @param client - the DynamoDB client of `shared/aws`, created once per container.
  * @param tableName - the inventory table.
  */
-export function createInventoryStore(
-  client: DynamoDBDocumentClient,
-  tableName: string,
-): InventoryStore {
+export function createInventoryStore(client: DocumentDb, tableName: string): InventoryStore {
   const notExists = `attribute_not_exists(${inventoryTableKeys.partitionKey})`;
 
   const newItemPut = (item: object): TransactItem => ({
@@ -143,15 +129,13 @@ export function createInventoryStore(
   return {
     async reserve({ reservation, event, now }): Promise<ReserveOutcome> {
       try {
-        await client.send(
-          new TransactWriteCommand({
-            TransactItems: [
-              newReservationPut(reservation),
-              newItemPut(outboxItem(event, now)),
-              ...reservation.items.map((line) => stockUpdate(line, 'reserve', now)),
-            ],
-          }),
-        );
+        await client.transactWrite({
+          TransactItems: [
+            newReservationPut(reservation),
+            newItemPut(outboxItem(event, now)),
+            ...reservation.items.map((line) => stockUpdate(line, 'reserve', now)),
+          ],
+        });
         return { outcome: 'reserved' };
       } catch (error) {
         const reasons = cancellationReasons(error);
@@ -177,11 +161,9 @@ export function createInventoryStore(
 
     async recordFailedReservation({ reservation, event, now }): Promise<RecordFailureOutcome> {
       try {
-        await client.send(
-          new TransactWriteCommand({
-            TransactItems: [newReservationPut(reservation), newItemPut(outboxItem(event, now))],
-          }),
-        );
+        await client.transactWrite({
+          TransactItems: [newReservationPut(reservation), newItemPut(outboxItem(event, now))],
+        });
         return { outcome: 'recorded' };
       } catch (error) {
         const reasons = cancellationReasons(error);
@@ -195,27 +177,25 @@ export function createInventoryStore(
 
     async release({ previous, next, event, now }): Promise<ReleaseOutcome> {
       try {
-        await client.send(
-          new TransactWriteCommand({
-            TransactItems: [
-              {
-                Put: {
-                  TableName: tableName,
-                  Item: toReservationItem(next),
-                  // Unchanged since it was read: a concurrent release makes this one stale.
-                  ConditionExpression: '#status = :reserved AND #sequence = :sequence',
-                  ExpressionAttributeNames: { '#status': 'status', '#sequence': 'sequence' },
-                  ExpressionAttributeValues: {
-                    ':reserved': 'RESERVED',
-                    ':sequence': previous.sequence,
-                  },
+        await client.transactWrite({
+          TransactItems: [
+            {
+              Put: {
+                TableName: tableName,
+                Item: toReservationItem(next),
+                // Unchanged since it was read: a concurrent release makes this one stale.
+                ConditionExpression: '#status = :reserved AND #sequence = :sequence',
+                ExpressionAttributeNames: { '#status': 'status', '#sequence': 'sequence' },
+                ExpressionAttributeValues: {
+                  ':reserved': 'RESERVED',
+                  ':sequence': previous.sequence,
                 },
               },
-              newItemPut(outboxItem(event, now)),
-              ...previous.items.map((line) => stockUpdate(line, 'release', now)),
-            ],
-          }),
-        );
+            },
+            newItemPut(outboxItem(event, now)),
+            ...previous.items.map((line) => stockUpdate(line, 'release', now)),
+          ],
+        });
         return { outcome: 'released' };
       } catch (error) {
         const reasons = cancellationReasons(error);
@@ -236,13 +216,11 @@ export function createInventoryStore(
     },
 
     async getReservation(orderId): Promise<Reservation | undefined> {
-      const { Item } = await client.send(
-        new GetCommand({
-          TableName: tableName,
-          Key: reservationKey(orderId),
-          ConsistentRead: true,
-        }),
-      );
+      const { Item } = await client.get({
+        TableName: tableName,
+        Key: reservationKey(orderId),
+        ConsistentRead: true,
+      });
       return Item && Item.entityType === InventoryEntityType.reservation
         ? fromReservationItem(Item)
         : undefined;
@@ -253,51 +231,51 @@ export function createInventoryStore(
       try {
         // One conditional update, so a reservation racing with a restock can never be lost:
         // the reserved units are read and kept by DynamoDB itself, not by a read-modify-write.
-        const { Attributes } = await client.send(
-          new UpdateCommand({
-            TableName: tableName,
-            Key: productKey(command.sku),
-            UpdateExpression:
-              'SET sku = :sku, #name = :name, unitPrice = :unitPrice, currency = :currency, ' +
-              'entityType = :entityType, gsi1pk = :gsi1pk, gsi1sk = :gsi1sk, ' +
-              'reserved = if_not_exists(reserved, :zero), ' +
-              'available = :quantity - if_not_exists(reserved, :zero), ' +
-              'createdAt = if_not_exists(createdAt, :now), updatedAt = :now',
-            ConditionExpression: `attribute_not_exists(${inventoryTableKeys.partitionKey}) OR reserved <= :quantity`,
-            ExpressionAttributeNames: { '#name': 'name' },
-            ExpressionAttributeValues: {
-              ':sku': command.sku,
-              ':name': command.name,
-              ':unitPrice': command.unitPrice,
-              ':currency': command.currency,
-              ':entityType': InventoryEntityType.product,
-              ':gsi1pk': productIndexKeys(command.sku).gsi1pk,
-              ':gsi1sk': productIndexKeys(command.sku).gsi1sk,
-              ':zero': 0,
-              ':quantity': command.quantity,
-              ':now': at,
-            },
-            // The item before the update: with it the result is computed exactly (see restock).
-            ReturnValues: 'ALL_OLD',
-            ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
-          }),
-        );
+        const { Attributes } = await client.update({
+          TableName: tableName,
+          Key: productKey(command.sku),
+          UpdateExpression:
+            'SET sku = :sku, #name = :name, unitPrice = :unitPrice, currency = :currency, ' +
+            'entityType = :entityType, gsi1pk = :gsi1pk, gsi1sk = :gsi1sk, ' +
+            'reserved = if_not_exists(reserved, :zero), ' +
+            'available = :quantity - if_not_exists(reserved, :zero), ' +
+            'createdAt = if_not_exists(createdAt, :now), updatedAt = :now',
+          ConditionExpression: `attribute_not_exists(${inventoryTableKeys.partitionKey}) OR reserved <= :quantity`,
+          ExpressionAttributeNames: { '#name': 'name' },
+          ExpressionAttributeValues: {
+            ':sku': command.sku,
+            ':name': command.name,
+            ':unitPrice': command.unitPrice,
+            ':currency': command.currency,
+            ':entityType': InventoryEntityType.product,
+            ':gsi1pk': productIndexKeys(command.sku).gsi1pk,
+            ':gsi1sk': productIndexKeys(command.sku).gsi1sk,
+            ':zero': 0,
+            ':quantity': command.quantity,
+            ':now': at,
+          },
+          // The item before the update: with it the result is computed exactly (see restock).
+          ReturnValues: 'ALL_OLD',
+          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+        });
         const existing = Attributes === undefined ? undefined : fromProductItem(Attributes);
         return restock(existing, command, now);
       } catch (error) {
-        if (errorNamed(error, 'ConditionalCheckFailedException')) {
+        if (isAwsError(error, 'ConditionalCheckFailedException')) {
           const item = (error as Error & { Item?: Record<string, AttributeValue> }).Item;
           return { outcome: 'below-reserved', reserved: numberIn(item, 'reserved') };
         }
-        if (errorNamed(error, 'TransactionConflictException')) return { outcome: 'conflict' };
+        if (isAwsError(error, 'TransactionConflictException')) return { outcome: 'conflict' };
         throw error;
       }
     },
 
     async getProduct(sku): Promise<Product | undefined> {
-      const { Item } = await client.send(
-        new GetCommand({ TableName: tableName, Key: productKey(sku), ConsistentRead: true }),
-      );
+      const { Item } = await client.get({
+        TableName: tableName,
+        Key: productKey(sku),
+        ConsistentRead: true,
+      });
       return Item && Item.entityType === InventoryEntityType.product
         ? fromProductItem(Item)
         : undefined;
@@ -310,17 +288,15 @@ export function createInventoryStore(
         if (!startKey) throw new InvalidCursorError();
       }
       const { productsIndex } = inventoryTableKeys;
-      const { Items = [], LastEvaluatedKey } = await client.send(
-        new QueryCommand({
-          TableName: tableName,
-          IndexName: productsIndex.name,
-          KeyConditionExpression: '#pk = :products',
-          ExpressionAttributeNames: { '#pk': productsIndex.partitionKey },
-          ExpressionAttributeValues: { ':products': PRODUCTS_PARTITION },
-          Limit: limit,
-          ...(startKey === undefined ? {} : { ExclusiveStartKey: startKey }),
-        }),
-      );
+      const { Items = [], LastEvaluatedKey } = await client.query({
+        TableName: tableName,
+        IndexName: productsIndex.name,
+        KeyConditionExpression: '#pk = :products',
+        ExpressionAttributeNames: { '#pk': productsIndex.partitionKey },
+        ExpressionAttributeValues: { ':products': PRODUCTS_PARTITION },
+        Limit: limit,
+        ...(startKey === undefined ? {} : { ExclusiveStartKey: startKey }),
+      });
       return {
         products: Items.map(fromProductItem),
         ...(LastEvaluatedKey === undefined

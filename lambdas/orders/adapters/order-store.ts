@@ -1,12 +1,7 @@
 import type { AttributeValue, CancellationReason } from '@aws-sdk/client-dynamodb';
-import {
-  GetCommand,
-  QueryCommand,
-  TransactWriteCommand,
-  UpdateCommand,
-  type DynamoDBDocumentClient,
-} from '@aws-sdk/lib-dynamodb';
 import * as z from 'zod/mini';
+import { isTransactionCanceled, type DocumentDb } from '../../shared/aws/document-db.ts';
+import { isAwsError } from '../../shared/aws/errors.ts';
 import { outboxItem, TTL_ATTRIBUTE } from '../../shared/outbox.ts';
 import type { Order } from '../domain/order.ts';
 import type { TimelineEntry } from '../domain/timeline.ts';
@@ -70,8 +65,8 @@ function fromIdempotencyItem(
 }
 
 /**
- * The item a cancelled transaction returned (ALL_OLD), in plain values. The document
- * client does not unmarshall errors, and only strings and numbers are needed here.
+ * The item a cancelled transaction returned (ALL_OLD), in plain values. Errors come with
+ * DynamoDB's raw items (as from the SDK), and only strings and numbers are needed here.
  */
 function plainItem(
   item: Record<string, AttributeValue> | undefined,
@@ -87,13 +82,8 @@ function plainItem(
 
 /** Why a transaction was cancelled, per item (in TransactItems order), or undefined if it was not. */
 function cancellationReasons(error: unknown): CancellationReason[] | undefined {
-  if (!(error instanceof Error) || error.name !== 'TransactionCanceledException') return undefined;
-  return (
-    (error as Error & { CancellationReasons?: CancellationReason[] }).CancellationReasons ?? []
-  );
+  return isTransactionCanceled(error) ? (error.CancellationReasons ?? []) : undefined;
 }
-
-const isNamed = (error: unknown, name: string) => error instanceof Error && error.name === name;
 
 /** Optional attributes of an order: a transition that leaves one out removes it from the item. */
 const OPTIONAL_ORDER_ATTRIBUTES = [
@@ -146,10 +136,10 @@ function orderUpdateExpression(order: Order, entry: string, expectedVersion: num
 /**
  * The orders table through DynamoDB: the {@link OrderStore} the API use cases need.
  *
- * @param client - a document client (see `shared/dynamo.ts`), created once per container.
+ * @param client - the DynamoDB client of `shared/aws`, created once per container.
  * @param tableName - the orders table.
  */
-export function createOrderStore(client: DynamoDBDocumentClient, tableName: string): OrderStore {
+export function createOrderStore(client: DocumentDb, tableName: string): OrderStore {
   const notExists = `attribute_not_exists(${ordersTableKeys.partitionKey})`;
 
   return {
@@ -161,45 +151,43 @@ export function createOrderStore(client: DynamoDBDocumentClient, tableName: stri
       now,
     }: NewOrderWrite): Promise<CreateOrderOutcome> {
       try {
-        await client.send(
-          new TransactWriteCommand({
-            TransactItems: [
-              {
-                Put: {
-                  TableName: tableName,
-                  Item: {
-                    ...toOrderItem(order),
-                    [TIMELINE_ATTRIBUTE]: [encodeTimelineEntry(timeline, order.createdAt)],
-                  },
-                  ConditionExpression: notExists,
+        await client.transactWrite({
+          TransactItems: [
+            {
+              Put: {
+                TableName: tableName,
+                Item: {
+                  ...toOrderItem(order),
+                  [TIMELINE_ATTRIBUTE]: [encodeTimelineEntry(timeline, order.createdAt)],
                 },
+                ConditionExpression: notExists,
               },
-              {
-                Put: {
-                  TableName: tableName,
-                  Item: outboxItem(event, now),
-                  ConditionExpression: notExists,
-                },
+            },
+            {
+              Put: {
+                TableName: tableName,
+                Item: outboxItem(event, now),
+                ConditionExpression: notExists,
               },
-              ...(idempotency === undefined
-                ? []
-                : [
-                    {
-                      Put: {
-                        TableName: tableName,
-                        Item: toIdempotencyItem(idempotency),
-                        // An expired record TTL has not deleted yet frees its key, as if it were gone.
-                        ConditionExpression: `${notExists} OR #expiresAt < :now`,
-                        ExpressionAttributeNames: { '#expiresAt': TTL_ATTRIBUTE },
-                        ExpressionAttributeValues: { ':now': epochSeconds(now) },
-                        // On a taken key DynamoDB hands back the record: a replay needs no extra read.
-                        ReturnValuesOnConditionCheckFailure: 'ALL_OLD' as const,
-                      },
+            },
+            ...(idempotency === undefined
+              ? []
+              : [
+                  {
+                    Put: {
+                      TableName: tableName,
+                      Item: toIdempotencyItem(idempotency),
+                      // An expired record TTL has not deleted yet frees its key, as if it were gone.
+                      ConditionExpression: `${notExists} OR #expiresAt < :now`,
+                      ExpressionAttributeNames: { '#expiresAt': TTL_ATTRIBUTE },
+                      ExpressionAttributeValues: { ':now': epochSeconds(now) },
+                      // On a taken key DynamoDB hands back the record: a replay needs no extra read.
+                      ReturnValuesOnConditionCheckFailure: 'ALL_OLD' as const,
                     },
-                  ]),
-            ],
-          }),
-        );
+                  },
+                ]),
+          ],
+        });
         return { outcome: 'created' };
       } catch (error) {
         const reasons = cancellationReasons(error);
@@ -226,9 +214,11 @@ export function createOrderStore(client: DynamoDBDocumentClient, tableName: stri
     },
 
     async getIdempotencyRecord(key: string, now: Date): Promise<IdempotencyRecord | undefined> {
-      const { Item } = await client.send(
-        new GetCommand({ TableName: tableName, Key: idempotencyKey(key), ConsistentRead: true }),
-      );
+      const { Item } = await client.get({
+        TableName: tableName,
+        Key: idempotencyKey(key),
+        ConsistentRead: true,
+      });
       const record = fromIdempotencyItem(Item);
       // TTL deletes expired items only eventually; until then they must not count.
       return record && record.expiresAt >= epochSeconds(now) ? record : undefined;
@@ -236,9 +226,11 @@ export function createOrderStore(client: DynamoDBDocumentClient, tableName: stri
 
     async getOrder(orderId: string): Promise<Order | undefined> {
       // Consistent: a client that just got 201 must be able to read its order at once.
-      const { Item } = await client.send(
-        new GetCommand({ TableName: tableName, Key: orderKey(orderId), ConsistentRead: true }),
-      );
+      const { Item } = await client.get({
+        TableName: tableName,
+        Key: orderKey(orderId),
+        ConsistentRead: true,
+      });
       return Item && Item.entityType === OrdersEntityType.order ? fromOrderItem(Item) : undefined;
     },
 
@@ -262,29 +254,27 @@ export function createOrderStore(client: DynamoDBDocumentClient, tableName: stri
         if (events.length === 0) {
           // Nothing to publish: one conditional write of one item is atomic by itself, and
           // costs half a transactional one.
-          await client.send(new UpdateCommand(orderUpdate));
+          await client.update(orderUpdate);
         } else {
-          await client.send(
-            new TransactWriteCommand({
-              TransactItems: [
-                // The order first, so its cancellation reason is read at index 0.
-                { Update: orderUpdate },
-                ...events.map((event) => ({
-                  Put: {
-                    TableName: tableName,
-                    Item: outboxItem(event, now),
-                    ConditionExpression: notExists,
-                  },
-                })),
-              ],
-            }),
-          );
+          await client.transactWrite({
+            TransactItems: [
+              // The order first, so its cancellation reason is read at index 0.
+              { Update: orderUpdate },
+              ...events.map((event) => ({
+                Put: {
+                  TableName: tableName,
+                  Item: outboxItem(event, now),
+                  ConditionExpression: notExists,
+                },
+              })),
+            ],
+          });
         }
         return { outcome: 'committed' };
       } catch (error) {
-        if (isNamed(error, 'ConditionalCheckFailedException'))
+        if (isAwsError(error, 'ConditionalCheckFailedException'))
           return { outcome: 'version-conflict' };
-        if (isNamed(error, 'TransactionConflictException')) return { outcome: 'write-conflict' };
+        if (isAwsError(error, 'TransactionConflictException')) return { outcome: 'write-conflict' };
         const reasons = cancellationReasons(error);
         if (reasons === undefined) throw error;
         if (reasons.some((reason) => reason.Code === 'TransactionConflict'))
@@ -303,16 +293,14 @@ export function createOrderStore(client: DynamoDBDocumentClient, tableName: stri
       const legacy: TimelineEntry[] = [];
       let startKey: Record<string, unknown> | undefined;
       do {
-        const page = await client.send(
-          new QueryCommand({
-            TableName: tableName,
-            KeyConditionExpression: '#pk = :pk',
-            ExpressionAttributeNames: { '#pk': ordersTableKeys.partitionKey },
-            ExpressionAttributeValues: { ':pk': orderKey(orderId).pk },
-            ConsistentRead: true,
-            ...(startKey === undefined ? {} : { ExclusiveStartKey: startKey }),
-          }),
-        );
+        const page = await client.query({
+          TableName: tableName,
+          KeyConditionExpression: '#pk = :pk',
+          ExpressionAttributeNames: { '#pk': ordersTableKeys.partitionKey },
+          ExpressionAttributeValues: { ':pk': orderKey(orderId).pk },
+          ConsistentRead: true,
+          ...(startKey === undefined ? {} : { ExclusiveStartKey: startKey }),
+        });
         for (const item of page.Items ?? []) {
           if (item.entityType === OrdersEntityType.order) {
             order = fromOrderItem(item);
@@ -338,19 +326,17 @@ export function createOrderStore(client: DynamoDBDocumentClient, tableName: stri
         if (!startKey) throw new InvalidCursorError();
       }
       const { byCustomerIndex } = ordersTableKeys;
-      const { Items = [], LastEvaluatedKey } = await client.send(
-        new QueryCommand({
-          TableName: tableName,
-          IndexName: byCustomerIndex.name,
-          KeyConditionExpression: '#pk = :customer',
-          ExpressionAttributeNames: { '#pk': byCustomerIndex.partitionKey },
-          ExpressionAttributeValues: { ':customer': customerPartition(customerId) },
-          // The index sort key starts with createdAt: descending is newest first.
-          ScanIndexForward: false,
-          Limit: limit,
-          ...(startKey === undefined ? {} : { ExclusiveStartKey: startKey }),
-        }),
-      );
+      const { Items = [], LastEvaluatedKey } = await client.query({
+        TableName: tableName,
+        IndexName: byCustomerIndex.name,
+        KeyConditionExpression: '#pk = :customer',
+        ExpressionAttributeNames: { '#pk': byCustomerIndex.partitionKey },
+        ExpressionAttributeValues: { ':customer': customerPartition(customerId) },
+        // The index sort key starts with createdAt: descending is newest first.
+        ScanIndexForward: false,
+        Limit: limit,
+        ...(startKey === undefined ? {} : { ExclusiveStartKey: startKey }),
+      });
       return {
         orders: Items.map(fromOrderItem),
         ...(LastEvaluatedKey === undefined

@@ -1,4 +1,5 @@
-import { StartExecutionCommand, StopExecutionCommand, type SFNClient } from '@aws-sdk/client-sfn';
+import { isAwsError } from '../../shared/aws/errors.ts';
+import type { StepFunctions } from '../../shared/aws/step-functions.ts';
 import type { SagaTimer } from '../use-cases/ports.ts';
 
 /**
@@ -18,8 +19,6 @@ export interface TimerExecutionInput {
   deadline: string;
 }
 
-const isNamed = (error: unknown, name: string) => error instanceof Error && error.name === name;
-
 /**
  * The saga timer on a Step Functions Standard state machine (`Wait` until `$.deadline`,
  * then the timeout task). One execution per order, named after it: StartExecution with the
@@ -28,40 +27,40 @@ const isNamed = (error: unknown, name: string) => error instanceof Error && erro
  * execution costs nothing until it moves on, and stopping it early spares the two
  * remaining state transitions.
  *
- * @param client - created once per container; the SDK finds the endpoint itself.
+ * @param stepFunctions - the client of `shared/aws`, created once per container (it finds
+ *   the endpoint itself).
  * @param stateMachineArn - the timer state machine (`TIMER_STATE_MACHINE_ARN`).
  */
-export function createSfnSagaTimer(client: SFNClient, stateMachineArn: string): SagaTimer {
+export function createSfnSagaTimer(
+  stepFunctions: Pick<StepFunctions, 'startExecution' | 'stopExecution'>,
+  stateMachineArn: string,
+): SagaTimer {
   return {
     async startTimer(orderId, deadline) {
       const input: TimerExecutionInput = { orderId, deadline };
       try {
-        await client.send(
-          new StartExecutionCommand({
-            stateMachineArn,
-            name: orderId,
-            input: JSON.stringify(input),
-          }),
-        );
+        await stepFunctions.startExecution({
+          stateMachineArn,
+          name: orderId,
+          input: JSON.stringify(input),
+        });
         return 'started';
       } catch (error) {
-        if (isNamed(error, 'ExecutionAlreadyExists')) return 'already-started';
+        if (isAwsError(error, 'ExecutionAlreadyExists')) return 'already-started';
         throw error;
       }
     },
 
     async stopTimer(orderId) {
       try {
-        await client.send(
-          new StopExecutionCommand({
-            executionArn: timerExecutionArn(stateMachineArn, orderId),
-            error: 'OrderFinal',
-            cause: 'The order is final: its saga timer is no longer needed',
-          }),
-        );
+        await stepFunctions.stopExecution({
+          executionArn: timerExecutionArn(stateMachineArn, orderId),
+          error: 'OrderFinal',
+          cause: 'The order is final: its saga timer is no longer needed',
+        });
         return 'stopped';
       } catch (error) {
-        if (isNamed(error, 'ExecutionDoesNotExist')) return 'not-running';
+        if (isAwsError(error, 'ExecutionDoesNotExist')) return 'not-running';
         throw error;
       }
     },

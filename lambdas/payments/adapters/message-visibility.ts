@@ -1,4 +1,4 @@
-import { ChangeMessageVisibilityCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import type { Sqs } from '../../shared/aws/sqs.ts';
 
 /** The longest visibility timeout SQS accepts for a received message: 12 hours. */
 export const MAX_VISIBILITY_TIMEOUT_SECONDS = 12 * 60 * 60;
@@ -16,22 +16,20 @@ export interface MessageDelayer {
  * A {@link MessageDelayer} for the function's own queue, through SQS
  * `ChangeMessageVisibility`.
  *
- * @param client - an SQS client, created once per container.
+ * @param sqs - the SQS client of `shared/aws`, created once per container.
  * @param queueUrl - the queue the function's messages come from (`QUEUE_URL`).
  */
-export function sqsMessageDelayer(client: SQSClient, queueUrl: string): MessageDelayer {
+export function sqsMessageDelayer(sqs: Sqs, queueUrl: string): MessageDelayer {
   return {
     async delay(receiptHandle, seconds) {
-      await client.send(
-        new ChangeMessageVisibilityCommand({
-          QueueUrl: queueUrl,
-          ReceiptHandle: receiptHandle,
-          VisibilityTimeout: Math.min(
-            MAX_VISIBILITY_TIMEOUT_SECONDS,
-            Math.max(0, Math.ceil(seconds)),
-          ),
-        }),
-      );
+      await sqs.changeMessageVisibility({
+        QueueUrl: queueUrl,
+        ReceiptHandle: receiptHandle,
+        VisibilityTimeout: Math.min(
+          MAX_VISIBILITY_TIMEOUT_SECONDS,
+          Math.max(0, Math.ceil(seconds)),
+        ),
+      });
     },
   };
 }

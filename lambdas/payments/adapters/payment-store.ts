@@ -1,9 +1,5 @@
-import {
-  GetCommand,
-  TransactWriteCommand,
-  type DynamoDBDocumentClient,
-  type TransactWriteCommandInput,
-} from '@aws-sdk/lib-dynamodb';
+import type { TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
+import { isTransactionCanceled, type DocumentDb } from '../../shared/aws/document-db.ts';
 import { outboxItem } from '../../shared/outbox.ts';
 import { failedConditionAt } from '../../shared/processed-marker.ts';
 import type { Payment } from '../domain/payment.ts';
@@ -20,30 +16,29 @@ type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[numb
 
 /** Whether a transaction was cancelled because another one was writing the same items. */
 function isConflict(error: unknown): boolean {
-  if (!(error instanceof Error) || error.name !== 'TransactionCanceledException') return false;
-  const reasons = (error as Error & { CancellationReasons?: { Code?: string }[] })
-    .CancellationReasons;
-  return reasons?.some((reason) => reason.Code === 'TransactionConflict') ?? false;
+  if (!isTransactionCanceled(error)) return false;
+  return (
+    error.CancellationReasons?.some((reason) => reason.Code === 'TransactionConflict') ?? false
+  );
 }
 
 /**
  * The payments table through DynamoDB: the {@link PaymentStore} the use cases need.
  *
- * @param client - a document client (see `shared/dynamo.ts`), created once per container.
+ * @param client - the DynamoDB client of `shared/aws`, created once per container.
  * @param tableName - the payments table.
  */
-export function createPaymentStore(
-  client: DynamoDBDocumentClient,
-  tableName: string,
-): PaymentStore {
+export function createPaymentStore(client: DocumentDb, tableName: string): PaymentStore {
   const notExists = `attribute_not_exists(${paymentsTableKeys.partitionKey})`;
 
   return {
     async getPayment(orderId: string): Promise<Payment | undefined> {
       // Consistent: the decision to charge, settle or refund depends on the latest state.
-      const { Item } = await client.send(
-        new GetCommand({ TableName: tableName, Key: paymentKey(orderId), ConsistentRead: true }),
-      );
+      const { Item } = await client.get({
+        TableName: tableName,
+        Key: paymentKey(orderId),
+        ConsistentRead: true,
+      });
       return Item && Item.entityType === PAYMENT_ENTITY_TYPE ? fromPaymentItem(Item) : undefined;
     },
 
@@ -77,7 +72,7 @@ export function createPaymentStore(
       }
       if (items.length === 0) return 'committed';
       try {
-        await client.send(new TransactWriteCommand({ TransactItems: items }));
+        await client.transactWrite({ TransactItems: items });
         return 'committed';
       } catch (error) {
         if (paymentIndex !== undefined && failedConditionAt(error, paymentIndex))

@@ -1,16 +1,4 @@
 import { beforeEach, describe, expect, it } from '@jest/globals';
-import {
-  ConditionalCheckFailedException,
-  TransactionCanceledException,
-  TransactionConflictException,
-} from '@aws-sdk/client-dynamodb';
-import {
-  DynamoDBDocumentClient,
-  QueryCommand,
-  TransactWriteCommand,
-  UpdateCommand,
-} from '@aws-sdk/lib-dynamodb';
-import { mockClient } from 'aws-sdk-client-mock';
 import { OrderCancelled } from '../../../events/index.ts';
 import { createOrderStore } from '../../../lambdas/orders/adapters/order-store.ts';
 import {
@@ -21,7 +9,13 @@ import {
 import { encodeTimelineEntry } from '../../../lambdas/orders/adapters/timeline-codec.ts';
 import type { TimelineEntry } from '../../../lambdas/orders/domain/timeline.ts';
 import type { TransitionWrite } from '../../../lambdas/orders/use-cases/ports.ts';
-import { createDocumentClient } from '../../../lambdas/shared/dynamo.ts';
+import { AwsServiceError } from '../../../lambdas/shared/aws/errors.ts';
+import {
+  conditionalCheckFailed,
+  failWith,
+  FakeDocumentDb,
+  transactionCanceled,
+} from '../shared/aws/fake-document-db.ts';
 import { newOrder } from '../saga/fixtures.ts';
 
 const NOW = new Date('2026-11-23T10:00:30.000Z');
@@ -55,12 +49,7 @@ const write: TransitionWrite = {
   now: NOW,
 };
 
-const cancelled = (...codes: string[]) =>
-  new TransactionCanceledException({
-    message: 'Transaction cancelled',
-    $metadata: {},
-    CancellationReasons: codes.map((Code) => ({ Code })),
-  });
+const cancelled = (...codes: string[]) => transactionCanceled(codes);
 
 /** The attributes an update sets, by attribute name (placeholders resolved). */
 function setAttributes(update: {
@@ -81,8 +70,8 @@ function setAttributes(update: {
 }
 
 describe('createOrderStore (saga transitions)', () => {
-  const dynamo = mockClient(DynamoDBDocumentClient);
-  const store = createOrderStore(createDocumentClient({ region: 'us-east-1' }), 'orders');
+  const dynamo = new FakeDocumentDb();
+  const store = createOrderStore(dynamo, 'orders');
 
   beforeEach(() => {
     dynamo.reset();
@@ -90,10 +79,10 @@ describe('createOrderStore (saga transitions)', () => {
 
   describe('commitTransition', () => {
     it('updates the order (on its expected version) with its timeline entry and writes the outbox items, in one transaction', async () => {
-      dynamo.on(TransactWriteCommand).resolves({});
+      dynamo.on('transactWrite', () => ({}));
       expect(await store.commitTransition(write)).toEqual({ outcome: 'committed' });
 
-      const items = dynamo.commandCalls(TransactWriteCommand)[0]!.args[0].input.TransactItems!;
+      const items = dynamo.inputs('transactWrite')[0]!.TransactItems!;
       expect(items).toHaveLength(2);
       const update = items[0]!.Update!;
       expect(update).toMatchObject({
@@ -126,10 +115,9 @@ describe('createOrderStore (saga transitions)', () => {
     });
 
     it('removes the optional attributes the new order no longer has', async () => {
-      dynamo.on(TransactWriteCommand).resolves({});
+      dynamo.on('transactWrite', () => ({}));
       await store.commitTransition(write);
-      const update =
-        dynamo.commandCalls(TransactWriteCommand)[0]!.args[0].input.TransactItems![0]!.Update!;
+      const update = dynamo.inputs('transactWrite')[0]!.TransactItems![0]!.Update!;
       const removed = (/ REMOVE (.*)$/.exec(update.UpdateExpression!)?.[1] ?? '')
         .split(', ')
         .map((name) => update.ExpressionAttributeNames?.[name]);
@@ -138,12 +126,12 @@ describe('createOrderStore (saga transitions)', () => {
     });
 
     it('writes a transition that emits nothing as one conditional update, without a transaction', async () => {
-      dynamo.on(UpdateCommand).resolves({});
+      dynamo.on('update', () => ({}));
       expect(await store.commitTransition({ ...write, events: [] })).toEqual({
         outcome: 'committed',
       });
-      expect(dynamo.commandCalls(TransactWriteCommand)).toHaveLength(0);
-      const update = dynamo.commandCalls(UpdateCommand)[0]!.args[0].input;
+      expect(dynamo.inputs('transactWrite')).toHaveLength(0);
+      const update = dynamo.inputs('update')[0]!;
       expect(update).toMatchObject({
         TableName: 'orders',
         Key: { pk: 'ORDER#ord-1', sk: 'ORDER' },
@@ -153,31 +141,38 @@ describe('createOrderStore (saga transitions)', () => {
     });
 
     it('reports a version conflict when the order’s condition failed', async () => {
-      dynamo.on(TransactWriteCommand).rejects(cancelled('ConditionalCheckFailed', 'None'));
+      dynamo.on('transactWrite', failWith(cancelled('ConditionalCheckFailed', 'None')));
       expect(await store.commitTransition(write)).toEqual({ outcome: 'version-conflict' });
-      dynamo
-        .on(UpdateCommand)
-        .rejects(new ConditionalCheckFailedException({ message: 'failed', $metadata: {} }));
+      dynamo.on('update', failWith(conditionalCheckFailed()));
       expect(await store.commitTransition({ ...write, events: [] })).toEqual({
         outcome: 'version-conflict',
       });
     });
 
     it('reports a transaction conflict as retryable', async () => {
-      dynamo.on(TransactWriteCommand).rejects(cancelled('None', 'TransactionConflict'));
+      dynamo.on('transactWrite', failWith(cancelled('None', 'TransactionConflict')));
       expect(await store.commitTransition(write)).toEqual({ outcome: 'write-conflict' });
-      dynamo
-        .on(UpdateCommand)
-        .rejects(new TransactionConflictException({ message: 'conflict', $metadata: {} }));
+      dynamo.on(
+        'update',
+        failWith(
+          new AwsServiceError({
+            code: 'TransactionConflictException',
+            message: 'conflict',
+            status: 400,
+          }),
+        ),
+      );
       expect(await store.commitTransition({ ...write, events: [] })).toEqual({
         outcome: 'write-conflict',
       });
     });
 
     it('rethrows a cancellation it cannot explain and any other error', async () => {
-      dynamo.on(TransactWriteCommand).rejects(cancelled('None', 'ConditionalCheckFailed'));
-      await expect(store.commitTransition(write)).rejects.toThrow(TransactionCanceledException);
-      dynamo.on(TransactWriteCommand).rejects(new Error('throttled'));
+      dynamo.on('transactWrite', failWith(cancelled('None', 'ConditionalCheckFailed')));
+      await expect(store.commitTransition(write)).rejects.toMatchObject({
+        name: 'TransactionCanceledException',
+      });
+      dynamo.on('transactWrite', failWith(new Error('throttled')));
       await expect(store.commitTransition(write)).rejects.toThrow('throttled');
     });
   });
@@ -186,7 +181,7 @@ describe('createOrderStore (saga transitions)', () => {
     it('reads the order and its embedded timeline from its partition, consistently', async () => {
       const first = { ...entry, type: 'OrderPlaced' as const, status: 'PENDING' as const };
       const { eventId: _none, ...placed } = first;
-      dynamo.on(QueryCommand).resolves({
+      dynamo.on('query', () => ({
         Items: [
           {
             ...toOrderItem(order),
@@ -195,16 +190,16 @@ describe('createOrderStore (saga transitions)', () => {
             ),
           },
         ],
-      });
+      }));
       expect(await store.getOrderHistory('ord-1')).toEqual({ order, timeline: [placed, entry] });
     });
 
     it('reads legacy timeline items (one per entry) before the embedded entries, across pages', async () => {
       const first = { ...entry, type: 'OrderPlaced' as const, status: 'PENDING' as const };
       const later = { ...entry, type: 'PaymentRefunded' as const, eventId: 'evt-pr', emitted: [] };
-      dynamo
-        .on(QueryCommand)
-        .resolvesOnce({
+      dynamo.on(
+        'query',
+        () => ({
           Items: [
             {
               ...toOrderItem(order),
@@ -213,15 +208,16 @@ describe('createOrderStore (saga transitions)', () => {
             toTimelineItem('ord-1', 1, first),
           ],
           LastEvaluatedKey: { pk: 'ORDER#ord-1', sk: 'TIMELINE#0000000001' },
-        })
-        .resolvesOnce({ Items: [toTimelineItem('ord-1', 2, entry)] });
+        }),
+        () => ({ Items: [toTimelineItem('ord-1', 2, entry)] }),
+      );
 
       expect(await store.getOrderHistory('ord-1')).toEqual({
         order,
         timeline: [first, entry, later],
       });
 
-      const calls = dynamo.commandCalls(QueryCommand).map((call) => call.args[0].input);
+      const calls = dynamo.inputs('query');
       expect(calls[0]).toMatchObject({
         TableName: 'orders',
         KeyConditionExpression: '#pk = :pk',
@@ -232,7 +228,7 @@ describe('createOrderStore (saga transitions)', () => {
     });
 
     it('returns undefined when the partition holds no order', async () => {
-      dynamo.on(QueryCommand).resolves({ Items: [] });
+      dynamo.on('query', () => ({ Items: [] }));
       expect(await store.getOrderHistory('nope')).toBeUndefined();
     });
   });

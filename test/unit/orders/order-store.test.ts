@@ -1,12 +1,4 @@
 import { beforeEach, describe, expect, it } from '@jest/globals';
-import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
-import {
-  DynamoDBDocumentClient,
-  GetCommand,
-  QueryCommand,
-  TransactWriteCommand,
-} from '@aws-sdk/lib-dynamodb';
-import { mockClient } from 'aws-sdk-client-mock';
 import { OrderCreated } from '../../../events/index.ts';
 import { createOrderStore } from '../../../lambdas/orders/adapters/order-store.ts';
 import { encodeCursor } from '../../../lambdas/orders/adapters/orders-table.ts';
@@ -18,7 +10,8 @@ import {
   type IdempotencyRecord,
   type NewOrderWrite,
 } from '../../../lambdas/orders/use-cases/ports.ts';
-import { createDocumentClient } from '../../../lambdas/shared/dynamo.ts';
+import { AwsServiceError } from '../../../lambdas/shared/aws/errors.ts';
+import { failWith, FakeDocumentDb, transactionCanceled } from '../shared/aws/fake-document-db.ts';
 
 const NOW = new Date('2026-03-01T12:00:00.000Z');
 const NOW_SECONDS = NOW.getTime() / 1000;
@@ -74,18 +67,11 @@ const write: NewOrderWrite = {
   now: NOW,
 };
 
-function cancelled(...codes: string[]) {
-  return new TransactionCanceledException({
-    message: 'Transaction cancelled',
-    $metadata: {},
-    CancellationReasons: codes.map((Code) => ({ Code })),
-  });
-}
+const cancelled = (...codes: string[]) => transactionCanceled(codes);
 
 describe('createOrderStore', () => {
-  const client = createDocumentClient({ region: 'us-east-1' });
-  const dynamo = mockClient(DynamoDBDocumentClient);
-  const store = createOrderStore(client, 'orders');
+  const dynamo = new FakeDocumentDb();
+  const store = createOrderStore(dynamo, 'orders');
 
   beforeEach(() => {
     dynamo.reset();
@@ -93,11 +79,11 @@ describe('createOrderStore', () => {
 
   describe('createOrder', () => {
     it('writes order (with its first timeline entry), outbox item and idempotency record in one conditional transaction', async () => {
-      dynamo.on(TransactWriteCommand).resolves({});
+      dynamo.on('transactWrite', () => ({}));
       expect(await store.createOrder(write)).toEqual({ outcome: 'created' });
 
-      const [call] = dynamo.commandCalls(TransactWriteCommand);
-      const items = call!.args[0].input.TransactItems!;
+      const [call] = dynamo.inputs('transactWrite');
+      const items = call!.TransactItems!;
       expect(items).toHaveLength(3);
       expect(items[0]!.Put).toMatchObject({
         TableName: 'orders',
@@ -132,10 +118,10 @@ describe('createOrderStore', () => {
     });
 
     it('writes only order and outbox item without an idempotency key', async () => {
-      dynamo.on(TransactWriteCommand).resolves({});
+      dynamo.on('transactWrite', () => ({}));
       const { idempotency: _none, ...withoutKey } = write;
       await store.createOrder(withoutKey);
-      const items = dynamo.commandCalls(TransactWriteCommand)[0]!.args[0].input.TransactItems!;
+      const items = dynamo.inputs('transactWrite')[0]!.TransactItems!;
       expect(items.map((item) => (item.Put!.Item as { entityType: string }).entityType)).toEqual([
         'ORDER',
         'OUTBOX',
@@ -144,7 +130,7 @@ describe('createOrderStore', () => {
 
     it('reports an existing order when there is no key', async () => {
       const { idempotency: _none, ...withoutKey } = write;
-      dynamo.on(TransactWriteCommand).rejects(cancelled('ConditionalCheckFailed', 'None'));
+      dynamo.on('transactWrite', failWith(cancelled('ConditionalCheckFailed', 'None')));
       expect(await store.createOrder(withoutKey)).toEqual({
         outcome: 'already-exists',
         item: 'order',
@@ -152,30 +138,33 @@ describe('createOrderStore', () => {
     });
 
     it('reports a taken key with the record DynamoDB returned on the failed condition', async () => {
-      const error = new TransactionCanceledException({
+      const error = new AwsServiceError({
+        code: 'TransactionCanceledException',
         message: 'Transaction cancelled',
-        $metadata: {},
-        CancellationReasons: [
-          { Code: 'None' },
-          { Code: 'None' },
-          {
-            Code: 'ConditionalCheckFailed',
-            Item: {
-              pk: { S: 'IDEMPOTENCY#key-1' },
-              sk: { S: 'IDEMPOTENCY' },
-              entityType: { S: 'IDEMPOTENCY' },
-              idempotencyKey: { S: 'key-1' },
-              requestHash: { S: 'hash-0' },
-              orderId: { S: 'o0' },
-              statusCode: { N: '201' },
-              responseBody: { S: '{"orderId":"o0"}' },
-              createdAt: { S: '2026-03-01T11:59:00.000Z' },
-              expiresAt: { N: String(NOW_SECONDS + 100) },
+        status: 400,
+        details: {
+          CancellationReasons: [
+            { Code: 'None' },
+            { Code: 'None' },
+            {
+              Code: 'ConditionalCheckFailed',
+              Item: {
+                pk: { S: 'IDEMPOTENCY#key-1' },
+                sk: { S: 'IDEMPOTENCY' },
+                entityType: { S: 'IDEMPOTENCY' },
+                idempotencyKey: { S: 'key-1' },
+                requestHash: { S: 'hash-0' },
+                orderId: { S: 'o0' },
+                statusCode: { N: '201' },
+                responseBody: { S: '{"orderId":"o0"}' },
+                createdAt: { S: '2026-03-01T11:59:00.000Z' },
+                expiresAt: { N: String(NOW_SECONDS + 100) },
+              },
             },
-          },
-        ],
+          ],
+        },
       });
-      dynamo.on(TransactWriteCommand).rejects(error);
+      dynamo.on('transactWrite', failWith(error));
       expect(await store.createOrder(write)).toEqual({
         outcome: 'idempotency-key-taken',
         existing: {
@@ -191,26 +180,28 @@ describe('createOrderStore', () => {
     });
 
     it('reports a taken key without a record when none came back', async () => {
-      dynamo.on(TransactWriteCommand).rejects(cancelled('None', 'None', 'ConditionalCheckFailed'));
+      dynamo.on('transactWrite', failWith(cancelled('None', 'None', 'ConditionalCheckFailed')));
       expect(await store.createOrder(write)).toEqual({ outcome: 'idempotency-key-taken' });
     });
 
     it('reports a transaction conflict as retryable', async () => {
-      dynamo.on(TransactWriteCommand).rejects(cancelled('None', 'None', 'TransactionConflict'));
+      dynamo.on('transactWrite', failWith(cancelled('None', 'None', 'TransactionConflict')));
       expect(await store.createOrder(write)).toEqual({ outcome: 'write-conflict' });
     });
 
     it('reports which item already existed', async () => {
-      dynamo.on(TransactWriteCommand).rejects(cancelled('ConditionalCheckFailed', 'None', 'None'));
+      dynamo.on('transactWrite', failWith(cancelled('ConditionalCheckFailed', 'None', 'None')));
       expect(await store.createOrder(write)).toEqual({ outcome: 'already-exists', item: 'order' });
-      dynamo.on(TransactWriteCommand).rejects(cancelled('None', 'ConditionalCheckFailed', 'None'));
+      dynamo.on('transactWrite', failWith(cancelled('None', 'ConditionalCheckFailed', 'None')));
       expect(await store.createOrder(write)).toEqual({ outcome: 'already-exists', item: 'outbox' });
     });
 
     it('rethrows cancellations it cannot explain and any other error', async () => {
-      dynamo.on(TransactWriteCommand).rejects(cancelled('ValidationError', 'None', 'None'));
-      await expect(store.createOrder(write)).rejects.toThrow(TransactionCanceledException);
-      dynamo.on(TransactWriteCommand).rejects(new Error('network down'));
+      dynamo.on('transactWrite', failWith(cancelled('ValidationError', 'None', 'None')));
+      await expect(store.createOrder(write)).rejects.toMatchObject({
+        name: 'TransactionCanceledException',
+      });
+      dynamo.on('transactWrite', failWith(new Error('network down')));
       await expect(store.createOrder(write)).rejects.toThrow('network down');
     });
   });
@@ -225,9 +216,9 @@ describe('createOrderStore', () => {
     };
 
     it('reads the record strongly consistently', async () => {
-      dynamo.on(GetCommand).resolves({ Item: item });
+      dynamo.on('get', () => ({ Item: item }));
       expect(await store.getIdempotencyRecord('key-1', NOW)).toEqual(record);
-      expect(dynamo.commandCalls(GetCommand)[0]!.args[0].input).toEqual({
+      expect(dynamo.inputs('get')[0]!).toEqual({
         TableName: 'orders',
         Key: { pk: 'IDEMPOTENCY#key-1', sk: 'IDEMPOTENCY' },
         ConsistentRead: true,
@@ -235,19 +226,19 @@ describe('createOrderStore', () => {
     });
 
     it('ignores an expired record that TTL has not deleted yet', async () => {
-      dynamo.on(GetCommand).resolves({ Item: { ...item, expiresAt: NOW_SECONDS - 1 } });
+      dynamo.on('get', () => ({ Item: { ...item, expiresAt: NOW_SECONDS - 1 } }));
       expect(await store.getIdempotencyRecord('key-1', NOW)).toBeUndefined();
     });
 
     it('returns undefined for an unknown key', async () => {
-      dynamo.on(GetCommand).resolves({});
+      dynamo.on('get', () => ({}));
       expect(await store.getIdempotencyRecord('key-1', NOW)).toBeUndefined();
     });
   });
 
   describe('getOrder', () => {
     it('reads the order strongly consistently, without storage attributes', async () => {
-      dynamo.on(GetCommand).resolves({
+      dynamo.on('get', () => ({
         Item: {
           ...order,
           pk: 'ORDER#o1',
@@ -256,16 +247,16 @@ describe('createOrderStore', () => {
           gsi1pk: 'x',
           gsi1sk: 'y',
         },
-      });
+      }));
       expect(await store.getOrder('o1')).toEqual(order);
-      expect(dynamo.commandCalls(GetCommand)[0]!.args[0].input).toMatchObject({
+      expect(dynamo.inputs('get')[0]!).toMatchObject({
         Key: { pk: 'ORDER#o1', sk: 'ORDER' },
         ConsistentRead: true,
       });
     });
 
     it('returns undefined for an unknown order', async () => {
-      dynamo.on(GetCommand).resolves({});
+      dynamo.on('get', () => ({}));
       expect(await store.getOrder('o1')).toBeUndefined();
     });
   });
@@ -279,14 +270,14 @@ describe('createOrderStore', () => {
     };
 
     it('queries the customer index newest first and returns a cursor for the next page', async () => {
-      dynamo.on(QueryCommand).resolves({
+      dynamo.on('query', () => ({
         Items: [{ ...order, ...lastKey, entityType: 'ORDER' }],
         LastEvaluatedKey: lastKey,
-      });
+      }));
       const page = await store.listOrdersByCustomer('cust-1', { limit: 1 });
 
       expect(page).toEqual({ orders: [order], nextCursor: encodeCursor(lastKey) });
-      expect(dynamo.commandCalls(QueryCommand)[0]!.args[0].input).toEqual({
+      expect(dynamo.inputs('query')[0]!).toEqual({
         TableName: 'orders',
         IndexName: 'byCustomer',
         KeyConditionExpression: '#pk = :customer',
@@ -298,22 +289,20 @@ describe('createOrderStore', () => {
     });
 
     it('continues after the cursor’s key and has no cursor on the last page', async () => {
-      dynamo.on(QueryCommand).resolves({ Items: [] });
+      dynamo.on('query', () => ({ Items: [] }));
       const page = await store.listOrdersByCustomer('cust-1', {
         limit: 5,
         cursor: encodeCursor(lastKey),
       });
       expect(page).toEqual({ orders: [] });
-      expect(dynamo.commandCalls(QueryCommand)[0]!.args[0].input.ExclusiveStartKey).toEqual(
-        lastKey,
-      );
+      expect(dynamo.inputs('query')[0]!.ExclusiveStartKey).toEqual(lastKey);
     });
 
     it('refuses a cursor that is not for this customer without querying', async () => {
       await expect(
         store.listOrdersByCustomer('cust-2', { limit: 5, cursor: encodeCursor(lastKey) }),
       ).rejects.toThrow(InvalidCursorError);
-      expect(dynamo.commandCalls(QueryCommand)).toHaveLength(0);
+      expect(dynamo.inputs('query')).toHaveLength(0);
     });
   });
 });

@@ -1,18 +1,34 @@
-import { beforeEach, describe, expect, it } from '@jest/globals';
-import {
-  ExecutionAlreadyExists,
-  ExecutionDoesNotExist,
-  SFNClient,
-  StartExecutionCommand,
-  StopExecutionCommand,
-} from '@aws-sdk/client-sfn';
-import { mockClient } from 'aws-sdk-client-mock';
+import { describe, expect, it } from '@jest/globals';
+import type { StartExecutionInput, StopExecutionInput } from '@aws-sdk/client-sfn';
 import {
   createSfnSagaTimer,
   timerExecutionArn,
 } from '../../../lambdas/orders/adapters/sfn-saga-timer.ts';
+import { AwsServiceError } from '../../../lambdas/shared/aws/errors.ts';
+import type { StepFunctions } from '../../../lambdas/shared/aws/step-functions.ts';
 
 const MACHINE = 'arn:aws:states:eu-west-1:123456789012:stateMachine:OrderSaga-dev-SagaTimer';
+
+const serviceError = (code: string) => new AwsServiceError({ code, message: code, status: 400 });
+
+/** A plain fake of the Step Functions client: records the calls, fails as told. */
+function fakeStepFunctions(failWith: { start?: Error; stop?: Error } = {}) {
+  const started: StartExecutionInput[] = [];
+  const stopped: StopExecutionInput[] = [];
+  const stepFunctions: StepFunctions = {
+    startExecution: (input) => {
+      started.push(input);
+      return failWith.start
+        ? Promise.reject(failWith.start)
+        : Promise.resolve({ executionArn: 'x', startDate: new Date() });
+    },
+    stopExecution: (input) => {
+      stopped.push(input);
+      return failWith.stop ? Promise.reject(failWith.stop) : Promise.resolve({ stopDate: new Date() });
+    },
+  };
+  return { stepFunctions, started, stopped };
+}
 
 describe('timerExecutionArn', () => {
   it('is the execution ARN of the execution named after the order', () => {
@@ -32,55 +48,49 @@ describe('timerExecutionArn', () => {
 });
 
 describe('createSfnSagaTimer', () => {
-  const sfn = mockClient(SFNClient);
-  const timer = createSfnSagaTimer(new SFNClient({ region: 'eu-west-1' }), MACHINE);
-
-  beforeEach(() => {
-    sfn.reset();
-  });
-
   it('starts one execution named after the order with its id and deadline as input', async () => {
-    sfn.on(StartExecutionCommand).resolves({ executionArn: 'x', startDate: new Date() });
+    const { stepFunctions, started } = fakeStepFunctions();
+    const timer = createSfnSagaTimer(stepFunctions, MACHINE);
     expect(await timer.startTimer('ord-1', '2026-11-23T10:01:30.000Z')).toBe('started');
-    const input = sfn.commandCalls(StartExecutionCommand)[0]!.args[0].input;
-    expect(input).toEqual({
-      stateMachineArn: MACHINE,
-      name: 'ord-1',
-      input: JSON.stringify({ orderId: 'ord-1', deadline: '2026-11-23T10:01:30.000Z' }),
-    });
+    expect(started).toEqual([
+      {
+        stateMachineArn: MACHINE,
+        name: 'ord-1',
+        input: JSON.stringify({ orderId: 'ord-1', deadline: '2026-11-23T10:01:30.000Z' }),
+      },
+    ]);
   });
 
   it('treats ExecutionAlreadyExists as a timer already started', async () => {
-    sfn
-      .on(StartExecutionCommand)
-      .rejects(new ExecutionAlreadyExists({ message: 'exists', $metadata: {} }));
+    const { stepFunctions } = fakeStepFunctions({ start: serviceError('ExecutionAlreadyExists') });
+    const timer = createSfnSagaTimer(stepFunctions, MACHINE);
     expect(await timer.startTimer('ord-1', '2026-11-23T10:01:30.000Z')).toBe('already-started');
   });
 
   it('lets any other start failure through', async () => {
-    sfn.on(StartExecutionCommand).rejects(new Error('ThrottlingException'));
+    const { stepFunctions } = fakeStepFunctions({ start: serviceError('ThrottlingException') });
+    const timer = createSfnSagaTimer(stepFunctions, MACHINE);
     await expect(timer.startTimer('ord-1', '2026-11-23T10:01:30.000Z')).rejects.toThrow(
       'ThrottlingException',
     );
   });
 
   it('stops the order’s execution by its derived ARN', async () => {
-    sfn.on(StopExecutionCommand).resolves({ stopDate: new Date() });
+    const { stepFunctions, stopped } = fakeStepFunctions();
+    const timer = createSfnSagaTimer(stepFunctions, MACHINE);
     expect(await timer.stopTimer('ord-1')).toBe('stopped');
-    expect(sfn.commandCalls(StopExecutionCommand)[0]!.args[0].input).toMatchObject({
-      executionArn: timerExecutionArn(MACHINE, 'ord-1'),
-    });
+    expect(stopped[0]).toMatchObject({ executionArn: timerExecutionArn(MACHINE, 'ord-1') });
   });
 
   it('treats ExecutionDoesNotExist as a timer that is not running', async () => {
-    sfn
-      .on(StopExecutionCommand)
-      .rejects(new ExecutionDoesNotExist({ message: 'missing', $metadata: {} }));
-    expect(await timer.stopTimer('ord-1')).toBe('not-running');
+    const { stepFunctions } = fakeStepFunctions({ stop: serviceError('ExecutionDoesNotExist') });
+    expect(await createSfnSagaTimer(stepFunctions, MACHINE).stopTimer('ord-1')).toBe('not-running');
   });
 
   it('lets any other stop failure through (the caller decides it is best effort)', async () => {
-    sfn.on(StopExecutionCommand).rejects(new Error('AccessDenied'));
-    await expect(timer.stopTimer('ord-1')).rejects.toThrow('AccessDenied');
+    const { stepFunctions } = fakeStepFunctions({ stop: serviceError('AccessDeniedException') });
+    await expect(createSfnSagaTimer(stepFunctions, MACHINE).stopTimer('ord-1')).rejects.toThrow(
+      'AccessDeniedException',
+    );
   });
 });

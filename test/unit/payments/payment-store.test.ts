@@ -1,21 +1,16 @@
-import { afterAll, beforeEach, describe, expect, it } from '@jest/globals';
-import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
-import { mockClient } from 'aws-sdk-client-mock';
+import { beforeEach, describe, expect, it } from '@jest/globals';
 import { createPaymentStore } from '../../../lambdas/payments/adapters/payment-store.ts';
 import { openPayment } from '../../../lambdas/payments/domain/payment.ts';
 import { paymentEvent } from '../../../lambdas/payments/domain/payment-events.ts';
 import type { PaymentCommit } from '../../../lambdas/payments/use-cases/ports.ts';
-import { createDocumentClient } from '../../../lambdas/shared/dynamo.ts';
+import { AwsServiceError } from '../../../lambdas/shared/aws/errors.ts';
+import { failWith, FakeDocumentDb, transactionCanceled } from '../shared/aws/fake-document-db.ts';
 
-const dynamo = mockClient(DynamoDBDocumentClient);
-const store = createPaymentStore(createDocumentClient({ region: 'us-east-1' }), 'payments');
+const dynamo = new FakeDocumentDb();
+const store = createPaymentStore(dynamo, 'payments');
 
 beforeEach(() => {
   dynamo.reset();
-});
-afterAll(() => {
-  dynamo.restore();
 });
 
 const NOW = new Date('2026-11-23T10:00:00.000Z');
@@ -37,35 +32,35 @@ const fullCommit: PaymentCommit = {
   now: NOW,
 };
 
-const cancelled = (codes: string[]) =>
-  new TransactionCanceledException({
-    message: 'Transaction cancelled',
-    $metadata: {},
-    CancellationReasons: codes.map((Code) => ({ Code })),
-  });
+const cancelled = transactionCanceled;
 
 describe('createPaymentStore commit', () => {
   it('reports a changed payment when only the payment condition fails', async () => {
-    dynamo.on(TransactWriteCommand).rejects(cancelled(['ConditionalCheckFailed', 'None']));
+    dynamo.on('transactWrite', failWith(cancelled(['ConditionalCheckFailed', 'None'])));
     expect(await store.commit(fullCommit)).toBe('payment-changed');
   });
 
   it('reports a conflict when a concurrent transaction touched the items', async () => {
-    dynamo.on(TransactWriteCommand).rejects(cancelled(['None', 'TransactionConflict']));
+    dynamo.on('transactWrite', failWith(cancelled(['None', 'TransactionConflict'])));
     expect(await store.commit(fullCommit)).toBe('conflict');
   });
 
   it('rethrows any other failure: an outbox id collision, a validation error, throttling', async () => {
-    dynamo.on(TransactWriteCommand).rejects(cancelled(['None', 'ConditionalCheckFailed']));
-    await expect(store.commit(fullCommit)).rejects.toBeInstanceOf(TransactionCanceledException);
-    dynamo.on(TransactWriteCommand).rejects(new Error('ValidationException'));
-    await expect(store.commit(fullCommit)).rejects.toThrow('ValidationException');
+    dynamo.on('transactWrite', failWith(cancelled(['None', 'ConditionalCheckFailed'])));
+    await expect(store.commit(fullCommit)).rejects.toMatchObject({
+      name: 'TransactionCanceledException',
+    });
+    dynamo.on(
+      'transactWrite',
+      failWith(new AwsServiceError({ code: 'ValidationException', message: 'bad', status: 400 })),
+    );
+    await expect(store.commit(fullCommit)).rejects.toMatchObject({ name: 'ValidationException' });
   });
 
   it('conditions a transition on the payment status it expects', async () => {
-    dynamo.on(TransactWriteCommand).resolves({});
+    dynamo.on('transactWrite', () => ({}));
     await store.commit({ ...fullCommit, payment: { next: payment, expected: 'PROCESSING' } });
-    const put = dynamo.commandCalls(TransactWriteCommand)[0]!.args[0].input.TransactItems![0]!.Put!;
+    const put = dynamo.inputs('transactWrite')[0]!.TransactItems![0]!.Put!;
     expect(put).toMatchObject({
       ConditionExpression: '#status = :expected',
       ExpressionAttributeNames: { '#status': 'status' },
@@ -75,6 +70,6 @@ describe('createPaymentStore commit', () => {
 
   it('sends nothing for an empty commit', async () => {
     expect(await store.commit({ events: [], now: NOW })).toBe('committed');
-    expect(dynamo.commandCalls(TransactWriteCommand)).toHaveLength(0);
+    expect(dynamo.inputs('transactWrite')).toHaveLength(0);
   });
 });

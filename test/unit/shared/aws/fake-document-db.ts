@@ -21,6 +21,12 @@ export class FakeDocumentDb implements DocumentDb {
     return this;
   }
 
+  /** Forgets the calls and the scripted answers. */
+  reset(): void {
+    this.calls.length = 0;
+    this.#answers.clear();
+  }
+
   /** The inputs `operation` was called with, in order. */
   inputs<Op extends Operation>(operation: Op): InputOf<Op>[] {
     return this.calls
@@ -42,6 +48,11 @@ export class FakeDocumentDb implements DocumentDb {
     return answer ? answer(input) : ({} as OutputOf<Op>);
   }
 }
+
+/** An answer that fails the call with `error`. */
+export const failWith = (error: unknown) => (): never => {
+  throw error;
+};
 
 /** The error DynamoDB answers a failed condition with, as the client throws it. */
 export const conditionalCheckFailed = (): AwsServiceError =>
