@@ -7,10 +7,7 @@ import type { BundlingOptions, NodejsFunctionProps } from 'aws-cdk-lib/aws-lambd
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import type { LogLevel } from '../config.ts';
-import { lambdaEntry, PROJECT_ROOT } from '../paths.ts';
-
-/** The module the bundles use as the SDK's default credential provider. */
-export const LAMBDA_CREDENTIALS_MODULE = lambdaEntry('shared/lambda-credentials.ts');
+import { PROJECT_ROOT } from '../paths.ts';
 
 /** The stage-wide observability settings every function of the app shares. */
 export interface ObservabilitySettings {
@@ -67,16 +64,22 @@ const SYSTEM_LOG_LEVEL: Record<LogLevel, lambda.SystemLogLevel> = {
 };
 
 /**
- * esbuild settings for every function: minified ESM with the AWS SDK v3 bundled (a
- * pinned, tree-shaken SDK loads faster than the runtime's full copy and behaves the
- * same everywhere), built by the local esbuild and never in Docker.
+ * esbuild settings for every function: minified ESM with every dependency bundled (a
+ * pinned, tree-shaken bundle behaves the same everywhere and loads faster than modules
+ * resolved at cold start), built by the local esbuild and never in Docker.
+ *
+ * The functions make their AWS calls through `lambdas/shared/aws` (SigV4 and the JSON
+ * protocol on `node:http`), not the AWS SDK: the SDK was most of every bundle and cold
+ * start. Only `@aws-sdk/util-dynamodb` (marshalling, 5 KB) of it is in the bundles;
+ * the rest is used for types alone.
  */
 export const DEFAULT_BUNDLING: BundlingOptions = {
   format: OutputFormat.ESM,
   target: 'node24',
   minify: true,
   sourceMap: false,
-  // The default marks @aws-sdk/* as external (provided by the runtime); we bundle it.
+  // The default marks @aws-sdk/* as external (provided by the runtime); the one SDK
+  // package the functions use (util-dynamodb) is bundled like any other dependency.
   externalModules: [],
   // Prefer ESM builds of dependencies, which tree-shake better.
   mainFields: ['module', 'main'],
@@ -84,12 +87,6 @@ export const DEFAULT_BUNDLING: BundlingOptions = {
   banner:
     "import { createRequire as __cjsRequire } from 'node:module'; const require = __cjsRequire(import.meta.url);",
   forceDockerBundling: false,
-  // Inside Lambda, credentials are always environment variables: replace the SDK's full
-  // default chain (and the STS/SSO clients it bundles) with the environment step alone.
-  // Why, and what it saves: lambdas/shared/lambda-credentials.ts.
-  esbuildArgs: {
-    '--alias:@aws-sdk/credential-provider-node': LAMBDA_CREDENTIALS_MODULE,
-  },
 };
 
 /**

@@ -25,10 +25,18 @@ beforeAll(() => {
 }, SYNTH_TIMEOUT_MS);
 
 describe('ServiceFunction bundles', () => {
-  it('are ES modules with the AWS SDK inside, not left to the runtime', () => {
+  it('are ES modules with their AWS client inside, not left to the runtime', () => {
     expect(bundle).toMatch(/\bexport\s*\{/);
-    // The EventBridge client's protocol prefix: the SDK client is in the bundle.
+    // The EventBridge protocol prefix and the SigV4 algorithm: the light client is in.
     expect(bundle).toContain('AWSEvents');
+    expect(bundle).toContain('AWS4-HMAC-SHA256');
+  });
+
+  it('hold none of the AWS SDK client stack', () => {
+    // Headers and markers only the SDK's middleware stack and smithy runtime produce.
+    expect(bundle).not.toContain('amz-sdk-invocation-id');
+    expect(bundle).not.toContain('smithy');
+    expect(bundle).not.toMatch(/from\s*["']@aws-sdk\//);
   });
 
   it('take credentials from the environment only, without the SSO/STS clients of the default chain', () => {

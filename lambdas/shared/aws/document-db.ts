@@ -47,7 +47,7 @@ export interface DocumentDb {
 }
 
 /**
- * The marshalling options of every service here (as `lambdas/shared/dynamo.ts` had):
+ * The marshalling options of every service here (as their SDK document client had):
  * optional fields (customerEmail, paymentToken…) are absent, never stored as NULL; a
  * class instance reaching the store is a bug, so it fails instead of storing its fields.
  */
