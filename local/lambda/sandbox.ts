@@ -13,6 +13,22 @@ export type InvocationOutcome =
   | { ok: true; payload: string; durationMs: number }
   | { ok: false; error: SerializedError; durationMs: number };
 
+/**
+ * The V8 flags the Lambda Node.js runtime starts `node` with for a memory size: a tenth
+ * of the memory for the young generation (split into two semi-spaces), the rest for the
+ * old one. The larger semi-space (25 MB at 512 MB, where Node's default is a few MB)
+ * also means fewer scavenges per invocation than a plain `node` would run.
+ */
+export function lambdaNodeFlags(memoryMb: number): string[] {
+  const newSpace = Math.floor(memoryMb / 10);
+  return [
+    '--expose-gc',
+    '--max-http-header-size=81920',
+    `--max-semi-space-size=${Math.floor(newSpace / 2)}`,
+    `--max-old-space-size=${memoryMb - newSpace}`,
+  ];
+}
+
 export interface SandboxOptions {
   codeDir: string;
   env: Record<string, string>;
@@ -39,8 +55,8 @@ export class Sandbox {
     this.child = fork(BOOTSTRAP, [], {
       cwd: options.codeDir,
       env: options.env,
-      // No inherited flags (jest runs with --experimental-vm-modules); V8 heap as the memory setting.
-      execArgv: [`--max-old-space-size=${Math.max(options.memoryMb, 128)}`],
+      // No inherited flags (jest runs with --experimental-vm-modules); the heap as Lambda sizes it.
+      execArgv: lambdaNodeFlags(Math.max(options.memoryMb, 128)),
       stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
       serialization: 'json',
     });
