@@ -1,4 +1,4 @@
-import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from 'node:http';
+import type { Agent, IncomingMessage, request as httpRequest } from 'node:http';
 
 /** One HTTP exchange as the JSON-protocol client needs it. */
 export interface HttpRequest {
@@ -25,36 +25,47 @@ export class TimeoutError extends Error {
   override name = 'TimeoutError';
 }
 
-type RequestFn = typeof httpRequest;
+interface Client {
+  request: typeof httpRequest;
+  agent: Agent;
+}
 
+// The modules come from process.getBuiltinModule, not `import … from 'node:http'`: in an
+// ES module (the bundles are), an import builds the module's namespace, which reads
+// every export, lazy ones included, and http's WebSocket getters load undici: about
+// 25 ms of every cold start for nothing (see README.md).
+//
 // Keep-alive: a warm container reuses its connection instead of a TCP (and TLS)
 // handshake per call. Sockets idle longer than Lambda's freeze are closed by the peer;
 // the retry of ECONNRESET covers a request sent on such a socket.
-const httpAgent = new HttpAgent({ keepAlive: true, maxSockets: 50 });
-let https: Promise<{ request: RequestFn; agent: HttpAgent }> | undefined;
+let http: Client | undefined;
+let https: Client | undefined;
 
-/**
- * `node:https` is loaded on the first https request only: a function talking to the
- * local cloud over http never pays for it; on AWS, the first call loads it.
- */
-function httpsClient(): Promise<{ request: RequestFn; agent: HttpAgent }> {
-  https ??= import('node:https').then((module) => ({
+/** The client of a protocol, created on its first request (a function on http never loads https). */
+function clientFor(protocol: string): Client {
+  if (protocol === 'https:') {
+    const module = process.getBuiltinModule('node:https');
+    https ??= {
+      request: module.request,
+      agent: new module.Agent({ keepAlive: true, maxSockets: 50 }),
+    };
+    return https;
+  }
+  const module = process.getBuiltinModule('node:http');
+  http ??= {
     request: module.request,
     agent: new module.Agent({ keepAlive: true, maxSockets: 50 }),
-  }));
-  return https;
+  };
+  return http;
 }
 
 /**
  * The transport on `node:http`/`node:https` with keep-alive agents. Chosen over
  * `fetch` by measurement: `fetch` loads undici on its first use, which costs a cold
- * start about 8 ms more than `node:http` (see lambdas/shared/aws/README.md).
+ * start about 20 ms more (see lambdas/shared/aws/README.md).
  */
-export const nodeHttpTransport: HttpTransport = async (request) => {
-  const { request: send, agent } =
-    request.url.protocol === 'https:'
-      ? await httpsClient()
-      : { request: httpRequest, agent: httpAgent };
+export const nodeHttpTransport: HttpTransport = (request) => {
+  const { request: send, agent } = clientFor(request.url.protocol);
   return new Promise<HttpResponse>((resolve, reject) => {
     const outgoing = send(
       request.url,
