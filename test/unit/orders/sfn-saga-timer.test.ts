@@ -24,7 +24,9 @@ function fakeStepFunctions(failWith: { start?: Error; stop?: Error } = {}) {
     },
     stopExecution: (input) => {
       stopped.push(input);
-      return failWith.stop ? Promise.reject(failWith.stop) : Promise.resolve({ stopDate: new Date() });
+      return failWith.stop
+        ? Promise.reject(failWith.stop)
+        : Promise.resolve({ stopDate: new Date() });
     },
   };
   return { stepFunctions, started, stopped };
