@@ -117,6 +117,9 @@ export interface LocalCloud {
   stop(): Promise<void>;
 }
 
+/** How long the start waits for the prewarmed sandboxes (Lambda's limit for an init). */
+const PREWARM_WAIT_MS = 10_000;
+
 const REGION = 'us-east-1';
 const ACCOUNT_ID = '000000000000';
 
@@ -302,7 +305,7 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
       // Waiting for their init here keeps Node's and the bundles' start-up out of the first
       // requests (the mappings would otherwise start a sandbox per concurrent batch then).
       const definitions = JSON.stringify(model.stateMachines.map((m) => m.definition));
-      await lambda.prewarm([
+      const warming = lambda.prewarm([
         ...warmFor,
         ...model.apis.flatMap((a) =>
           a.routes.flatMap((r) =>
@@ -312,6 +315,14 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
         ...model.rules.flatMap((r) => r.targets.map((t) => t.arn)),
         ...model.functions.filter((f) => definitions.includes(f.arn)).map((f) => f.arn),
       ]);
+      // An init that never ends (Lambda stops an init after 10 s) must not hold the start:
+      // past that, the sandboxes go on starting in the background.
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([
+        warming,
+        new Promise<void>((resolve) => (timer = setTimeout(resolve, PREWARM_WAIT_MS))),
+      ]);
+      clearTimeout(timer);
     }
     log(`Local cloud for ${stack.stackName} ready in ${Date.now() - started} ms`);
 

@@ -19,9 +19,12 @@ let sqs: SQSClient;
 let lambda: LambdaClient;
 let dynamodb: DynamoDBClient;
 let eventBridge: EventBridgeClient;
+/** The counters as the cloud reported ready, before any test ran. */
+let countersWhenReady: Record<string, number>;
 
 beforeAll(async () => {
   ({ cloud, dispose } = await startFixtureCloud());
+  countersWhenReady = cloud.counters();
   sqs = new SQSClient(clientConfig(cloud));
   lambda = new LambdaClient(clientConfig(cloud));
   dynamodb = new DynamoDBClient(clientConfig(cloud));
@@ -174,6 +177,15 @@ describe('DynamoDB stream event source mapping', () => {
 });
 
 describe('Lambda runtime', () => {
+  it('has started the sandboxes of mapped functions when it is ready: one per SQS poller', () => {
+    const sandboxes = (logicalPrefix: string) =>
+      countersWhenReady[`lambda.${physicalName(cloud, 'functions', logicalPrefix)}.coldStarts`];
+    // Three pollers by default (within the default concurrency of four).
+    expect(sandboxes('PartialBatch')).toBe(3);
+    // A stream mapping runs one batch per shard at a time.
+    expect(sandboxes('StreamConsumer')).toBe(1);
+  });
+
   it('enforces the function timeout and replaces the timed-out sandbox', async () => {
     const fn = physicalName(cloud, 'functions', 'ShortTimeout');
     const timedOut = await lambda.send(
