@@ -36,7 +36,11 @@ export interface LocalCloudOptions {
   functionLogs?: boolean;
   /** Sandboxes per function without reserved concurrency. @default 4 */
   functionConcurrency?: number;
-  /** Pollers per SQS event source mapping (before MaximumConcurrency and reserved concurrency). @default 3 */
+  /**
+   * Pollers per SQS event source mapping (before MaximumConcurrency and the function's
+   * concurrency). AWS starts with five concurrent batches and scales up; four fit the
+   * default function concurrency. @default 4
+   */
   sqsPollers?: number;
   /** How often expired TTL items are deleted (0 = never). @default 30000 */
   ttlSweepIntervalMs?: number;
@@ -267,7 +271,7 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
           log,
           queueArn: queue.arn,
           region: REGION,
-          pollers: Math.min(options.sqsPollers ?? 3, runtime.concurrencyLimit),
+          pollers: Math.min(options.sqsPollers ?? 4, runtime.concurrencyLimit),
           duplicate: () => faults.duplicateDelivery(queue),
         });
         mapping.start();

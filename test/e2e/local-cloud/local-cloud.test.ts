@@ -180,8 +180,8 @@ describe('Lambda runtime', () => {
   it('has started the sandboxes of mapped functions when it is ready: one per SQS poller', () => {
     const sandboxes = (logicalPrefix: string) =>
       countersWhenReady[`lambda.${physicalName(cloud, 'functions', logicalPrefix)}.coldStarts`];
-    // Three pollers by default (within the default concurrency of four).
-    expect(sandboxes('PartialBatch')).toBe(3);
+    // Four pollers by default (the default function concurrency).
+    expect(sandboxes('PartialBatch')).toBe(4);
     // A stream mapping runs one batch per shard at a time.
     expect(sandboxes('StreamConsumer')).toBe(1);
   });
