@@ -1,3 +1,4 @@
+import type { Logger } from '@aws-lambda-powertools/logger';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import type { EventOf, OrderCreated, PaymentRefundRequested } from '../../events/index.ts';
@@ -52,10 +53,14 @@ export function createPaymentsHandler(
   deps: PaymentsHandlerDeps,
 ): (event: SQSEvent, context: Context) => Promise<SQSBatchResponse> {
   const { observability, messages } = deps;
-  const { logger, metrics } = observability;
+  const { metrics } = observability;
   const count = (name: string) => metrics.addMetric(name, MetricUnit.Count, 1);
 
-  const onOrderCreated = async (event: EventOf<typeof OrderCreated>, record: SQSRecord) => {
+  const onOrderCreated = async (
+    event: EventOf<typeof OrderCreated>,
+    record: SQSRecord,
+    logger: Logger,
+  ) => {
     const result = await chargePayment(event, deps);
     switch (result.kind) {
       case 'completed':
@@ -116,7 +121,10 @@ export function createPaymentsHandler(
     }
   };
 
-  const onRefundRequested = async (event: EventOf<typeof PaymentRefundRequested>) => {
+  const onRefundRequested = async (
+    event: EventOf<typeof PaymentRefundRequested>,
+    logger: Logger,
+  ) => {
     const result = await refundPayment(event, deps);
     switch (result.kind) {
       case 'refunded':
@@ -151,12 +159,12 @@ export function createPaymentsHandler(
     observability,
     // A failed message is logged by the shared consumer (a deferred slow charge too, as a
     // warning: it is the designed way to wait for the charge to settle).
-    handle: async ({ event, record }) => {
+    handle: async ({ event, record, logger }) => {
       switch (event.type) {
         case 'OrderCreated':
-          return await onOrderCreated(event, record);
+          return await onOrderCreated(event, record, logger);
         case 'PaymentRefundRequested':
-          return await onRefundRequested(event);
+          return await onRefundRequested(event, logger);
       }
     },
   });

@@ -84,8 +84,10 @@ export function createEventConsumer<C extends AnyEventContract>(options: {
       eventType: event.type,
       correlation_id: event.correlationId,
     };
+    // Persistent on a child that lives for this message only: every line it writes,
+    // whatever the use case does with temporary keys, names the message.
     const recordLogger = logger.createChild();
-    recordLogger.appendKeys(keys);
+    recordLogger.appendPersistentKeys(keys);
     try {
       await handle({ event, record, logger: recordLogger }, context);
     } catch (error) {

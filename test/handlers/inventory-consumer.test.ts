@@ -7,7 +7,7 @@ import {
   inventoryConsumerMetrics,
 } from '../../lambdas/inventory/consumer/inventory-consumer.ts';
 import { AwsServiceError } from '../../lambdas/shared/aws/errors.ts';
-import { quietObservability } from '../support/lambda-fixtures.ts';
+import { keysOfLogCall, quietObservability, spyOnLogs } from '../support/lambda-fixtures.ts';
 import { NOW, paymentCompleted, releaseRequested } from '../unit/inventory/fixtures.ts';
 import { consumerContext, delivered, sqsRecord } from '../unit/inventory/sqs-fixtures.ts';
 import { failWith, FakeDocumentDb } from '../unit/shared/aws/fake-document-db.ts';
@@ -15,6 +15,7 @@ import { failWith, FakeDocumentDb } from '../unit/shared/aws/fake-document-db.ts
 const dynamo = new FakeDocumentDb();
 afterEach(() => {
   dynamo.reset();
+  jest.restoreAllMocks();
 });
 
 const TABLE = 'inventory-table';
@@ -57,6 +58,7 @@ describe('inventory consumer handler', () => {
   it('reserves the stock of a PaymentCompleted in one transaction and acknowledges it', async () => {
     dynamo.on('transactWrite', () => ({}));
     const { call, addMetric } = consumerUnderTest();
+    const info = spyOnLogs('info');
     const event = paymentCompleted([
       { sku: 'A', quantity: 1 },
       { sku: 'A', quantity: 2 },
@@ -84,6 +86,9 @@ describe('inventory consumer handler', () => {
       ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
     });
     expect(addMetric).toHaveBeenCalledWith(inventoryConsumerMetrics.reserved, 'Count', 1);
+    // Logged through the message's own logger: the line names the order and the event.
+    expect(info).toHaveBeenCalledWith('Stock reserved', { reservationId: 'id-1' });
+    expect(keysOfLogCall(info)).toMatchObject({ orderId: 'order-1', eventId: event.eventId });
   });
 
   it('acknowledges a duplicate event (its own reservation cancelled the transaction) without writing again', async () => {

@@ -1,4 +1,4 @@
-import { describe, expect, it, jest } from '@jest/globals';
+import { afterEach, describe, expect, it, jest } from '@jest/globals';
 import type { SQSRecord } from 'aws-lambda';
 import { createIdempotentSender } from '../../lambdas/notifications/adapters/send-once.ts';
 import {
@@ -16,6 +16,11 @@ import {
   quietObservability,
   sqsRecord,
 } from '../unit/notifications/fixtures.ts';
+import { keysOfLogCall, spyOnLogs } from '../support/lambda-fixtures.ts';
+
+afterEach(() => {
+  jest.restoreAllMocks();
+});
 
 /** The real consumer (middy chain, batch processor, Powertools idempotency) on in-memory fakes. */
 function consumerUnderTest() {
@@ -24,7 +29,7 @@ function consumerUnderTest() {
   const store = new FakeNotificationStore();
   const observability = quietObservability();
   const addMetric = jest.spyOn(observability.metrics, 'addMetric');
-  const warn = jest.spyOn(observability.logger, 'warn');
+  const warn = spyOnLogs('warn');
   // One per Lambda container: invocations never overlap within one, so a test of
   // concurrent invocations uses two containers sharing the same table and provider.
   const container = () => {
@@ -113,6 +118,11 @@ describe('notifications consumer', () => {
         { channel: 'sms', providerFailed: true, error: 'ProviderError: sms gateway unavailable' },
       ],
     });
+    // Logged through the message's own logger: the line names the order and the event.
+    const retried = warn.mock.calls.findIndex(([message]) =>
+      String(message).includes('will be retried'),
+    );
+    expect(keysOfLogCall(warn, retried)).toMatchObject({ orderId: 'ord-1', eventId: 'evt-1' });
 
     provider.failWhen = () => false;
     const retry = await deliver(sqsRecord('m1', event));

@@ -1,17 +1,22 @@
-import { describe, expect, it, jest } from '@jest/globals';
+import { afterEach, describe, expect, it, jest } from '@jest/globals';
 import {
   createOrderEventsHandler,
   orderEventMetrics,
 } from '../../lambdas/orders/events/order-events-handler.ts';
 import { lambdaContext, quietObservability } from '../unit/orders/api-fixtures.ts';
 import { events, ORDER_ID, sagaSetup, sqsBatch } from '../unit/orders/saga-fixtures.ts';
+import { keysOfLogCall, spyOnLogs } from '../support/lambda-fixtures.ts';
+
+afterEach(() => {
+  jest.restoreAllMocks();
+});
 
 function consumerUnderTest() {
   const { store, timer, deps } = sagaSetup();
   const observability = quietObservability();
   const handler = createOrderEventsHandler({ ...deps, observability });
   const addMetric = jest.spyOn(observability.metrics, 'addMetric');
-  const warn = jest.spyOn(observability.logger, 'warn');
+  const warn = spyOnLogs('warn');
   const call = (batch: ReturnType<typeof sqsBatch>) => handler(batch, lambdaContext());
   return { store, timer, call, addMetric, warn };
 }
@@ -57,6 +62,8 @@ describe('order events handler', () => {
       expect.stringContaining('contradicts'),
       expect.objectContaining({ reason: 'contradicts_order' }),
     );
+    // Logged through the message's own logger: the line names the order and the event.
+    expect(keysOfLogCall(warn)).toMatchObject({ orderId: ORDER_ID, eventId: 'evt-2' });
   });
 
   it('acknowledges an event for an unknown order with a warning', async () => {

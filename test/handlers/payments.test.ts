@@ -29,6 +29,7 @@ import {
   transactionCanceled,
 } from '../unit/shared/aws/fake-document-db.ts';
 import { FakeSqs } from '../unit/shared/aws/fake-sqs.ts';
+import { keysOfLogCall, spyOnLogs } from '../support/lambda-fixtures.ts';
 
 const saved = { ...process.env };
 const dynamo = new FakeDocumentDb();
@@ -76,9 +77,9 @@ function setup(
   });
   const metrics = jest.spyOn(observability.metrics, 'addMetric');
   const logs = {
-    info: jest.spyOn(observability.logger, 'info'),
-    warn: jest.spyOn(observability.logger, 'warn'),
-    error: jest.spyOn(observability.logger, 'error'),
+    info: spyOnLogs('info'),
+    warn: spyOnLogs('warn'),
+    error: spyOnLogs('error'),
   };
   const metricNames = () => metrics.mock.calls.map(([name]) => name);
   return { handler, clock, metricNames, logs };
@@ -395,6 +396,11 @@ describe('payments handler on refund requests', () => {
       expect.stringContaining('unknown payment'),
       expect.anything(),
     );
+    // Logged through the message's own logger: the line names the order and the event.
+    expect(keysOfLogCall(logs.warn)).toMatchObject({
+      orderId: ORDER_ID,
+      eventType: 'PaymentRefundRequested',
+    });
     expect(metricNames()).toEqual([paymentMetrics.refundsIgnored]);
   });
 

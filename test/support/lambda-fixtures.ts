@@ -1,3 +1,4 @@
+import { jest } from '@jest/globals';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
@@ -85,3 +86,18 @@ export function quietObservability(): Observability {
 
 /** The parsed JSON body of a response. */
 export const bodyOf = (response: APIGatewayProxyResult): unknown => JSON.parse(response.body);
+
+/**
+ * Spies on one log method of every Powertools logger, including the per-message child
+ * loggers the event consumers log through (a spy on one logger instance would miss
+ * them). Restore with `jest.restoreAllMocks()`.
+ */
+export function spyOnLogs(level: 'info' | 'warn' | 'error') {
+  return jest.spyOn(Logger.prototype, level);
+}
+
+/** The persistent keys (orderId, eventId…) of the logger that made the spied call `index`. */
+export function keysOfLogCall(spy: ReturnType<typeof spyOnLogs>, index = 0) {
+  const logger = spy.mock.contexts[index] as Logger | undefined;
+  return logger?.getPersistentLogAttributes();
+}

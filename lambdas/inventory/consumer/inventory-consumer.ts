@@ -34,13 +34,13 @@ export function createInventoryConsumer(
   options: InventoryConsumerOptions,
 ): (event: SQSEvent, context: Context) => Promise<SQSBatchResponse> {
   const { observability, ...deps } = options;
-  const { logger, metrics } = observability;
+  const { metrics } = observability;
   const count = (name: string) => metrics.addMetric(name, MetricUnit.Count, 1);
 
   return createEventConsumer({
     contracts: inventoryConsumedEvents,
     observability,
-    handle: async ({ event }) => {
+    handle: async ({ event, logger }) => {
       if (event.type === PaymentCompleted.detailType) {
         const result = await reserveStock(event, deps);
         switch (result.kind) {

@@ -37,11 +37,11 @@ export function createNotificationsConsumer(
   deps: NotificationsConsumerDeps,
 ): (event: SQSEvent, context: Context) => Promise<SQSBatchResponse> {
   const { sender, store, now, observability } = deps;
-  const { logger, metrics } = observability;
+  const { metrics } = observability;
   return createEventConsumer({
     contracts: notificationEvents,
     observability,
-    handle: async ({ event }, context) => {
+    handle: async ({ event, logger }, context) => {
       sender.registerLambdaContext(context);
       try {
         const result = await notifyCustomer(event, { sendOnce: sender.sendOnce, store, now });

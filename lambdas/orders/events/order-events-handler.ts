@@ -42,9 +42,9 @@ export function createOrderEventsHandler(
   return createEventConsumer({
     contracts: orderEventContracts,
     observability,
-    handle: async ({ event }) => {
+    handle: async ({ event, logger }) => {
       const reaction = await reactToOrderEvent(event, deps);
-      report(event, reaction, observability);
+      report(event, reaction, { logger, metrics: observability.metrics });
     },
   });
 }
