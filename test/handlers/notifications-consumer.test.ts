@@ -119,8 +119,8 @@ describe('notifications consumer', () => {
       ],
     });
     // Logged through the message's own logger: the line names the order and the event.
-    const retried = warn.mock.calls.findIndex(([message]) =>
-      String(message).includes('will be retried'),
+    const retried = warn.mock.calls.findIndex(
+      ([message]) => typeof message === 'string' && message.includes('will be retried'),
     );
     expect(keysOfLogCall(warn, retried)).toMatchObject({ orderId: 'ord-1', eventId: 'evt-1' });
 
