@@ -52,7 +52,7 @@ export function observabilityOf(config: StageConfig): ObservabilitySettings {
 export class OrderSagaStack extends Stack {
   /** The saga bus every outbox relay publishes to. */
   public readonly eventBus: SagaEventBus;
-  /** The orders table (orders, timelines, outbox, processed markers) and its relay. */
+  /** The orders table (orders with their timelines, idempotency records, outbox) and its relay. */
   public readonly orders: OutboxTable;
   /** The order API function (place, list, show, cancel, timeline). */
   public readonly ordersApiFunction: ServiceFunction;

@@ -3,7 +3,7 @@ import type { BasePersistenceLayer } from '@aws-lambda-powertools/idempotency/pe
 import type { Context } from 'aws-lambda';
 import type { DocumentDb } from '../../shared/aws/document-db.ts';
 import { DocumentDbPersistenceLayer } from '../../shared/aws/idempotency-persistence.ts';
-import { MARKER_RETENTION_SECONDS } from '../../shared/processed-marker.ts';
+import { REDELIVERY_WINDOW_SECONDS } from '../../shared/redelivery.ts';
 import type { Channel, OutgoingMessage } from '../domain/notification.ts';
 import {
   ProviderError,
@@ -14,11 +14,11 @@ import {
 import { idempotencyRecordAttributes, SEND_IDEMPOTENCY_KEY_PREFIX } from './notifications-table.ts';
 
 /**
- * How long a send is remembered. Like the consumers' processed markers, it must outlive
+ * How long a send is remembered (`REDELIVERY_WINDOW_SECONDS`): it must outlive
  * every way the event can come back: SQS retention (at most 14 days) and a redrive of
  * the DLQ within it.
  */
-export const SEND_MEMORY_SECONDS = MARKER_RETENTION_SECONDS;
+export const SEND_MEMORY_SECONDS = REDELIVERY_WINDOW_SECONDS;
 
 /** What identifies one send: the hashed idempotency key. */
 interface SendKey {

@@ -1,7 +1,7 @@
 import type { TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
 import { isTransactionCanceled, type DocumentDb } from '../../shared/aws/document-db.ts';
 import { outboxItem } from '../../shared/outbox.ts';
-import { failedConditionAt } from '../../shared/processed-marker.ts';
+import { failedConditionAt } from '../../shared/redelivery.ts';
 import type { Payment } from '../domain/payment.ts';
 import type { CommitOutcome, PaymentCommit, PaymentStore } from '../use-cases/ports.ts';
 import {

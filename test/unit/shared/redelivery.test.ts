@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { failedConditionAt } from '../../../lambdas/shared/processed-marker.ts';
+import { failedConditionAt } from '../../../lambdas/shared/redelivery.ts';
 import { transactionCanceled as cancelled } from './aws/fake-document-db.ts';
 
 describe('failedConditionAt', () => {

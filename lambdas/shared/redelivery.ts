@@ -1,9 +1,9 @@
 import { isTransactionCanceled } from './aws/document-db.ts';
 
 /**
- * Exactly-once effects on at-least-once delivery: what is left of the processed markers.
+ * Exactly-once effects on at-least-once delivery: what the consumers share.
  *
- * The services no longer write a marker item per consumed event: each one's aggregate
+ * The services write no marker item per consumed event: each one's aggregate
  * already makes a redelivery detectable by a conditional write (the order's version and
  * forward-only transitions, the payment and the reservation keyed by order with the event
  * that created them), and a marker in the same transaction cost two write units for
@@ -17,7 +17,7 @@ import { isTransactionCanceled } from './aws/document-db.ts';
  * redelivery path: SQS retention (4 days by default, 14 at most) and the stream relay's
  * retries (at most 24 h).
  */
-export const MARKER_RETENTION_SECONDS = 14 * 24 * 60 * 60;
+export const REDELIVERY_WINDOW_SECONDS = 14 * 24 * 60 * 60;
 
 /**
  * Whether `error` is a cancelled transaction whose item at `index` failed its condition
