@@ -22,7 +22,7 @@ function sections(r: BenchResults): string[] {
     out.push(
       '## 1. Bundles',
       '',
-      'Ours: the synthesized asset (minified ESM, AWS SDK bundled). Naive: CDK defaults (CommonJS, not minified, `@aws-sdk/*` external, i.e. loaded from the runtime at cold start). Zipped = deflate level 9, as in the deployment zip.',
+      'Ours: the synthesized asset (minified ESM; AWS calls through `lambdas/shared/aws`, no SDK client). Naive: CDK defaults (CommonJS, not minified, `@aws-sdk/*` external, i.e. loaded from the runtime at cold start). Zipped = deflate level 9, as in the deployment zip.',
       '',
       table(
         [
