@@ -1,18 +1,10 @@
-import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
+import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import type { MiddyfiedHandler } from '@middy/core';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
-import {
-  errorResponse,
-  HttpError,
-  httpErrors,
-  internalErrorResponse,
-  jsonResponse,
-  readJsonBody,
-} from '../../shared/http.ts';
-import { withObservability, type Observability } from '../../shared/observability.ts';
-// Generic API plumbing that lives with the order API (first of the APIs); shared, not owned.
-import { createRouter, type Route } from '../../shared/router.ts';
-import { CORRELATION_ID_HEADER, correlationIdOf } from '../../shared/correlation.ts';
+import { httpErrors, jsonResponse, readJsonBody } from '../../shared/http.ts';
+import { createHttpHandler, httpMetrics } from '../../shared/http-handler.ts';
+import type { Observability } from '../../shared/observability.ts';
+import type { Route } from '../../shared/router.ts';
 import { WriteContentionError } from '../use-cases/conflict-retry.ts';
 import { InvalidCursorError } from '../use-cases/ports.ts';
 import { getProduct, listProducts, putProduct, type ProductsDeps } from '../use-cases/products.ts';
@@ -25,10 +17,8 @@ export interface InventoryApiDeps extends ProductsDeps {
 
 /** Metric names the API emits (EMF, namespace from POWERTOOLS_METRICS_NAMESPACE). */
 export const inventoryApiMetrics = {
-  requests: 'Requests',
+  ...httpMetrics,
   productsWritten: 'ProductsWritten',
-  clientErrors: 'ClientErrors',
-  serverErrors: 'ServerErrors',
 } as const;
 
 /**
@@ -102,60 +92,19 @@ export function createInventoryApiHandler(
         jsonResponse(200, await listProducts(parseListProductsQuery(event), { store })),
     },
   ];
-  const route = createRouter(routes);
-
-  /** Known failures become their HTTP answer; anything else is ours: logged, and a generic 500. */
-  function toErrorResponse(error: unknown): APIGatewayProxyResult {
-    if (error instanceof HttpError) return errorResponse(error);
-    if (error instanceof InvalidCursorError) {
-      return errorResponse(httpErrors.validation([{ field: 'cursor', message: error.message }]));
-    }
-    if (error instanceof WriteContentionError) {
-      logger.warn('Product write kept conflicting with reservations', { error });
-      return errorResponse(
-        httpErrors.serviceUnavailable('The product is busy right now; retry the request'),
-      );
-    }
-    logger.error('Request failed', { error });
-    return internalErrorResponse();
-  }
-
-  async function handle(
-    event: APIGatewayProxyEvent,
-    context: Context,
-  ): Promise<APIGatewayProxyResult> {
-    let response: APIGatewayProxyResult;
-    try {
-      response = await route(event, context);
-    } catch (error) {
-      response = toErrorResponse(error);
-    }
-    metrics.addMetric(inventoryApiMetrics.requests, MetricUnit.Count, 1);
-    if (response.statusCode >= 500)
-      metrics.addMetric(inventoryApiMetrics.serverErrors, MetricUnit.Count, 1);
-    else if (response.statusCode >= 400)
-      metrics.addMetric(inventoryApiMetrics.clientErrors, MetricUnit.Count, 1);
-    logger.info('Request handled', {
-      method: event.httpMethod,
-      resource: event.resource,
-      statusCode: response.statusCode,
-    });
-    return {
-      ...response,
-      headers: {
-        ...response.headers,
-        [CORRELATION_ID_HEADER]: correlationIdOf(event, context.awsRequestId),
-      },
-    };
-  }
-
-  return withObservability(handle, observability, {
-    correlationId: (event, context) => correlationIdOf(event, context.awsRequestId),
-    timeoutResponse: () => {
-      metrics.addMetric(inventoryApiMetrics.serverErrors, MetricUnit.Count, 1);
-      return errorResponse(
-        httpErrors.serviceUnavailable('The request took too long; retry the request'),
-      );
+  return createHttpHandler({
+    routes,
+    observability,
+    knownFailure: (error) => {
+      if (error instanceof InvalidCursorError) {
+        return httpErrors.validation([{ field: 'cursor', message: error.message }]);
+      }
+      if (error instanceof WriteContentionError) {
+        logger.warn('Product write kept conflicting with reservations', { error });
+        return httpErrors.serviceUnavailable('The product is busy right now; retry the request');
+      }
+      return undefined;
     },
+    timeoutMessage: 'The request took too long; retry the request',
   });
 }

@@ -1,15 +1,8 @@
-import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
+import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import type { MiddyfiedHandler } from '@middy/core';
-import {
-  errorResponse,
-  HttpError,
-  httpErrors,
-  internalErrorResponse,
-  jsonResponse,
-} from '../../shared/http.ts';
-import { withObservability, type Observability } from '../../shared/observability.ts';
-import { correlationIdOf } from '../../shared/correlation.ts';
-import { createRouter } from '../../shared/router.ts';
+import { httpErrors, jsonResponse } from '../../shared/http.ts';
+import { createHttpHandler } from '../../shared/http-handler.ts';
+import type { Observability } from '../../shared/observability.ts';
 import { listNotifications } from '../use-cases/list-notifications.ts';
 import type { NotificationStore } from '../use-cases/ports.ts';
 
@@ -37,38 +30,21 @@ export function createNotificationsApiHandler(
   deps: NotificationsApiDeps,
 ): MiddyfiedHandler<APIGatewayProxyEvent, APIGatewayProxyResult> {
   const { store, observability } = deps;
-  const { logger } = observability;
-
-  const route = createRouter([
-    {
-      method: 'GET',
-      resource: NOTIFICATIONS_RESOURCE,
-      handle: async ({ params }) => {
-        const orderId = params.orderId;
-        if (orderId === undefined || !ORDER_ID.test(orderId)) {
-          throw httpErrors.notFound('No order with this id');
-        }
-        return jsonResponse(200, { items: await listNotifications(orderId, { store }) });
+  return createHttpHandler({
+    observability,
+    routes: [
+      {
+        method: 'GET',
+        resource: NOTIFICATIONS_RESOURCE,
+        handle: async ({ params }) => {
+          const orderId = params.orderId;
+          if (orderId === undefined || !ORDER_ID.test(orderId)) {
+            throw httpErrors.notFound('No order with this id');
+          }
+          return jsonResponse(200, { items: await listNotifications(orderId, { store }) });
+        },
       },
-    },
-  ]);
-
-  async function handle(
-    event: APIGatewayProxyEvent,
-    context: Context,
-  ): Promise<APIGatewayProxyResult> {
-    try {
-      return await route(event, context);
-    } catch (error) {
-      if (error instanceof HttpError) return errorResponse(error);
-      logger.error('Request failed', { error });
-      return internalErrorResponse();
-    }
-  }
-
-  return withObservability(handle, observability, {
-    correlationId: (event, context) => correlationIdOf(event, context.awsRequestId),
-    timeoutResponse: () =>
-      errorResponse(httpErrors.serviceUnavailable('The request took too long; try again')),
+    ],
+    timeoutMessage: 'The request took too long; try again',
   });
 }

@@ -1,16 +1,8 @@
-import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
+import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import type { MiddyfiedHandler } from '@middy/core';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
-import {
-  errorResponse,
-  HttpError,
-  httpErrors,
-  internalErrorResponse,
-  jsonResponse,
-  rawJsonResponse,
-  readJsonBody,
-} from '../../shared/http.ts';
-import { withObservability, type Observability } from '../../shared/observability.ts';
+import { httpErrors, jsonResponse, rawJsonResponse, readJsonBody } from '../../shared/http.ts';
+import type { Observability } from '../../shared/observability.ts';
 import { validatePlaceOrderRequest } from '../domain/place-order-request.ts';
 import { cancelOrder } from '../use-cases/cancel-order.ts';
 import { getOrder } from '../use-cases/get-order.ts';
@@ -25,8 +17,9 @@ import {
   parseListOrdersQuery,
   parseOrderId,
 } from './request-parsers.ts';
-import { CORRELATION_ID_HEADER, correlationIdOf } from '../../shared/correlation.ts';
-import { createRouter, type Route } from '../../shared/router.ts';
+import { correlationIdOf } from '../../shared/correlation.ts';
+import { createHttpHandler, httpMetrics } from '../../shared/http-handler.ts';
+import type { Route } from '../../shared/router.ts';
 
 /** Everything the order API needs; the entry file builds the real ones, tests pass fakes. */
 export interface OrderApiDeps extends Omit<PlaceOrderDeps, 'store'> {
@@ -41,12 +34,10 @@ export const REPLAYED_HEADER = 'Idempotent-Replayed';
 
 /** Metric names the API emits (EMF, namespace from POWERTOOLS_METRICS_NAMESPACE). */
 export const apiMetrics = {
-  requests: 'Requests',
+  ...httpMetrics,
   ordersCreated: 'OrdersCreated',
   idempotentReplays: 'IdempotentReplays',
   idempotencyConflicts: 'IdempotencyKeyConflicts',
-  clientErrors: 'ClientErrors',
-  serverErrors: 'ServerErrors',
   ordersCancelled: 'OrdersCancelledByCustomer',
   timerStopFailures: 'SagaTimerStopFailures',
 } as const;
@@ -169,69 +160,21 @@ export function createApiHandler(
       },
     },
   ];
-  const route = createRouter(routes);
-
-  /** Known failures become their HTTP answer; anything else is ours: logged, and a generic 500. */
-  function toErrorResponse(error: unknown): APIGatewayProxyResult {
-    if (error instanceof HttpError) return errorResponse(error);
-    if (error instanceof InvalidCursorError) {
-      return errorResponse(httpErrors.validation([{ field: 'cursor', message: error.message }]));
-    }
-    if (error instanceof WriteContentionError) {
-      logger.warn('Order write kept conflicting', { error });
-      return errorResponse(
-        httpErrors.serviceUnavailable(
+  return createHttpHandler({
+    routes,
+    observability,
+    knownFailure: (error) => {
+      if (error instanceof InvalidCursorError) {
+        return httpErrors.validation([{ field: 'cursor', message: error.message }]);
+      }
+      if (error instanceof WriteContentionError) {
+        logger.warn('Order write kept conflicting', { error });
+        return httpErrors.serviceUnavailable(
           'The order could not be saved right now; retry (with the same Idempotency-Key for a new order)',
-        ),
-      );
-    }
-    logger.error('Request failed', { error });
-    return internalErrorResponse();
-  }
-
-  async function handle(
-    event: APIGatewayProxyEvent,
-    context: Context,
-  ): Promise<APIGatewayProxyResult> {
-    let response: APIGatewayProxyResult;
-    try {
-      response = await route(event, context);
-    } catch (error) {
-      response = toErrorResponse(error);
-    }
-    metrics.addMetric(apiMetrics.requests, MetricUnit.Count, 1);
-    if (response.statusCode >= 500) metrics.addMetric(apiMetrics.serverErrors, MetricUnit.Count, 1);
-    else if (response.statusCode >= 400)
-      metrics.addMetric(apiMetrics.clientErrors, MetricUnit.Count, 1);
-    logger.info('Request handled', {
-      method: event.httpMethod,
-      resource: event.resource,
-      statusCode: response.statusCode,
-    });
-    return withHeader(
-      response,
-      CORRELATION_ID_HEADER,
-      correlationIdOf(event, context.awsRequestId),
-    );
-  }
-
-  return withObservability(handle, observability, {
-    correlationId: (event, context) => correlationIdOf(event, context.awsRequestId),
-    timeoutResponse: () => {
-      metrics.addMetric(apiMetrics.serverErrors, MetricUnit.Count, 1);
-      return errorResponse(
-        httpErrors.serviceUnavailable(
-          'The request took too long; retry with the same Idempotency-Key',
-        ),
-      );
+        );
+      }
+      return undefined;
     },
+    timeoutMessage: 'The request took too long; retry with the same Idempotency-Key',
   });
-}
-
-function withHeader(
-  response: APIGatewayProxyResult,
-  name: string,
-  value: string,
-): APIGatewayProxyResult {
-  return { ...response, headers: { ...response.headers, [name]: value } };
 }
