@@ -35,6 +35,31 @@ afterAll(async () => {
 
 describe('DocumentDb on DynamoDB Local', () => {
   it(
+    'reads several items in one batch, with native values, leaving out missing keys',
+    async () => {
+      const items = [
+        { pk: 'BATCH#1', sk: 'ORDER', n: 1, tags: ['a'] },
+        { pk: 'BATCH#2', sk: 'ORDER', n: 2, tags: ['b'] },
+      ];
+      for (const Item of items) await db.put({ TableName, Item });
+      const { Responses, UnprocessedKeys } = await db.batchGet({
+        RequestItems: {
+          [TableName]: {
+            Keys: [...items.map(({ pk, sk }) => ({ pk, sk })), { pk: 'BATCH#none', sk: 'ORDER' }],
+            ConsistentRead: true,
+          },
+        },
+      });
+      const found = [...(Responses?.[TableName] ?? [])].sort((a, b) =>
+        String(a.pk).localeCompare(String(b.pk)),
+      );
+      expect(found).toEqual(items);
+      expect(UnprocessedKeys ?? {}).toEqual({});
+    },
+    TIMEOUT,
+  );
+
+  it(
     'writes an item and reads it back with native values',
     async () => {
       const item = {

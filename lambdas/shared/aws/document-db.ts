@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type {
   AttributeValue,
+  BatchGetItemOutput,
   CancellationReason,
   DeleteItemOutput,
   GetItemOutput,
@@ -10,6 +11,8 @@ import type {
   UpdateItemOutput,
 } from '@aws-sdk/client-dynamodb';
 import type {
+  BatchGetCommandInput,
+  BatchGetCommandOutput,
   DeleteCommandInput,
   DeleteCommandOutput,
   GetCommandInput,
@@ -42,6 +45,11 @@ export interface DocumentDb {
   update(input: UpdateCommandInput): Promise<Output<UpdateCommandOutput>>;
   delete(input: DeleteCommandInput): Promise<Output<DeleteCommandOutput>>;
   query(input: QueryCommandInput): Promise<Output<QueryCommandOutput>>;
+  /**
+   * One BatchGetItem request: the caller retries `UnprocessedKeys` (answered, not thrown,
+   * when DynamoDB read only part of the batch).
+   */
+  batchGet(input: BatchGetCommandInput): Promise<Output<BatchGetCommandOutput>>;
   /** A `ClientRequestToken` is added when absent (as the SDK does), so a retry is idempotent. */
   transactWrite(input: TransactWriteCommandInput): Promise<Output<TransactWriteCommandOutput>>;
 }
@@ -89,6 +97,25 @@ function marshallTransactItem(item: TransactItem) {
     Update: Update && defined({ ...withValues(Update), Key: toRaw(Update.Key ?? {}) }),
   });
 }
+
+type KeysAndAttributes = NonNullable<BatchGetCommandInput['RequestItems']>[string];
+type RawKeysAndAttributes = NonNullable<BatchGetItemOutput['UnprocessedKeys']>[string];
+
+/** The same map with each value converted (request and answer maps keyed by table name). */
+function mapValues<A, B>(
+  map: Record<string, A> | undefined,
+  convert: (value: A) => B,
+): Record<string, B> | undefined {
+  return map === undefined
+    ? undefined
+    : Object.fromEntries(Object.entries(map).map(([name, value]) => [name, convert(value)]));
+}
+
+const marshallKeys = (request: KeysAndAttributes) =>
+  defined({ ...request, Keys: request.Keys?.map((key) => toRaw(key)) });
+
+const unmarshallKeys = (request: RawKeysAndAttributes): KeysAndAttributes =>
+  defined({ ...request, Keys: request.Keys?.map((key) => unmarshall(key)) });
 
 /** Options of {@link createDocumentDb}: those of the JSON client but the service's own. */
 export type DocumentDbOptions = Omit<
@@ -150,6 +177,18 @@ export function createDocumentDb(options: DocumentDbOptions = {}): DocumentDb {
         ...output,
         Items: output.Items?.map((item) => unmarshall(item)),
         LastEvaluatedKey: fromRaw(output.LastEvaluatedKey),
+      };
+    },
+
+    async batchGet(input) {
+      const output = await client.call<BatchGetItemOutput>(
+        'BatchGetItem',
+        defined({ ...input, RequestItems: mapValues(input.RequestItems, marshallKeys) }),
+      );
+      return {
+        ...output,
+        Responses: mapValues(output.Responses, (items) => items.map((item) => unmarshall(item))),
+        UnprocessedKeys: mapValues(output.UnprocessedKeys, unmarshallKeys),
       };
     },
 

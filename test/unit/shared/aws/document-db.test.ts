@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import {
+  BatchGetCommand,
   DeleteCommand,
   DynamoDBDocumentClient,
   GetCommand,
@@ -130,6 +131,27 @@ describe('DocumentDb requests, compared with the SDK document client', () => {
     expectSameWire();
   });
 
+  it('marshalls a BatchGetItem over two tables', async () => {
+    const input = {
+      RequestItems: {
+        t: {
+          Keys: [
+            { pk: 'ORDER#1', sk: 'ORDER' },
+            { pk: 'ORDER#2', sk: 'ORDER' },
+          ],
+          ConsistentRead: false,
+          ProjectionExpression: '#pk, #s',
+          ExpressionAttributeNames: { '#pk': 'pk', '#s': 'status' },
+        },
+        u: { Keys: [{ id: 7 }] },
+      },
+      ReturnConsumedCapacity: 'TOTAL' as const,
+    };
+    await sdk.send(new BatchGetCommand(input));
+    await db.batchGet(input);
+    expectSameWire();
+  });
+
   it('marshalls every kind of transaction item and adds a request token', async () => {
     const input = {
       TransactItems: [
@@ -200,6 +222,26 @@ describe('DocumentDb answers', () => {
       Items: [{ pk: '1', v: 2 }],
       Count: 1,
       LastEvaluatedKey: { pk: '1' },
+    });
+  });
+
+  it('unmarshalls BatchGetItem responses and unprocessed keys, as the SDK document client', async () => {
+    const answer = {
+      Responses: { t: [{ pk: { S: '1' }, v: { N: '2' }, l: { L: [{ S: 'a' }] } }] },
+      UnprocessedKeys: {
+        t: { Keys: [{ pk: { S: '2' }, sk: { S: 'ORDER' } }], ConsistentRead: false },
+      },
+      ConsumedCapacity: [{ TableName: 't', CapacityUnits: 1 }],
+    };
+    const input = { RequestItems: { t: { Keys: [{ pk: '1' }, { pk: '2', sk: 'ORDER' }] } } };
+    server.answers.push({ status: 200, body: JSON.stringify(answer) });
+    server.answers.push({ status: 200, body: JSON.stringify(answer) });
+    const { $metadata: _metadata, ...theirs } = await sdk.send(new BatchGetCommand(input));
+    const ours = await db.batchGet(input);
+    expect(ours).toEqual(theirs);
+    expect(ours.Responses).toEqual({ t: [{ pk: '1', v: 2, l: ['a'] }] });
+    expect(ours.UnprocessedKeys).toEqual({
+      t: { Keys: [{ pk: '2', sk: 'ORDER' }], ConsistentRead: false },
     });
   });
 

@@ -39,6 +39,7 @@ export class FakeDocumentDb implements DocumentDb {
   update = (input: InputOf<'update'>) => this.#answer('update', input);
   delete = (input: InputOf<'delete'>) => this.#answer('delete', input);
   query = (input: InputOf<'query'>) => this.#answer('query', input);
+  batchGet = (input: InputOf<'batchGet'>) => this.#answer('batchGet', input);
   transactWrite = (input: InputOf<'transactWrite'>) => this.#answer('transactWrite', input);
 
   async #answer<Op extends Operation>(operation: Op, input: InputOf<Op>): Promise<OutputOf<Op>> {
