@@ -14,12 +14,29 @@ import { ServiceFunction, type ObservabilitySettings } from './service-function.
 /** Key attributes of every service table (string partition and sort keys). */
 export const OUTBOX_TABLE_KEYS = { partitionKey: 'pk', sortKey: 'sk' } as const;
 
-/** A global secondary index with string keys that projects every attribute. */
+/**
+ * What a global secondary index holds besides its and the table's keys. DynamoDB rewrites
+ * an index entry when the item is created or deleted, an index key changes, or (only then
+ * does the projection matter) a projected attribute changes: `ALL` follows every write of
+ * the item, `KEYS_ONLY` none but those, `INCLUDE` also writes of the listed attributes.
+ */
+export type IndexProjection =
+  | { readonly type: 'ALL' }
+  | { readonly type: 'KEYS_ONLY' }
+  | { readonly type: 'INCLUDE'; readonly nonKeyAttributes: readonly string[] };
+
+/** A global secondary index with string keys. */
 export interface StringKeyIndex {
   readonly name: string;
   readonly partitionKey: string;
   /** @default - no sort key */
   readonly sortKey?: string;
+  /**
+   * The attributes it projects. Keys only (or a few attributes that never change) keeps an
+   * item's updates from being written twice.
+   * @default { type: 'ALL' }
+   */
+  readonly projection?: IndexProjection;
 }
 
 /** How the relay reads the table's stream. */
@@ -71,7 +88,7 @@ export interface OutboxTableProps {
   readonly removalPolicy?: RemovalPolicy;
   /**
    * Global secondary indexes of the service's own items (keys are strings, like the
-   * table's; every attribute is projected).
+   * table's; each projects every attribute unless it says otherwise).
    * @default - none
    */
   readonly globalSecondaryIndexes?: readonly StringKeyIndex[];
@@ -89,6 +106,21 @@ const DEFAULT_RELAY = {
   maxRecordAge: Duration.hours(6),
   timeout: Duration.seconds(60),
 } satisfies Required<OutboxRelaySettings>;
+
+/** An {@link IndexProjection} as the CDK's index properties. */
+function cdkProjection(projection: IndexProjection) {
+  switch (projection.type) {
+    case 'ALL':
+      return { projectionType: dynamodb.ProjectionType.ALL };
+    case 'KEYS_ONLY':
+      return { projectionType: dynamodb.ProjectionType.KEYS_ONLY };
+    case 'INCLUDE':
+      return {
+        projectionType: dynamodb.ProjectionType.INCLUDE,
+        nonKeyAttributes: [...projection.nonKeyAttributes],
+      };
+  }
+}
 
 /**
  * A service's DynamoDB table with a transactional outbox: the service writes its
@@ -136,7 +168,7 @@ export class OutboxTable extends Construct {
         sortKey: index.sortKey
           ? { name: index.sortKey, type: dynamodb.AttributeType.STRING }
           : undefined,
-        projectionType: dynamodb.ProjectionType.ALL,
+        ...cdkProjection(index.projection ?? { type: 'ALL' }),
       });
     }
     this.hasIndexes = indexes.length > 0;

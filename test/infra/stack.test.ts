@@ -329,7 +329,7 @@ describe('OrderSagaStack', () => {
       ).toBeUndefined();
     });
 
-    it('has the customer index the order API queries', () => {
+    it('has the customer index the order API queries, projecting keys only so status updates do not rewrite it', () => {
       expect(propertiesOf(template, tableId(stack.orders)).GlobalSecondaryIndexes).toEqual([
         {
           IndexName: ordersTableKeys.byCustomerIndex.name,
@@ -337,9 +337,18 @@ describe('OrderSagaStack', () => {
             { AttributeName: ordersTableKeys.byCustomerIndex.partitionKey, KeyType: 'HASH' },
             { AttributeName: ordersTableKeys.byCustomerIndex.sortKey, KeyType: 'RANGE' },
           ],
-          Projection: { ProjectionType: 'ALL' },
+          Projection: { ProjectionType: 'KEYS_ONLY' },
         },
       ]);
+    });
+
+    it('lets the order API read the listed orders from its table by key (BatchGetItem)', () => {
+      const batchGetTables = referencedIds(
+        statementsOf(template, roleOf(template, fnId(stack.ordersApiFunction)))
+          .filter((s) => [s.Action].flat().includes('dynamodb:BatchGetItem'))
+          .map((s) => s.Resource),
+      );
+      expect([...batchGetTables]).toContain(tableId(stack.orders));
     });
 
     it('has the products index the inventory API lists', () => {

@@ -9,8 +9,13 @@ import {
 export interface TableLayout {
   partitionKey: string;
   sortKey: string;
-  /** One global secondary index (string keys, projection ALL). */
-  index?: { name: string; partitionKey: string; sortKey: string };
+  /** One global secondary index (string keys; projection ALL unless it says otherwise). */
+  index?: {
+    name: string;
+    partitionKey: string;
+    sortKey: string;
+    projection?: { type: 'ALL' } | { type: 'KEYS_ONLY' };
+  };
   /** The TTL attribute; TTL is enabled when given. */
   timeToLiveAttribute?: string;
   /** The stream's view type; no stream when absent. */
@@ -48,7 +53,7 @@ export async function createTable(
                   { AttributeName: index.partitionKey, KeyType: 'HASH' },
                   { AttributeName: index.sortKey, KeyType: 'RANGE' },
                 ],
-                Projection: { ProjectionType: 'ALL' },
+                Projection: { ProjectionType: index.projection?.type ?? 'ALL' },
               },
             ],
           }

@@ -1,9 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { PutCommand } from '@aws-sdk/lib-dynamodb';
+import { DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { OrderCreated } from '../../events/index.ts';
 import { createOrderStore } from '../../lambdas/orders/adapters/order-store.ts';
-import { idempotencyKey } from '../../lambdas/orders/adapters/orders-table.ts';
+import { idempotencyKey, orderKey } from '../../lambdas/orders/adapters/orders-table.ts';
 import type { Order } from '../../lambdas/orders/domain/order.ts';
 import { timelineEntry } from '../../lambdas/orders/domain/timeline.ts';
 import {
@@ -17,7 +18,7 @@ import {
   type NewOrderWrite,
   type OrderStore,
 } from '../../lambdas/orders/use-cases/ports.ts';
-import { createOrdersTable } from './orders-table-fixture.ts';
+import { createOrdersTable, dynamoDbEndpoint } from './orders-table-fixture.ts';
 
 // DynamoDB Local is a JVM on a busy 2-core machine: be generous.
 const TIMEOUT = 60_000;
@@ -345,6 +346,34 @@ describe('DynamoDB order store (DynamoDB Local)', () => {
 
         expect(seen).toEqual([...created].reverse());
         expect(pages).toBe(3);
+      },
+      TIMEOUT,
+    );
+
+    it(
+      'lists the orders as the table holds them now, from an index that projects only keys',
+      async () => {
+        const raw = new DynamoDBClient({ endpoint: dynamoDbEndpoint() });
+        const { Table } = await raw.send(new DescribeTableCommand({ TableName: table.tableName }));
+        raw.destroy();
+        expect(Table?.GlobalSecondaryIndexes?.[0]?.Projection?.ProjectionType).toBe('KEYS_ONLY');
+
+        const newest = created[6]!;
+        await table.client.send(
+          new UpdateCommand({
+            TableName: table.tableName,
+            Key: orderKey(newest),
+            UpdateExpression: 'SET #status = :status',
+            ExpressionAttributeNames: { '#status': 'status' },
+            ExpressionAttributeValues: { ':status': 'CONFIRMED' },
+          }),
+        );
+        const { orders } = await store.listOrdersByCustomer(customerId, { limit: 2 });
+        expect(orders.map((order) => [order.orderId, order.status])).toEqual([
+          [newest, 'CONFIRMED'],
+          [created[5], 'PENDING'],
+        ]);
+        expect(orders[0]).toMatchObject({ customerId, items: expect.any(Array) });
       },
       TIMEOUT,
     );

@@ -29,6 +29,7 @@ import {
   TIMELINE_ATTRIBUTE,
   toOrderItem,
   type CustomerPageKey,
+  type ItemKey,
 } from './orders-table.ts';
 import { decodeTimelineEntry, encodeTimelineEntry } from './timeline-codec.ts';
 
@@ -131,6 +132,45 @@ function orderUpdateExpression(order: Order, entry: string, expectedVersion: num
     ExpressionAttributeNames: names,
     ExpressionAttributeValues: values,
   };
+}
+
+/** Attempts of one BatchGetItem before a page's unread keys fail the listing. */
+export const BATCH_GET_ATTEMPTS = 5;
+/** Base of the backoff between them (full jitter, doubling), as the SDK's retries. */
+const BATCH_GET_BACKOFF_MS = 25;
+
+const itemKeyId = (key: ItemKey): string => JSON.stringify([key.pk, key.sk]);
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/**
+ * The items of `keys` (at most 100, one page), by {@link itemKeyId}. Eventually consistent:
+ * a list is a snapshot anyway, and it costs half. DynamoDB may read only part of a batch
+ * (throttling, 16 MB per answer) and hand back the rest as `UnprocessedKeys`: those are asked
+ * again after a backoff, a bounded number of times, then the listing fails rather than
+ * silently missing orders.
+ */
+async function getOrderItems(
+  client: DocumentDb,
+  tableName: string,
+  keys: readonly ItemKey[],
+): Promise<Map<string, Record<string, unknown>>> {
+  const found = new Map<string, Record<string, unknown>>();
+  let pending: Record<string, unknown>[] = keys.map((key) => ({ pk: key.pk, sk: key.sk }));
+  for (let attempt = 0; pending.length > 0; attempt++) {
+    if (attempt >= BATCH_GET_ATTEMPTS)
+      throw new Error(
+        `BatchGetItem left ${pending.length} of ${keys.length} orders unread after ${BATCH_GET_ATTEMPTS} attempts`,
+      );
+    if (attempt > 0) await sleep(Math.random() * BATCH_GET_BACKOFF_MS * 2 ** attempt);
+    const { Responses, UnprocessedKeys } = await client.batchGet({
+      RequestItems: { [tableName]: { Keys: pending, ConsistentRead: false } },
+    });
+    for (const item of Responses?.[tableName] ?? [])
+      found.set(itemKeyId({ pk: String(item.pk), sk: String(item.sk) }), item);
+    pending = UnprocessedKeys?.[tableName]?.Keys ?? [];
+  }
+  return found;
 }
 
 /**
@@ -326,6 +366,8 @@ export function createOrderStore(client: DocumentDb, tableName: string): OrderSt
         if (!startKey) throw new InvalidCursorError();
       }
       const { byCustomerIndex } = ordersTableKeys;
+      // The index projects keys only (so the saga's status updates never rewrite it): the
+      // page's keys come from the index, the orders from the table.
       const { Items = [], LastEvaluatedKey } = await client.query({
         TableName: tableName,
         IndexName: byCustomerIndex.name,
@@ -337,8 +379,14 @@ export function createOrderStore(client: DocumentDb, tableName: string): OrderSt
         Limit: limit,
         ...(startKey === undefined ? {} : { ExclusiveStartKey: startKey }),
       });
+      const keys = Items.map((item) => ({ pk: String(item.pk), sk: String(item.sk) }));
+      const found = await getOrderItems(client, tableName, keys);
       return {
-        orders: Items.map(fromOrderItem),
+        // In the index's order; an order missing from the table (none is ever deleted) is left out.
+        orders: keys.flatMap((key) => {
+          const item = found.get(itemKeyId(key));
+          return item && item.entityType === OrdersEntityType.order ? [fromOrderItem(item)] : [];
+        }),
         ...(LastEvaluatedKey === undefined
           ? {}
           : { nextCursor: encodeCursor(LastEvaluatedKey as CustomerPageKey) }),

@@ -26,7 +26,18 @@ import type { TimelineEntry } from '../domain/timeline.ts';
 export const ordersTableKeys = {
   partitionKey: 'pk',
   sortKey: 'sk',
-  byCustomerIndex: { name: 'byCustomer', partitionKey: 'gsi1pk', sortKey: 'gsi1sk' },
+  /**
+   * A customer's orders, newest first. Keys only: every saga transition rewrites the order
+   * item, and an index projecting its other attributes would be rewritten with it (a second
+   * write per transition); with keys only, DynamoDB writes the index when an order is
+   * created and never again (its keys never change). The list reads the orders by key.
+   */
+  byCustomerIndex: {
+    name: 'byCustomer',
+    partitionKey: 'gsi1pk',
+    sortKey: 'gsi1sk',
+    projection: { type: 'KEYS_ONLY' },
+  },
   /** Epoch-seconds TTL attribute (idempotency records and outbox items expire by it). */
   timeToLiveAttribute: TTL_ATTRIBUTE,
 } as const;

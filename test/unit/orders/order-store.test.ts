@@ -1,6 +1,9 @@
 import { beforeEach, describe, expect, it } from '@jest/globals';
 import { OrderCreated } from '../../../events/index.ts';
-import { createOrderStore } from '../../../lambdas/orders/adapters/order-store.ts';
+import {
+  BATCH_GET_ATTEMPTS,
+  createOrderStore,
+} from '../../../lambdas/orders/adapters/order-store.ts';
 import { encodeCursor } from '../../../lambdas/orders/adapters/orders-table.ts';
 import type { Order } from '../../../lambdas/orders/domain/order.ts';
 import { timelineEntry } from '../../../lambdas/orders/domain/timeline.ts';
@@ -268,12 +271,31 @@ describe('createOrderStore', () => {
       gsi1pk: 'CUSTOMER#cust-1',
       gsi1sk: `${order.createdAt}#o1`,
     };
+    /** The keys-only index entry of order `orderId` and its table item. */
+    const indexEntry = (orderId: string, createdAt: string) => ({
+      pk: `ORDER#${orderId}`,
+      sk: 'ORDER',
+      gsi1pk: 'CUSTOMER#cust-1',
+      gsi1sk: `${createdAt}#${orderId}`,
+    });
+    const orderNamed = (orderId: string, createdAt: string): Order => ({
+      ...order,
+      orderId,
+      createdAt,
+      updatedAt: createdAt,
+    });
+    const tableItem = (o: Order) => ({
+      ...o,
+      ...indexEntry(o.orderId, o.createdAt),
+      entityType: 'ORDER',
+      timeline: ['entry'],
+    });
+    const newer = orderNamed('o2', '2026-03-01T11:00:00.000Z');
+    const older = orderNamed('o3', '2026-03-01T10:00:00.000Z');
 
     it('queries the customer index newest first and returns a cursor for the next page', async () => {
-      dynamo.on('query', () => ({
-        Items: [{ ...order, ...lastKey, entityType: 'ORDER' }],
-        LastEvaluatedKey: lastKey,
-      }));
+      dynamo.on('query', () => ({ Items: [lastKey], LastEvaluatedKey: lastKey }));
+      dynamo.on('batchGet', () => ({ Responses: { orders: [tableItem(order)] } }));
       const page = await store.listOrdersByCustomer('cust-1', { limit: 1 });
 
       expect(page).toEqual({ orders: [order], nextCursor: encodeCursor(lastKey) });
@@ -288,6 +310,81 @@ describe('createOrderStore', () => {
       });
     });
 
+    it('reads the page’s orders by their table keys, eventually consistent, in one batch', async () => {
+      dynamo.on('query', () => ({
+        Items: [indexEntry('o2', newer.createdAt), indexEntry('o3', older.createdAt)],
+      }));
+      dynamo.on('batchGet', () => ({
+        Responses: { orders: [tableItem(newer), tableItem(older)] },
+      }));
+      await store.listOrdersByCustomer('cust-1', { limit: 2 });
+
+      expect(dynamo.inputs('batchGet')).toEqual([
+        {
+          RequestItems: {
+            orders: {
+              Keys: [
+                { pk: 'ORDER#o2', sk: 'ORDER' },
+                { pk: 'ORDER#o3', sk: 'ORDER' },
+              ],
+              ConsistentRead: false,
+            },
+          },
+        },
+      ]);
+    });
+
+    it('keeps the index’s order (newest first) whatever order the batch answers in', async () => {
+      dynamo.on('query', () => ({
+        Items: [indexEntry('o2', newer.createdAt), indexEntry('o3', older.createdAt)],
+      }));
+      dynamo.on('batchGet', () => ({
+        Responses: { orders: [tableItem(older), tableItem(newer)] },
+      }));
+      const page = await store.listOrdersByCustomer('cust-1', { limit: 2 });
+      expect(page.orders).toEqual([newer, older]);
+    });
+
+    it('asks again for the keys DynamoDB left unprocessed, and lists every order', async () => {
+      dynamo.on('query', () => ({
+        Items: [indexEntry('o2', newer.createdAt), indexEntry('o3', older.createdAt)],
+      }));
+      dynamo.on(
+        'batchGet',
+        () => ({
+          Responses: { orders: [tableItem(older)] },
+          UnprocessedKeys: {
+            orders: { Keys: [{ pk: 'ORDER#o2', sk: 'ORDER' }], ConsistentRead: false },
+          },
+        }),
+        () => ({ Responses: { orders: [tableItem(newer)] } }),
+      );
+      const page = await store.listOrdersByCustomer('cust-1', { limit: 2 });
+
+      expect(page.orders).toEqual([newer, older]);
+      expect(dynamo.inputs('batchGet')[1]!.RequestItems).toEqual({
+        orders: { Keys: [{ pk: 'ORDER#o2', sk: 'ORDER' }], ConsistentRead: false },
+      });
+    });
+
+    it('fails after a bounded number of attempts rather than list a page with orders missing', async () => {
+      dynamo.on('query', () => ({ Items: [indexEntry('o2', newer.createdAt)] }));
+      dynamo.on('batchGet', (input) => ({ UnprocessedKeys: input.RequestItems }));
+      await expect(store.listOrdersByCustomer('cust-1', { limit: 1 })).rejects.toThrow(
+        /unread after/,
+      );
+      expect(dynamo.inputs('batchGet')).toHaveLength(BATCH_GET_ATTEMPTS);
+    });
+
+    it('leaves out an indexed order the table no longer holds', async () => {
+      dynamo.on('query', () => ({
+        Items: [indexEntry('o2', newer.createdAt), indexEntry('o3', older.createdAt)],
+      }));
+      dynamo.on('batchGet', () => ({ Responses: { orders: [tableItem(older)] } }));
+      const page = await store.listOrdersByCustomer('cust-1', { limit: 2 });
+      expect(page.orders).toEqual([older]);
+    });
+
     it('continues after the cursor’s key and has no cursor on the last page', async () => {
       dynamo.on('query', () => ({ Items: [] }));
       const page = await store.listOrdersByCustomer('cust-1', {
@@ -296,6 +393,8 @@ describe('createOrderStore', () => {
       });
       expect(page).toEqual({ orders: [] });
       expect(dynamo.inputs('query')[0]!.ExclusiveStartKey).toEqual(lastKey);
+      // BatchGetItem refuses an empty key list: an empty page reads nothing more.
+      expect(dynamo.inputs('batchGet')).toHaveLength(0);
     });
 
     it('refuses a cursor that is not for this customer without querying', async () => {

@@ -39,7 +39,12 @@ describe('ordersTableKeys', () => {
     expect(ordersTableKeys).toEqual({
       partitionKey: 'pk',
       sortKey: 'sk',
-      byCustomerIndex: { name: 'byCustomer', partitionKey: 'gsi1pk', sortKey: 'gsi1sk' },
+      byCustomerIndex: {
+        name: 'byCustomer',
+        partitionKey: 'gsi1pk',
+        sortKey: 'gsi1sk',
+        projection: { type: 'KEYS_ONLY' },
+      },
       timeToLiveAttribute: TTL_ATTRIBUTE,
     });
   });
