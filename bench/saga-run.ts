@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { BatchGetItemCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { startLocalCloud, type LocalCloud } from '../local/cloud.ts';
 import { orderKey } from '../lambdas/orders/adapters/orders-table.ts';
-import type { TableKeys } from './dynamodb-capacity.ts';
+import type { IndexKeys, TableKeys } from './dynamodb-capacity.ts';
 import { BENCH_USER_AGENT, startDynamoDbMeter, type DynamoDbMeter } from './dynamodb-meter.ts';
 import { pollUntil, runWithConcurrency, timedJson } from './load.ts';
 
@@ -20,6 +20,32 @@ export interface BenchCloud {
 }
 
 const FUNCTION_LINE = /^\[([^\]\s]+)\] /;
+
+/** A global secondary index of the synthesized template, as the capacity model needs it. */
+function indexKeysOf(index: {
+  IndexName: string;
+  KeySchema: object[];
+  Projection: object;
+}): IndexKeys {
+  const keySchema = index.KeySchema as { AttributeName: string; KeyType: string }[];
+  const keyNamed = (type: string) => keySchema.find((k) => k.KeyType === type)?.AttributeName;
+  const partitionKey = keyNamed('HASH');
+  if (partitionKey === undefined) throw new Error(`Index ${index.IndexName} has no partition key`);
+  const sortKey = keyNamed('RANGE');
+  const projection = index.Projection as { ProjectionType?: string; NonKeyAttributes?: string[] };
+  return {
+    name: index.IndexName,
+    partitionKey,
+    ...(sortKey === undefined ? {} : { sortKey }),
+    // The template's default, as CloudFormation's, is ALL.
+    projection:
+      projection.ProjectionType === 'KEYS_ONLY'
+        ? { type: 'KEYS_ONLY' }
+        : projection.ProjectionType === 'INCLUDE'
+          ? { type: 'INCLUDE', nonKeyAttributes: projection.NonKeyAttributes ?? [] }
+          : { type: 'ALL' },
+  };
+}
 
 export async function startBenchCloud(cdkOut: string): Promise<BenchCloud> {
   const logBytes = new Map<string, number>();
@@ -41,12 +67,7 @@ export async function startBenchCloud(cdkOut: string): Promise<BenchCloud> {
   const tables: TableKeys[] = cloud.model.tables.map((t) => ({
     name: t.name,
     keyAttributes: t.keySchema.map((k) => k.AttributeName),
-    indexKeyAttributes: t.globalSecondaryIndexes.flatMap((index) => {
-      const hash = (index.KeySchema as { AttributeName: string; KeyType: string }[]).find(
-        (k) => k.KeyType === 'HASH',
-      );
-      return hash ? [hash.AttributeName] : [];
-    }),
+    indexes: t.globalSecondaryIndexes.map((index) => indexKeysOf(index)),
   }));
   const meter = startDynamoDbMeter(tables);
   return {
