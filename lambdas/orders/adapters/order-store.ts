@@ -98,11 +98,13 @@ const OPTIONAL_ORDER_ATTRIBUTES = [
  * The update, conditioned by the caller on `#version = :expected`, that makes the stored
  * order item `order` and appends `entry` to its timeline
  * (`list_append`, so the transition needs neither the stored entries nor a second item).
- * Every attribute of the order is set; the keys cannot be and never change. Names and values
- * are placeholders, so no attribute name can clash with a reserved word.
+ * Every attribute of the order is set but the keys: the table's cannot be, and the customer
+ * index's (from customerId and createdAt) never change, so the update leaves them as the
+ * creation wrote them and never touches the index. Names and values are placeholders, so no
+ * attribute name can clash with a reserved word.
  */
 function orderUpdateExpression(order: Order, entry: string, expectedVersion: number) {
-  const { pk: _pk, sk: _sk, ...attributes } = toOrderItem(order);
+  const { pk: _pk, sk: _sk, gsi1pk: _gsi1pk, gsi1sk: _gsi1sk, ...attributes } = toOrderItem(order);
   const names: Record<string, string> = { '#version': 'version', '#tl': TIMELINE_ATTRIBUTE };
   const values: Record<string, unknown> = {
     ':expected': expectedVersion,

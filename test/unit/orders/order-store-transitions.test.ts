@@ -91,9 +91,18 @@ describe('createOrderStore (saga transitions)', () => {
         ConditionExpression: '#version = :expected',
       });
       expect(update.ExpressionAttributeValues?.[':expected']).toBe(1);
-      const { pk: _pk, sk: _sk, ...attributes } = toOrderItem(order);
+      const {
+        pk: _pk,
+        sk: _sk,
+        gsi1pk: _gsi1pk,
+        gsi1sk: _gsi1sk,
+        ...attributes
+      } = toOrderItem(order);
       const set = setAttributes(update);
       expect(set).toMatchObject(attributes);
+      // The customer index's keys never change: writing them would write the index too.
+      expect(set).not.toHaveProperty('gsi1pk');
+      expect(set).not.toHaveProperty('gsi1sk');
       // The entry is appended, never replacing earlier ones.
       expect(update.UpdateExpression).toContain(
         '#tl = list_append(if_not_exists(#tl, :empty), :entry)',
