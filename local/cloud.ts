@@ -53,6 +53,13 @@ export interface LocalCloudOptions {
    * trigger, and for an SQS mapping's function one per poller. @default true
    */
   prewarm?: boolean;
+  /**
+   * Meter the DynamoDB capacity the functions (and any other caller of the endpoint)
+   * consume, as DynamoDB reports it with `ReturnConsumedCapacity`: counted in
+   * `counters()` under `dynamodb.consumed.` (read back with `capacityFromCounters` of
+   * `endpoint/consumed-capacity.ts`). Callers' answers are unchanged. @default false
+   */
+  meterDynamoDbCapacity?: boolean;
 }
 
 /** Inspection helpers for the queues, by logical id, name, ARN or URL. */
@@ -160,7 +167,13 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
 
   try {
     // The endpoint listens first: its URL is part of the queue URLs in the template.
-    const endpoint = new AwsEndpoint({ region: REGION, faults, counters, log });
+    const endpoint = new AwsEndpoint({
+      region: REGION,
+      faults,
+      counters,
+      log,
+      meterDynamoDbCapacity: options.meterDynamoDbCapacity ?? false,
+    });
     await endpoint.listen(options.endpointPort ?? 4566);
     stoppers.push(() => endpoint.close());
 

@@ -14,6 +14,13 @@ import type { LogSink } from '../ports.ts';
 import type { Counters } from '../util.ts';
 import { readBody } from '../util.ts';
 import { routeRequest, tablesOf, targetAction } from './routing.ts';
+import {
+  askForConsumedCapacity,
+  countConsumedCapacity,
+  countFailedRequest,
+  METERED_OPERATIONS,
+  takeConsumedCapacity,
+} from './consumed-capacity.ts';
 import { handleLambdaApi, type LambdaApi } from './lambda-api.ts';
 import {
   fromDynamoDbLocalArns,
@@ -32,6 +39,11 @@ export interface EndpointDeps {
   faults: Faults;
   counters: Counters;
   log: LogSink;
+  /**
+   * Count the DynamoDB capacity of the callers' data-plane requests (see
+   * `consumed-capacity.ts`); answers look as they would without it. @default false
+   */
+  meterDynamoDbCapacity?: boolean;
 }
 
 /** The services behind the endpoint, attached once they run (the endpoint starts first: its URL is in the template's queue URLs). */
@@ -224,8 +236,18 @@ export class AwsEndpoint {
     }
     const ddb = services.ddb;
     const region = this.deps.region;
-    const upstreamBody = Buffer.from(toDynamoDbLocalArns(body.toString('utf8'), region));
-    const rewriteAnswer = OPERATIONS_RETURNING_ARNS.has(operation);
+    let upstreamText = toDynamoDbLocalArns(body.toString('utf8'), region);
+    // Metering parses nothing it does not have to: only requests of operations that report capacity.
+    const metered =
+      this.deps.meterDynamoDbCapacity === true &&
+      !isStreams &&
+      METERED_OPERATIONS.has(operation) &&
+      !String(req.headers.authorization ?? '').includes('Credential=local/')
+        ? askForConsumedCapacity(upstreamText)
+        : undefined;
+    if (metered) upstreamText = metered.body;
+    const upstreamBody = Buffer.from(upstreamText);
+    const rewriteAnswer = OPERATIONS_RETURNING_ARNS.has(operation) || metered !== undefined;
     const headers = {
       ...req.headers,
       host: ddb.host,
@@ -255,15 +277,25 @@ export class AwsEndpoint {
           answer.on('data', (chunk: Buffer) => chunks.push(chunk));
           answer.on('error', reject);
           answer.on('end', () => {
-            const text = fromDynamoDbLocalArns(Buffer.concat(chunks).toString('utf8'), region);
-            const out = Buffer.from(text);
-            // The checksum was of DynamoDB Local's bytes; the SDK skips the check without it.
-            const { 'x-amz-crc32': _crc, ...answerHeaders } = answer.headers;
-            res.writeHead(answer.statusCode ?? 500, {
-              ...answerHeaders,
-              'content-length': String(out.length),
-            });
-            res.end(out);
+            const raw = Buffer.concat(chunks);
+            if (metered) {
+              const out = this.meterAnswer(
+                operation,
+                metered,
+                upstreamText,
+                answer.statusCode,
+                raw,
+              );
+              if (out === undefined) {
+                // Unchanged (an error, or the caller asked for the capacity): its checksum holds.
+                res.writeHead(answer.statusCode ?? 500, answer.headers);
+                res.end(raw);
+              } else this.sendRewritten(res, answer, out);
+              resolve();
+              return;
+            }
+            const out = Buffer.from(fromDynamoDbLocalArns(raw.toString('utf8'), region));
+            this.sendRewritten(res, answer, out);
             resolve();
           });
         },
@@ -271,6 +303,40 @@ export class AwsEndpoint {
       upstream.on('error', reject);
       upstream.end(upstreamBody);
     });
+  }
+
+  /**
+   * Counts the capacity of a metered answer; returns the answer to send when it must
+   * change (the capacity the caller did not ask for removed), `undefined` to send it as is.
+   */
+  private meterAnswer(
+    operation: string,
+    metered: { callerAsked: boolean },
+    request: string,
+    statusCode: number | undefined,
+    raw: Buffer,
+  ): Buffer | undefined {
+    const counters = this.deps.counters;
+    if (statusCode !== 200) {
+      // DynamoDB Local reports no capacity with an error (AWS charges a failed condition).
+      countFailedRequest(counters, operation, tablesOf(parseJson(Buffer.from(request))));
+      return undefined;
+    }
+    const split = takeConsumedCapacity(raw.toString('utf8'));
+    if (!split) return undefined;
+    countConsumedCapacity(counters, operation, split.consumed);
+    return metered.callerAsked ? undefined : Buffer.from(split.rest);
+  }
+
+  /** Sends an answer whose body the endpoint changed. */
+  private sendRewritten(res: ServerResponse, answer: IncomingMessage, out: Buffer): void {
+    // The checksum was of DynamoDB Local's bytes; the SDK skips the check without it.
+    const { 'x-amz-crc32': _crc, ...answerHeaders } = answer.headers;
+    res.writeHead(answer.statusCode ?? 500, {
+      ...answerHeaders,
+      'content-length': String(out.length),
+    });
+    res.end(out);
   }
 
   private shouldThrottle(tables: readonly TableDefinition[], body: Buffer): boolean {
