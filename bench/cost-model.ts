@@ -1,3 +1,4 @@
+import type { Capacity } from './dynamodb-capacity.ts';
 import { PRICES, type PriceTable } from './prices.ts';
 
 /**
@@ -32,6 +33,18 @@ export interface MeasuredUsage {
     writeUnits: number;
     /** `consumed`: summed from what DynamoDB reported; `estimated`: computed from item sizes. */
     method: 'consumed' | 'estimated';
+    /** With `consumed`: the same window estimated from item sizes, as a cross-check. */
+    estimatedFromItemSizes?: Capacity;
+    /**
+     * With `consumed`: what DynamoDB Local reported, all of it (the units above take the
+     * estimate where it is known to misreport: `bench/dynamodb-usage.ts`).
+     */
+    reportedByDynamoDbLocal?: Capacity;
+    /**
+     * With `consumed`: conditional requests that failed (DynamoDB Local reports no capacity
+     * for them; AWS charges them), included in the units above at their estimate.
+     */
+    failedConditionalRequests?: Capacity & { requests: number };
   };
   putEventsEntries: number;
   sqsRequests: number;

@@ -2,10 +2,11 @@
  * DynamoDB capacity units from requests and responses, by DynamoDB's documented sizing
  * rules (an item's size is the sum of its attribute names and values; a write unit is
  * 1 KB, a read unit 4 KB strongly consistent or two eventually consistent 4 KB reads;
- * transactions cost double). Used because DynamoDB Local does not meter on-demand
- * capacity the way the service bills it and the handlers do not ask for
- * `ReturnConsumedCapacity`: the bench computes what AWS would charge from what it
- * sees on the wire. Pure functions, apart from the item-size cache the caller owns.
+ * transactions cost double). The cost model charges what DynamoDB Local reports with
+ * `ReturnConsumedCapacity` (metered by the local cloud's endpoint); this estimate is
+ * the bench's cross-check of it, and what it charges for failed conditional writes,
+ * which DynamoDB Local answers without capacity. Pure functions, apart from the
+ * item-size cache the caller owns.
  */
 
 /** A DynamoDB JSON attribute value (`{ S: 'x' }`, `{ N: '1' }`, `{ M: {...} }`, ...). */

@@ -8,7 +8,9 @@ import {
 } from './dynamodb-capacity.ts';
 
 /**
- * Meters the DynamoDB capacity the functions consume in the local cloud.
+ * Estimates, from item sizes, the DynamoDB capacity the functions consume in the local
+ * cloud: the cross-check of the capacity DynamoDB Local reports (which the cost model
+ * charges), and the estimate of failed conditional requests, which it reports none for.
  *
  * The local cloud's AWS endpoint forwards every DynamoDB request of the functions to
  * DynamoDB Local over HTTP, in this process. Node publishes each outgoing HTTP request
@@ -22,19 +24,31 @@ import {
 /** Added to the user agent of the bench's own SDK clients, so the meter skips them. */
 export const BENCH_USER_AGENT = 'order-saga-bench';
 
+/** Capacity estimated for a set of requests, and of it what the failed ones (conditions that did not hold) account for. */
+export type MeteredCapacity = Capacity & {
+  requests: number;
+  failed: Capacity & { requests: number };
+};
+
 export interface DynamoDbMeter {
   /** Capacity and requests counted since the last reset. */
-  totals(): Capacity & { requests: number; unparsed: number };
+  totals(): MeteredCapacity & { unparsed: number };
   /** Capacity and requests by `<operation> <table>` (e.g. `TransactWriteItems OrdersTable`). */
-  byOperation(): Map<string, Capacity & { requests: number }>;
+  byOperation(): Map<string, MeteredCapacity>;
   reset(): void;
   stop(): void;
 }
 
 export function startDynamoDbMeter(tables: readonly TableKeys[]): DynamoDbMeter {
   const cache: ItemSizeCache = new Map();
-  let totals = { readUnits: 0, writeUnits: 0, requests: 0, unparsed: 0 };
-  let byOperation = new Map<string, Capacity & { requests: number }>();
+  const empty = (): MeteredCapacity => ({
+    readUnits: 0,
+    writeUnits: 0,
+    requests: 0,
+    failed: { readUnits: 0, writeUnits: 0, requests: 0 },
+  });
+  let totals = { ...empty(), unparsed: 0 };
+  let byOperation = new Map<string, MeteredCapacity>();
   const pending = new WeakMap<ClientRequest, { operation: string; chunks: Buffer[] }>();
 
   const onRequest = (message: unknown) => {
@@ -86,15 +100,14 @@ export function startDynamoDbMeter(tables: readonly TableKeys[]): DynamoDbMeter 
         // Failed conditions still consume write capacity; throttles and validation errors do not.
         if (failed && !/ConditionalCheckFailed|TransactionCanceled/.test(type)) return;
         const capacity = capacityOf(entry.operation, req, failed ? {} : res, tables, cache);
-        totals.readUnits += capacity.readUnits;
-        totals.writeUnits += capacity.writeUnits;
-        totals.requests += 1;
         const key = `${entry.operation} ${tableLabel(req)}`;
-        const row = byOperation.get(key) ?? { readUnits: 0, writeUnits: 0, requests: 0 };
-        row.readUnits += capacity.readUnits;
-        row.writeUnits += capacity.writeUnits;
-        row.requests += 1;
+        const row = byOperation.get(key) ?? empty();
         byOperation.set(key, row);
+        for (const sum of failed ? [totals, row, totals.failed, row.failed] : [totals, row]) {
+          sum.readUnits += capacity.readUnits;
+          sum.writeUnits += capacity.writeUnits;
+          sum.requests += 1;
+        }
       } catch {
         totals.unparsed += 1;
       }
@@ -104,10 +117,11 @@ export function startDynamoDbMeter(tables: readonly TableKeys[]): DynamoDbMeter 
   diagnosticsChannel.subscribe('http.client.request.created', onRequest);
   diagnosticsChannel.subscribe('http.client.response.finish', onResponse);
   return {
-    totals: () => ({ ...totals }),
-    byOperation: () => new Map([...byOperation].map(([k, v]) => [k, { ...v }])),
+    totals: () => ({ ...totals, failed: { ...totals.failed } }),
+    byOperation: () =>
+      new Map([...byOperation].map(([k, v]) => [k, { ...v, failed: { ...v.failed } }])),
     reset: () => {
-      totals = { readUnits: 0, writeUnits: 0, requests: 0, unparsed: 0 };
+      totals = { ...empty(), unparsed: 0 };
       byOperation = new Map();
     },
     stop: () => {
@@ -130,6 +144,11 @@ export function tableLabel(request: Record<string, unknown>): string {
     actions.map((a) => Object.values(a)[0]?.TableName).find((n) => n !== undefined) ??
     Object.keys((request.RequestItems as object | undefined) ?? {})[0] ??
     '?';
+  return logicalTableName(name);
+}
+
+/** A table's name without the stack prefix and CloudFormation's hash (`OrderSaga-bench-OrdersTable1F8332C7` → `OrdersTable`). */
+export function logicalTableName(name: string): string {
   const logical = name.split('-').pop() ?? name;
   return logical.replace(/[0-9A-F]{8}$/, '');
 }

@@ -1,3 +1,4 @@
+import { MISREPORTED_BY_DYNAMODB_LOCAL } from './dynamodb-usage.ts';
 import { PRICES, PRICES_TAKEN_ON, PRICE_REGION } from './prices.ts';
 import type { BenchResults } from './results.ts';
 
@@ -162,11 +163,17 @@ function sections(r: BenchResults): string[] {
   }
   if (r.cost) {
     const c = r.cost;
+    const d = c.usage.dynamoDb;
+    const perOrder = (n: number) => (n / c.usage.orders).toFixed(2);
+    const dynamoDbSource =
+      d.method === 'consumed'
+        ? `as DynamoDB Local reported them (\`ReturnConsumedCapacity\`, counted by the local cloud's endpoint), except ${[...MISREPORTED_BY_DYNAMODB_LOCAL].join(', ')}, charged at the size-based estimate because DynamoDB Local counts the items of a transaction that consume the same units once per table (two 1 KB puts: 2 units, AWS charges 4)${d.failedConditionalRequests?.requests ? `, plus ${perOrder(d.failedConditionalRequests.requests)} failed conditional requests per order at their size-based estimate (DynamoDB Local reports no capacity with an error; AWS charges them)` : ''}`
+        : 'estimated from the item sizes on the wire (see bench/dynamodb-capacity.ts)';
     const naive = new Map(c.naive.lines.map((l) => [l.component.replace(/ \(.*\)$/, ''), l]));
     out.push(
       '## 5. Cost per 1,000,000 orders',
       '',
-      `List prices ${PRICE_REGION}, taken ${c.pricesTakenOn}; quantities per order as counted in the pipeline run. DynamoDB units are ${c.usage.dynamoDb.method === 'consumed' ? 'as consumed' : 'estimated from the item sizes on the wire (see bench/dynamodb-capacity.ts)'}. Naive = batch size 1, no batching window, x86, LOG_LEVEL=DEBUG (log bytes ${c.naiveLogBytesPerOrder.measured ? `measured over ${c.naiveLogBytesPerOrder.orders} orders` : 'assumed equal to ours'}), every invocation traced.`,
+      `List prices ${PRICE_REGION}, taken ${c.pricesTakenOn}; quantities per order as counted in the pipeline run. DynamoDB units are ${dynamoDbSource}. Naive = batch size 1, no batching window, x86, LOG_LEVEL=DEBUG (log bytes ${c.naiveLogBytesPerOrder.measured ? `measured over ${c.naiveLogBytesPerOrder.orders} orders` : 'assumed equal to ours'}), every invocation traced.`,
       '',
       table(
         ['component', 'per order (ours)', 'unit', 'ours', 'naive'],
@@ -207,13 +214,32 @@ function sections(r: BenchResults): string[] {
       '',
       'DynamoDB capacity by request, per order:',
       '',
+      ...(d.method === 'consumed' && d.estimatedFromItemSizes
+        ? [
+            `Charged: ${perOrder(d.writeUnits)} write units and ${perOrder(d.readUnits)} read units per order. Reported by DynamoDB Local: ${d.reportedByDynamoDbLocal ? `${perOrder(d.reportedByDynamoDbLocal.writeUnits)} and ${perOrder(d.reportedByDynamoDbLocal.readUnits)}` : '-'}. Estimated from item sizes (cross-check, bench/dynamodb-capacity.ts): ${perOrder(d.estimatedFromItemSizes.writeUnits)} and ${perOrder(d.estimatedFromItemSizes.readUnits)}.${c.dynamoDbFailedAtEndpoint ? ` Requests that failed at DynamoDB Local: ${perOrder(c.dynamoDbFailedAtEndpoint)} per order.` : ''}`,
+            '',
+          ]
+        : []),
       table(
-        ['request', 'requests / order', 'write units / order', 'read units / order'],
-        c.dynamoDbByOperation.map((d) => [
-          d.operation,
-          d.requestsPerOrder.toFixed(2),
-          d.writeUnitsPerOrder.toFixed(2),
-          d.readUnitsPerOrder.toFixed(2),
+        [
+          'request',
+          'requests / order',
+          'write units / order',
+          'read units / order',
+          'charged from',
+          'write / read units reported by DynamoDB Local',
+          'write / read units estimated from item sizes',
+          'failed conditional requests / order',
+        ],
+        c.dynamoDbByOperation.map((o) => [
+          o.operation,
+          o.requestsPerOrder.toFixed(2),
+          o.writeUnitsPerOrder.toFixed(2),
+          o.readUnitsPerOrder.toFixed(2),
+          o.charged === 'reported' ? 'DynamoDB Local' : 'item sizes',
+          `${o.reportedWriteUnitsPerOrder.toFixed(2)} / ${o.reportedReadUnitsPerOrder.toFixed(2)}`,
+          `${o.estimatedWriteUnitsPerOrder.toFixed(2)} / ${o.estimatedReadUnitsPerOrder.toFixed(2)}`,
+          o.failedRequestsPerOrder.toFixed(2),
         ]),
       ),
       '',

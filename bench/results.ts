@@ -1,4 +1,5 @@
 import type { CostBreakdown, MeasuredUsage } from './cost-model.ts';
+import type { DynamoDbOperationRow } from './dynamodb-usage.ts';
 import type { LatencySummary } from './stats.ts';
 
 /** Everything one `npm run bench` measured: the content of `bench/results.json`. */
@@ -43,13 +44,10 @@ export interface BenchResults {
     usage: MeasuredUsage;
     naiveUsage: MeasuredUsage;
     naiveLogBytesPerOrder: { value: number; measured: boolean; orders: number };
-    /** Where the DynamoDB units go, per order. */
-    dynamoDbByOperation: {
-      operation: string;
-      requestsPerOrder: number;
-      readUnitsPerOrder: number;
-      writeUnitsPerOrder: number;
-    }[];
+    /** Where the DynamoDB units go, per order: measured, and estimated from item sizes. */
+    dynamoDbByOperation: DynamoDbOperationRow[];
+    /** Requests the endpoint saw fail (any error; DynamoDB Local reports no capacity for them). */
+    dynamoDbFailedAtEndpoint?: number;
     ours: CostBreakdown;
     naive: CostBreakdown;
     pricesTakenOn: string;

@@ -19,6 +19,7 @@ import { synthesizeCdkApp, PROJECT_ROOT } from '../local/synth.ts';
 import { selectStack } from '../local/template/manifest.ts';
 import { buildModel, type CloudModel } from '../local/template/model.ts';
 import { matchesPattern } from '../local/eventbridge/index.ts';
+import { capacityFromCounters } from '../local/endpoint/consumed-capacity.ts';
 import type { LocalCloud } from '../local/cloud.ts';
 import {
   HANDLER_ENTRIES,
@@ -42,6 +43,7 @@ import {
   naiveUsage,
   type FunctionTrigger,
 } from './cost-model.ts';
+import { dynamoDbWindowUsage } from './dynamodb-usage.ts';
 import { startFakeAws } from './fake-aws.ts';
 import { PRICES_TAKEN_ON } from './prices.ts';
 import { consoleReport, markdownReport } from './report.ts';
@@ -320,23 +322,37 @@ async function pipelineWindow(bench: BenchCloud, orders: number, concurrency: nu
     records = new Map([...records].map(([k, v]) => [k, Math.round(v * scale)]));
   }
   const meter = bench.meter.totals();
+  // Units as DynamoDB reported them to the endpoint; failed conditional requests (which
+  // DynamoDB Local answers without capacity) at their size-based estimate.
+  const dynamoDb = dynamoDbWindowUsage({
+    orders,
+    measured: capacityFromCounters(counters),
+    own: [result.ownReads],
+    estimated: meter,
+    estimatedByOperation: bench.meter.byOperation(),
+  });
   const usage = measuredUsage({
     orders,
     counters,
     functions: shape.functions,
     records,
-    dynamoDb: { readUnits: meter.readUnits, writeUnits: meter.writeUnits },
+    dynamoDb: {
+      readUnits: dynamoDb.readUnits,
+      writeUnits: dynamoDb.writeUnits,
+      method: 'consumed',
+      estimatedFromItemSizes: dynamoDb.estimatedFromItemSizes,
+      reportedByDynamoDbLocal: dynamoDb.reported,
+      failedConditionalRequests: dynamoDb.failed,
+    },
     logBytes: sumValues(bench.logBytes()) - logsBefore,
   });
-  const dynamoDbByOperation = [...bench.meter.byOperation()]
-    .map(([operation, c]) => ({
-      operation,
-      requestsPerOrder: c.requests / orders,
-      readUnitsPerOrder: c.readUnits / orders,
-      writeUnitsPerOrder: c.writeUnits / orders,
-    }))
-    .sort((a, b) => b.writeUnitsPerOrder - a.writeUnitsPerOrder);
-  return { result, usage, meterUnparsed: meter.unparsed, dynamoDbByOperation };
+  return {
+    result,
+    usage,
+    meterUnparsed: meter.unparsed,
+    dynamoDbByOperation: dynamoDb.byOperation,
+    dynamoDbFailedAtEndpoint: dynamoDb.failedAtEndpoint,
+  };
 }
 
 /** Writes a text file as the repo's Prettier settings format it, so `npm run lint` stays clean. */
@@ -398,12 +414,8 @@ async function main() {
           say(
             `pipeline: ${opts.orders} orders at concurrency ${opts.concurrency}${opts.rate ? `, at most ${opts.rate}/s` : ''}`,
           );
-          const { result, usage, meterUnparsed, dynamoDbByOperation } = await pipelineWindow(
-            bench,
-            opts.orders,
-            opts.concurrency,
-            opts.rate,
-          );
+          const { result, usage, meterUnparsed, dynamoDbByOperation, dynamoDbFailedAtEndpoint } =
+            await pipelineWindow(bench, opts.orders, opts.concurrency, opts.rate);
           if (meterUnparsed > 0)
             results.errors.push(`DynamoDB meter could not read ${meterUnparsed} requests`);
           results.pipeline = {
@@ -457,6 +469,7 @@ async function main() {
             naiveUsage: naive,
             naiveLogBytesPerOrder: naiveLog,
             dynamoDbByOperation,
+            dynamoDbFailedAtEndpoint,
             ours: costPerMillionOrders(usage, OUR_CONFIGURATION),
             naive: costPerMillionOrders(naive, NAIVE_CONFIGURATION),
             pricesTakenOn: PRICES_TAKEN_ON,

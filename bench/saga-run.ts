@@ -3,13 +3,15 @@ import { BatchGetItemCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { startLocalCloud, type LocalCloud } from '../local/cloud.ts';
 import { orderKey } from '../lambdas/orders/adapters/orders-table.ts';
 import type { IndexKeys, TableKeys } from './dynamodb-capacity.ts';
+import type { OwnReads } from './dynamodb-usage.ts';
 import { BENCH_USER_AGENT, startDynamoDbMeter, type DynamoDbMeter } from './dynamodb-meter.ts';
 import { pollUntil, runWithConcurrency, timedJson } from './load.ts';
 
 /**
  * The local cloud as the bench drives it: random ports, function output counted (bytes
- * per function, as CloudWatch Logs would ingest it) instead of printed, and DynamoDB
- * capacity metered.
+ * per function, as CloudWatch Logs would ingest it) instead of printed, DynamoDB
+ * capacity metered by the cloud as DynamoDB reports it (`meterDynamoDbCapacity`) and,
+ * as a cross-check, estimated from item sizes (`meter`).
  */
 export interface BenchCloud {
   cloud: LocalCloud;
@@ -63,6 +65,7 @@ export async function startBenchCloud(cdkOut: string): Promise<BenchCloud> {
       logBytes.set(name, (logBytes.get(name) ?? 0) + bytes);
     },
     ttlSweepIntervalMs: 0,
+    meterDynamoDbCapacity: true,
   });
   const tables: TableKeys[] = cloud.model.tables.map((t) => ({
     name: t.name,
@@ -125,13 +128,16 @@ export interface FinalState {
 
 /**
  * Watches orders until they are final, reading the orders table in batches of 100
- * (through the endpoint, with the bench's user agent so the meter does not count it);
- * polling the API instead would add API, Lambda and DynamoDB usage the cost model
- * would then charge to the orders.
+ * (through the endpoint, with the bench's user agent so the size-based meter does not
+ * count it, and asking for the consumed capacity so that the bench can take its own
+ * reads out of what the cloud metered); polling the API instead would add API, Lambda
+ * and DynamoDB usage the cost model would then charge to the orders.
  */
 export class OrderWatcher {
   private readonly pending = new Set<string>();
   readonly finals = new Map<string, FinalState>();
+  /** The watcher's own reads, as DynamoDB reported them. */
+  readonly ownReads: OwnReads;
   private readonly client: DynamoDBClient;
   private readonly tableName: string;
 
@@ -145,6 +151,7 @@ export class OrderWatcher {
     const table = cloud.model.tables.find((t) => t.logicalId.startsWith('OrdersTable'));
     if (!table) throw new Error('The stack has no OrdersTable');
     this.tableName = table.name;
+    this.ownReads = { operation: 'BatchGetItem', table: table.name, requests: 0, readUnits: 0 };
   }
 
   watch(orderId: string): void {
@@ -178,8 +185,12 @@ export class OrderWatcher {
                 ExpressionAttributeNames: { '#s': 'status' },
               },
             },
+            ReturnConsumedCapacity: 'TOTAL',
           }),
         );
+        this.ownReads.requests += 1;
+        for (const consumed of answer.ConsumedCapacity ?? [])
+          this.ownReads.readUnits += consumed.CapacityUnits ?? 0;
         for (const item of answer.Responses?.[this.tableName] ?? []) {
           const status = item.status?.S;
           const orderId = item.orderId?.S;
@@ -293,6 +304,8 @@ export interface PipelineResult {
   /** Orders not final by the deadline. */
   lost: string[];
   orderIds: string[];
+  /** The watcher's reads of the orders table, to leave out of the metered capacity. */
+  ownReads: OwnReads;
 }
 
 /**
@@ -364,6 +377,7 @@ export async function runPipeline(
       statuses,
       lost,
       orderIds: [...createdAt.keys()],
+      ownReads: { ...watcher.ownReads },
     };
   } finally {
     posting = false;

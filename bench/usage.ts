@@ -61,7 +61,7 @@ export interface WindowMeasurements {
   counters: Record<string, number>;
   functions: readonly StackFunction[];
   records: Map<string, number>;
-  dynamoDb: { readUnits: number; writeUnits: number };
+  dynamoDb: MeasuredUsage['dynamoDb'];
   logBytes: number;
 }
 
@@ -85,7 +85,7 @@ export function measuredUsage(m: WindowMeasurements): MeasuredUsage {
   return {
     orders: m.orders,
     functions,
-    dynamoDb: { ...m.dynamoDb, method: 'estimated' },
+    dynamoDb: m.dynamoDb,
     putEventsEntries: count('events.putEventsEntries'),
     sqsRequests: count('sqs.requests'),
     stateTransitions: count('states.stateTransitions'),

@@ -65,7 +65,7 @@ describe('measuredUsage', () => {
         { name: 'idle', memoryMb: 128, trigger: 'api' },
       ],
       records: new Map([['f', 30]]),
-      dynamoDb: { readUnits: 1, writeUnits: 2 },
+      dynamoDb: { readUnits: 1, writeUnits: 2, method: 'consumed' },
       logBytes: 99,
     });
     expect(usage).toEqual({
@@ -74,7 +74,7 @@ describe('measuredUsage', () => {
         { name: 'f', trigger: 'queue', memoryMb: 512, invocations: 4, billedMs: 200, records: 30 },
         { name: 'idle', trigger: 'api', memoryMb: 128, invocations: 0, billedMs: 0, records: 0 },
       ],
-      dynamoDb: { readUnits: 1, writeUnits: 2, method: 'estimated' },
+      dynamoDb: { readUnits: 1, writeUnits: 2, method: 'consumed' },
       putEventsEntries: 40,
       sqsRequests: 33,
       stateTransitions: 10,

@@ -1,0 +1,100 @@
+import { describe, expect, it } from '@jest/globals';
+import {
+  NAIVE_CONFIGURATION,
+  OUR_CONFIGURATION,
+  costPerMillionOrders,
+  type MeasuredUsage,
+} from '../../../bench/cost-model.ts';
+import { consoleReport } from '../../../bench/report.ts';
+import type { BenchResults } from '../../../bench/results.ts';
+
+function results(dynamoDb: MeasuredUsage['dynamoDb']): BenchResults {
+  const usage: MeasuredUsage = {
+    orders: 100,
+    functions: [],
+    dynamoDb,
+    putEventsEntries: 400,
+    sqsRequests: 300,
+    stateTransitions: 100,
+    apiRequests: 100,
+    logBytes: 0,
+  };
+  return {
+    environment: {
+      date: '2026-11-23T00:00:00Z',
+      gitCommit: 'abc',
+      gitDirty: false,
+      node: 'v24',
+      platform: 'linux',
+      cpu: 'cpu',
+      cpus: 2,
+      memoryGb: 8,
+      loadAverage: [0, 0, 0],
+    },
+    options: {
+      orders: 100,
+      concurrency: 8,
+      requests: 10,
+      coldStartRuns: 1,
+      naiveLogOrders: 0,
+      rate: 0,
+      only: ['pipeline'],
+    },
+    cost: {
+      usage,
+      naiveUsage: usage,
+      naiveLogBytesPerOrder: { value: 0, measured: false, orders: 0 },
+      dynamoDbByOperation: [
+        {
+          operation: 'TransactWriteItems OrdersTable',
+          requestsPerOrder: 2,
+          writeUnitsPerOrder: 9,
+          readUnitsPerOrder: 0,
+          charged: 'estimated',
+          reportedWriteUnitsPerOrder: 8,
+          reportedReadUnitsPerOrder: 0,
+          estimatedWriteUnitsPerOrder: 9,
+          estimatedReadUnitsPerOrder: 0,
+          failedRequestsPerOrder: 0.04,
+        },
+      ],
+      dynamoDbFailedAtEndpoint: 4,
+      ours: costPerMillionOrders(usage, OUR_CONFIGURATION),
+      naive: costPerMillionOrders(usage, NAIVE_CONFIGURATION),
+      pricesTakenOn: '2026-11-23',
+    },
+    targets: [],
+    errors: [],
+  };
+}
+
+describe('the cost section of the report', () => {
+  it('says the DynamoDB units are as DynamoDB reported them, with the size-based estimate beside them', () => {
+    const text = consoleReport(
+      results({
+        readUnits: 400,
+        writeUnits: 2600,
+        method: 'consumed',
+        estimatedFromItemSizes: { readUnits: 404, writeUnits: 2604 },
+        reportedByDynamoDbLocal: { readUnits: 400, writeUnits: 2300 },
+        failedConditionalRequests: { readUnits: 0, writeUnits: 4, requests: 4 },
+      }),
+    );
+    expect(text).toContain('DynamoDB units are as DynamoDB Local reported them');
+    expect(text).toContain('plus 0.04 failed conditional requests per order');
+    expect(text).toContain('except TransactWriteItems, charged at the size-based estimate');
+    expect(text).toContain(
+      'Charged: 26.00 write units and 4.00 read units per order. Reported by DynamoDB Local: 23.00 and 4.00. Estimated from item sizes (cross-check, bench/dynamodb-capacity.ts): 26.04 and 4.04.',
+    );
+    expect(text).toContain(
+      '| TransactWriteItems OrdersTable | 2.00 | 9.00 | 0.00 | item sizes | 8.00 / 0.00 | 9.00 / 0.00 | 0.04 |',
+    );
+    expect(text).not.toContain('estimated from the item sizes on the wire');
+  });
+
+  it('says when the units are only estimated', () => {
+    const text = consoleReport(results({ readUnits: 400, writeUnits: 2600, method: 'estimated' }));
+    expect(text).toContain('DynamoDB units are estimated from the item sizes on the wire');
+    expect(text).not.toContain('cross-check');
+  });
+});
