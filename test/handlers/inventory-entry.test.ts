@@ -1,11 +1,4 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
-import type {
-  APIGatewayProxyEvent,
-  APIGatewayProxyResult,
-  Context,
-  SQSBatchResponse,
-  SQSEvent,
-} from 'aws-lambda';
 import { apiEvent, lambdaContext } from '../unit/inventory/api-fixtures.ts';
 import { paymentCompleted } from '../unit/inventory/fixtures.ts';
 import { consumerContext, delivered, sqsRecord } from '../unit/inventory/sqs-fixtures.ts';
@@ -14,15 +7,14 @@ import {
   transactionWrites,
   type AwsStandIn,
 } from '../unit/shared/aws/aws-stand-in.ts';
+import {
+  useStandInAwsEnvironment,
+  type ApiEntry,
+  type ConsumerEntry,
+} from '../support/entry-modules.ts';
 
 // The entry modules read their environment at load, so they are imported only after the
 // environment is set; the query string gives each import its own module instance.
-type ApiEntry = {
-  handler: (event: APIGatewayProxyEvent, context: Context) => Promise<APIGatewayProxyResult>;
-};
-type ConsumerEntry = {
-  handler: (event: SQSEvent, context: Context) => Promise<SQSBatchResponse>;
-};
 const importApi = (tag: string) =>
   import(`../../lambdas/inventory/api-handler.ts?${tag}`) as Promise<ApiEntry>;
 const importConsumer = (tag: string) =>
@@ -34,12 +26,7 @@ let aws: AwsStandIn;
 
 beforeAll(async () => {
   aws = await startAwsStandIn();
-  process.env.POWERTOOLS_LOG_LEVEL = 'SILENT';
-  process.env.POWERTOOLS_METRICS_DISABLED = 'true';
-  process.env.AWS_REGION = 'us-east-1';
-  process.env.AWS_ACCESS_KEY_ID = 'test';
-  process.env.AWS_SECRET_ACCESS_KEY = 'test';
-  process.env.AWS_ENDPOINT_URL = aws.url;
+  useStandInAwsEnvironment(aws.url);
 });
 afterEach(() => {
   aws.reset();

@@ -1,11 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
-import type {
-  APIGatewayProxyEvent,
-  APIGatewayProxyResult,
-  Context,
-  SQSBatchResponse,
-  SQSEvent,
-} from 'aws-lambda';
+import type { APIGatewayProxyEvent } from 'aws-lambda';
 import { NOTIFICATIONS_RESOURCE } from '../../lambdas/notifications/api/notifications-api.ts';
 import { lambdaContext, orderConfirmed, sqsRecord } from '../unit/notifications/fixtures.ts';
 import {
@@ -14,15 +8,14 @@ import {
   startCaptureServer,
   type CaptureServer,
 } from '../unit/shared/aws/capture-server.ts';
+import {
+  useStandInAwsEnvironment,
+  type ApiEntry,
+  type ConsumerEntry,
+} from '../support/entry-modules.ts';
 
 // Entry modules read their environment at load, so they are imported only after it is
 // set; the query string gives each import its own module instance.
-type ConsumerEntry = {
-  handler: (event: SQSEvent, context: Context) => Promise<SQSBatchResponse>;
-};
-type ApiEntry = {
-  handler: (event: APIGatewayProxyEvent, context: Context) => Promise<APIGatewayProxyResult>;
-};
 const importConsumer = (tag: string) =>
   import(`../../lambdas/notifications/handler.ts?${tag}`) as Promise<ConsumerEntry>;
 const importApi = (tag: string) =>
@@ -41,12 +34,7 @@ const sent = (operation: string) =>
 
 beforeAll(async () => {
   dynamodb = await startCaptureServer();
-  process.env.POWERTOOLS_LOG_LEVEL = 'SILENT';
-  process.env.POWERTOOLS_METRICS_DISABLED = 'true';
-  process.env.AWS_REGION = 'us-east-1';
-  process.env.AWS_ACCESS_KEY_ID = 'test';
-  process.env.AWS_SECRET_ACCESS_KEY = 'test';
-  process.env.AWS_ENDPOINT_URL = dynamodb.url;
+  useStandInAwsEnvironment(dynamodb.url);
 });
 
 beforeEach(() => {

@@ -2,15 +2,12 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/glo
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { toOrderItem } from '../../lambdas/orders/adapters/orders-table.ts';
 import { newOrder } from '../unit/saga/fixtures.ts';
-import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import { apiEvent, lambdaContext, orderBody, postOrder } from '../unit/orders/api-fixtures.ts';
 import { startAwsStandIn, wireItem, type AwsStandIn } from '../unit/shared/aws/aws-stand-in.ts';
+import { useStandInAwsEnvironment, type ApiEntry as Entry } from '../support/entry-modules.ts';
 
 // The entry module reads its environment at load, so it is imported only after the
 // environment is set; the query string gives each import its own module instance.
-type Entry = {
-  handler: (event: APIGatewayProxyEvent, context: Context) => Promise<APIGatewayProxyResult>;
-};
 const importEntry = (tag: string) =>
   import(`../../lambdas/orders/api-handler.ts?${tag}`) as Promise<Entry>;
 
@@ -21,12 +18,7 @@ let aws: AwsStandIn;
 
 beforeAll(async () => {
   aws = await startAwsStandIn();
-  process.env.POWERTOOLS_LOG_LEVEL = 'SILENT';
-  process.env.POWERTOOLS_METRICS_DISABLED = 'true';
-  process.env.AWS_REGION = 'us-east-1';
-  process.env.AWS_ACCESS_KEY_ID = 'test';
-  process.env.AWS_SECRET_ACCESS_KEY = 'test';
-  process.env.AWS_ENDPOINT_URL = aws.url;
+  useStandInAwsEnvironment(aws.url);
 });
 
 beforeEach(() => {

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
-import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import type { Context } from 'aws-lambda';
 import { toOrderItem } from '../../lambdas/orders/adapters/orders-table.ts';
 import type { TimeoutResult } from '../../lambdas/orders/use-cases/time-out-order.ts';
 import { lambdaContext } from '../unit/orders/api-fixtures.ts';
@@ -11,10 +11,13 @@ import {
   wireItem,
   type AwsStandIn,
 } from '../unit/shared/aws/aws-stand-in.ts';
+import {
+  useStandInAwsEnvironment,
+  type ConsumerEntry as EventsEntry,
+} from '../support/entry-modules.ts';
 
 // The entry modules read their environment at load, so they are imported only after it is
 // set; the query string gives each import its own module instance.
-type EventsEntry = { handler: (event: SQSEvent, context: Context) => Promise<SQSBatchResponse> };
 type TimeoutEntry = { handler: (event: unknown, context: Context) => Promise<TimeoutResult> };
 const importEvents = (tag: string) =>
   import(`../../lambdas/orders/events-handler.ts?${tag}`) as Promise<EventsEntry>;
@@ -28,12 +31,7 @@ let aws: AwsStandIn;
 
 beforeAll(async () => {
   aws = await startAwsStandIn();
-  process.env.POWERTOOLS_LOG_LEVEL = 'SILENT';
-  process.env.POWERTOOLS_METRICS_DISABLED = 'true';
-  process.env.AWS_REGION = 'us-east-1';
-  process.env.AWS_ACCESS_KEY_ID = 'test';
-  process.env.AWS_SECRET_ACCESS_KEY = 'test';
-  process.env.AWS_ENDPOINT_URL = aws.url;
+  useStandInAwsEnvironment(aws.url);
 });
 
 beforeEach(() => {

@@ -1,5 +1,4 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
-import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { OrderCreated } from '../../events/index.ts';
 import { orderCreated } from '../unit/payments/fakes.ts';
 import { lambdaContext, QUEUE_URL, queued } from '../unit/payments/sqs-fixtures.ts';
@@ -8,10 +7,10 @@ import {
   transactionWrites,
   type AwsStandIn,
 } from '../unit/shared/aws/aws-stand-in.ts';
+import { useStandInAwsEnvironment, type ConsumerEntry as Entry } from '../support/entry-modules.ts';
 
 // The entry module reads its environment at load, so it is imported only after the
 // environment is set; the query string gives each import its own module instance.
-type Entry = { handler: (event: SQSEvent, context: Context) => Promise<SQSBatchResponse> };
 const importEntry = (tag: string) =>
   import(`../../lambdas/payments/handler.ts?${tag}`) as Promise<Entry>;
 
@@ -21,12 +20,7 @@ let aws: AwsStandIn;
 
 beforeAll(async () => {
   aws = await startAwsStandIn();
-  process.env.POWERTOOLS_LOG_LEVEL = 'SILENT';
-  process.env.POWERTOOLS_METRICS_DISABLED = 'true';
-  process.env.AWS_REGION = 'us-east-1';
-  process.env.AWS_ACCESS_KEY_ID = 'test';
-  process.env.AWS_SECRET_ACCESS_KEY = 'test';
-  process.env.AWS_ENDPOINT_URL = aws.url;
+  useStandInAwsEnvironment(aws.url);
 });
 
 beforeEach(() => {
