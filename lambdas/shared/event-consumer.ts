@@ -78,22 +78,21 @@ export function createEventConsumer<C extends AnyEventContract>(options: {
     record: SQSRecord,
     context: Context,
   ): Promise<void> => {
-    const keys = {
+    // Persistent on a child that lives for this message only: every line it writes (the
+    // use case's and the failure line below), whatever the use case does with temporary
+    // keys, names the message; the shared logger carries no message's keys, since other
+    // messages are being handled meanwhile.
+    const recordLogger = logger.createChild();
+    recordLogger.appendPersistentKeys({
       orderId: event.orderId,
       eventId: event.eventId,
       eventType: event.type,
       correlation_id: event.correlationId,
-    };
-    // Persistent on a child that lives for this message only: every line it writes,
-    // whatever the use case does with temporary keys, names the message.
-    const recordLogger = logger.createChild();
-    recordLogger.appendPersistentKeys(keys);
+    });
     try {
       await handle({ event, record, logger: recordLogger }, context);
     } catch (error) {
-      // Keys given with the line, not appended: other messages are being handled meanwhile.
-      logger.warn('Message failed; the queue will redeliver it', {
-        ...keys,
+      recordLogger.warn('Message failed; the queue will redeliver it', {
         messageId: record.messageId,
         receiveCount: record.attributes.ApproximateReceiveCount,
         error,

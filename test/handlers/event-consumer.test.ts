@@ -3,6 +3,7 @@ import type { Context, SQSEvent, SQSRecord } from 'aws-lambda';
 import { OrderCreated, PaymentCompleted } from '../../events/index.ts';
 import { createEventConsumer, createKeyedSequencer } from '../../lambdas/shared/event-consumer.ts';
 import { createObservability } from '../../lambdas/shared/observability.ts';
+import { keysOfLogCall, spyOnLogs } from '../support/lambda-fixtures.ts';
 
 const context = {
   awsRequestId: 'req-1',
@@ -215,12 +216,15 @@ describe('createKeyedSequencer', () => {
 });
 
 describe('createEventConsumer logging', () => {
+  afterEach(() => {
+    jest.restoreAllMocks();
+  });
+
   it('says why a message failed, naming it, since SQS only gets its id back', async () => {
     const observability = createObservability('test');
-    const errors: unknown[][] = [];
-    const warnings: unknown[][] = [];
-    observability.logger.error = (...args: unknown[]) => void errors.push(args);
-    observability.logger.warn = (...args: unknown[]) => void warnings.push(args);
+    // On the prototype: the failure line comes from the message's child logger.
+    const error = spyOnLogs('error').mockImplementation(() => undefined);
+    const warn = spyOnLogs('warn').mockImplementation(() => undefined);
     const handler = createEventConsumer({
       contracts: [PaymentCompleted],
       observability,
@@ -230,15 +234,13 @@ describe('createEventConsumer logging', () => {
       { Records: [record('poison', 'not json'), record('ok', delivered(paymentCompleted('e1')))] },
       context,
     );
-    expect(errors).toEqual([
+    expect(error.mock.calls).toEqual([
       ['Unprocessable message', expect.objectContaining({ messageId: 'poison' })],
     ]);
-    expect(warnings).toEqual([
-      [
-        'Message failed; the queue will redeliver it',
-        expect.objectContaining({ messageId: 'ok', orderId: 'ord-1', eventId: 'e1' }),
-      ],
+    expect(warn.mock.calls).toEqual([
+      ['Message failed; the queue will redeliver it', expect.objectContaining({ messageId: 'ok' })],
     ]);
+    expect(keysOfLogCall(warn)).toMatchObject({ orderId: 'ord-1', eventId: 'e1' });
   });
 });
 
