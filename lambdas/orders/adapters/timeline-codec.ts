@@ -69,8 +69,20 @@ export class CorruptTimelineError extends Error {
   override name = 'CorruptTimelineError';
 }
 
+// A Map, not an index into emittedCodes: a name such as "constructor" would find
+// Object.prototype's member there and be stored as its source text.
+const emittedCodeOf = new Map(Object.entries(emittedCodes));
+
 function encodeEmitted(types: readonly string[]): string {
-  return types.map((type) => emittedCodes[type] ?? `[${type}]`).join('');
+  return types
+    .map((type) => {
+      const code = emittedCodeOf.get(type);
+      if (code !== undefined) return code;
+      // Detail-types are identifiers; a bracket or bar would make the entry unreadable.
+      if (/[[\]|]/.test(type)) throw new Error(`Cannot store emitted type "${type}"`);
+      return `[${type}]`;
+    })
+    .join('');
 }
 
 function decodeEmitted(codes: string, stored: string): string[] {

@@ -135,6 +135,37 @@ describe('timeline codec (entries stored on the order item)', () => {
     expect(stored).toBe('1234|iCNN|b|5f0c2a3e-8f1d-4c55-9b0e-1d2c3b4a5f6e');
   });
 
+  it('stores an emitted type named like an Object member by name, not as that member', () => {
+    const entry = {
+      at: createdAt,
+      type: 'OrderPlaced' as const,
+      status: 'PENDING' as const,
+      payment: 'NONE' as const,
+      inventory: 'NONE' as const,
+      emitted: ['constructor', 'toString', '__proto__', 'hasOwnProperty'],
+    };
+    const stored = encodeTimelineEntry(entry, createdAt);
+    expect(stored).toBe('0|oPNN|[constructor][toString][__proto__][hasOwnProperty]|');
+    expect(decodeTimelineEntry(stored, createdAt)).toEqual(entry);
+  });
+
+  it('refuses to store an emitted type that would make the entry unreadable', () => {
+    for (const type of ['Odd]Type', 'Odd|Type', 'Odd[Type'])
+      expect(() =>
+        encodeTimelineEntry(
+          {
+            at: createdAt,
+            type: 'OrderPlaced',
+            status: 'PENDING',
+            payment: 'NONE',
+            inventory: 'NONE',
+            emitted: [type],
+          },
+          createdAt,
+        ),
+      ).toThrow(`Cannot store emitted type "${type}"`);
+  });
+
   it('rejects a stored string that is not an entry', () => {
     for (const corrupt of [
       '',
