@@ -51,6 +51,10 @@ export interface ProxyEvent {
 
 const nullIfEmpty = <T extends object>(o: T): T | null => (Object.keys(o).length === 0 ? null : o);
 
+/** The map as an object (own properties, even for "__proto__"), or null when empty. */
+const objectOrNull = <V>(map: Map<string, V>): Record<string, V> | null =>
+  map.size === 0 ? null : Object.fromEntries(map);
+
 /** Whether a content type is binary for this API (`binaryMediaTypes`, with `*` wildcards). */
 export function isBinary(
   contentType: string | undefined,
@@ -93,17 +97,22 @@ function requestTime(date: Date): string {
 /** Builds the proxy event. Single-value maps keep the last value, as API Gateway does. */
 export function buildProxyEvent(request: HttpRequest, api: ApiContext): ProxyEvent {
   const now = api.now ?? new Date();
-  const headers: Record<string, string> = {};
-  const multiValueHeaders: Record<string, string[]> = {};
+  // Grouped in Maps and turned into objects at the end: indexing a plain object by a
+  // client-chosen name would find Object.prototype's members ("?constructor=1").
+  const headers = new Map<string, string>();
+  const multiValueHeaders = new Map<string, string[]>();
   for (const [name, value] of request.rawHeaders) {
-    headers[name] = value;
-    (multiValueHeaders[name] ??= []).push(value);
+    headers.set(name, value);
+    multiValueHeaders.set(name, [...(multiValueHeaders.get(name) ?? []), value]);
   }
-  const queryStringParameters: Record<string, string> = {};
-  const multiValueQueryStringParameters: Record<string, string[]> = {};
+  const queryStringParameters = new Map<string, string>();
+  const multiValueQueryStringParameters = new Map<string, string[]>();
   for (const [name, value] of new URLSearchParams(request.query)) {
-    queryStringParameters[name] = value;
-    (multiValueQueryStringParameters[name] ??= []).push(value);
+    queryStringParameters.set(name, value);
+    multiValueQueryStringParameters.set(name, [
+      ...(multiValueQueryStringParameters.get(name) ?? []),
+      value,
+    ]);
   }
   const header = (name: string) =>
     request.rawHeaders
@@ -117,10 +126,10 @@ export function buildProxyEvent(request: HttpRequest, api: ApiContext): ProxyEve
     resource: api.resourcePath,
     path: request.path,
     httpMethod: request.method,
-    headers: nullIfEmpty(headers),
-    multiValueHeaders: nullIfEmpty(multiValueHeaders),
-    queryStringParameters: nullIfEmpty(queryStringParameters),
-    multiValueQueryStringParameters: nullIfEmpty(multiValueQueryStringParameters),
+    headers: objectOrNull(headers),
+    multiValueHeaders: objectOrNull(multiValueHeaders),
+    queryStringParameters: objectOrNull(queryStringParameters),
+    multiValueQueryStringParameters: objectOrNull(multiValueQueryStringParameters),
     pathParameters: nullIfEmpty(api.pathParameters),
     stageVariables: null,
     requestContext: {

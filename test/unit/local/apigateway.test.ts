@@ -131,6 +131,29 @@ describe('buildProxyEvent', () => {
     });
   });
 
+  it('passes names of Object members through as ordinary names', () => {
+    const event = buildProxyEvent(
+      request({
+        rawHeaders: [
+          ['constructor', 'c'],
+          ['__proto__', 'p'],
+        ],
+        query: 'constructor=1&toString=2&toString=3&__proto__=4',
+      }),
+      api,
+    );
+    expect(event.multiValueHeaders).toEqual({ constructor: ['c'], ['__proto__']: ['p'] });
+    expect(Object.getOwnPropertyNames(event.headers)).toEqual(['constructor', '__proto__']);
+    expect(event.queryStringParameters?.['__proto__']).toBe('4');
+    expect(event.multiValueQueryStringParameters?.toString).toEqual(['2', '3']);
+    const { queryStringParameters } = JSON.parse(JSON.stringify(event)) as typeof event;
+    expect(queryStringParameters).toEqual({
+      constructor: '1',
+      toString: '3',
+      ['__proto__']: '4',
+    });
+  });
+
   it('fills the request context with the stage, resource path, request id and time', () => {
     expect(buildProxyEvent(request(), api).requestContext).toMatchObject({
       accountId: '000000000000',
