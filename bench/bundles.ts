@@ -57,6 +57,12 @@ export const HANDLER_ENTRIES: HandlerEntry[] = [
     kind: 'consumer',
   },
   {
+    name: 'saga-timer-start',
+    entry: 'orders/timer-start-handler.ts',
+    logicalIdPrefixes: ['SagaTimerStartsHandler'],
+    kind: 'consumer',
+  },
+  {
     name: 'notifications',
     entry: 'notifications/handler.ts',
     logicalIdPrefixes: ['NotificationsHandler'],

@@ -41,6 +41,15 @@ function orderCreated(orderId: string) {
   });
 }
 
+function paymentCompleted(orderId: string) {
+  return envelope(PaymentCompleted, orderId, {
+    paymentId: randomUUID(),
+    amount: 999,
+    currency: 'USD',
+    items: [{ sku: 'SKU-1', quantity: 1 }],
+  });
+}
+
 function apiEvent(
   method: string,
   resource: string,
@@ -155,18 +164,11 @@ export function coldStartEvent(entry: HandlerEntry): unknown {
     case 'relay':
       return streamEvent(orderId);
     case 'payments':
-    case 'order-events':
+    case 'saga-timer-start':
       return sqsEvent(OrderCreated, orderCreated(orderId));
     case 'inventory':
-      return sqsEvent(
-        PaymentCompleted,
-        envelope(PaymentCompleted, orderId, {
-          paymentId: randomUUID(),
-          amount: 999,
-          currency: 'USD',
-          items: [{ sku: 'SKU-1', quantity: 1 }],
-        }),
-      );
+    case 'order-events':
+      return sqsEvent(PaymentCompleted, paymentCompleted(orderId));
     case 'notifications':
       return sqsEvent(
         OrderConfirmed,

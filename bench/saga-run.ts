@@ -226,10 +226,27 @@ export class OrderWatcher {
 }
 
 /**
- * Waits until the saga's tail (notifications, timer stops, relays' last batches) is
- * done: no Lambda invocation for `quietMs`, or `timeoutMs` passed.
+ * Waits until the saga's tail (notifications, timer stops, relays' last batches, and the
+ * OrderCreated messages that wait out the timer's grace period on their delayed queue) is
+ * done: every queue a function drains is empty, delayed messages included, and then no
+ * Lambda invocation for `quietMs`; or `timeoutMs` passed. Without the queue check, the
+ * delayed timer decisions of one phase would be counted in the next.
  */
-export async function waitForQuiet(cloud: LocalCloud, quietMs = 2500, timeoutMs = 60_000) {
+export async function waitForQuiet(cloud: LocalCloud, quietMs = 2500, timeoutMs = 120_000) {
+  const started = Date.now();
+  const drained = cloud.model.eventSourceMappings
+    .filter((m) => m.kind === 'sqs')
+    .map((m) => m.sourceArn);
+  await pollUntil(
+    async () => {
+      for (const queue of drained) {
+        const { visible, inFlight, delayed } = await cloud.queues.count(queue);
+        if (visible + inFlight + delayed > 0) return false;
+      }
+      return true;
+    },
+    { timeoutMs, intervalMs: 250 },
+  );
   let last = -1;
   let since = Date.now();
   await pollUntil(
@@ -241,7 +258,7 @@ export async function waitForQuiet(cloud: LocalCloud, quietMs = 2500, timeoutMs 
       }
       return Date.now() - since >= quietMs;
     },
-    { timeoutMs, intervalMs: 250 },
+    { timeoutMs: Math.max(quietMs, timeoutMs - (Date.now() - started)), intervalMs: 250 },
   );
 }
 

@@ -11,6 +11,16 @@ export interface StageConfig {
   readonly stage: string;
   /** Seconds before an order that is not final is cancelled (`SAGA_TIMEOUT_SECONDS`). @default 90 */
   readonly sagaTimeoutSeconds: number;
+  /**
+   * Seconds after an order is placed before the order service decides whether it needs a
+   * saga timer (`SAGA_TIMER_GRACE_SECONDS`): OrderCreated reaches it through a queue with
+   * this delivery delay, and an order already final by then never starts one. A timer
+   * costs a Standard state transition ($25 per million), and most orders finish in about a
+   * second. At most 900 (SQS's longest delay) and less than the saga timeout; the timer,
+   * when started, still fires at the order's deadline.
+   * @default 30, or half the saga timeout (rounded down) when that is shorter
+   */
+  readonly sagaTimerGraceSeconds: number;
   /** Lambda application log level (`LOG_LEVEL`), also given to Powertools. @default 'INFO' */
   readonly logLevel: LogLevel;
   /**
@@ -55,6 +65,7 @@ export type ApiAuth = (typeof API_AUTH_MODES)[number];
 export const STAGE_CONFIG_KEYS = [
   'STAGE',
   'SAGA_TIMEOUT_SECONDS',
+  'SAGA_TIMER_GRACE_SECONDS',
   'LOG_LEVEL',
   'API_AUTH',
   'TRACING',
@@ -103,6 +114,12 @@ const flag = z.pipe(
 const oneOf = <const T extends readonly [string, ...string[]]>(values: T) =>
   z.enum(values, `must be one of ${values.join(', ')}`);
 
+/** SQS's longest delivery delay: the grace period is one. */
+const MAX_TIMER_GRACE_SECONDS = 900;
+
+/** The default grace period, for saga timeouts of a minute or more. */
+const DEFAULT_TIMER_GRACE_SECONDS = 30;
+
 const rawSchema = z.object({
   // Lower case and short: it becomes part of resource names and the metrics namespace.
   STAGE: z._default(
@@ -118,6 +135,8 @@ const rawSchema = z.object({
   ),
   // Step Functions waits up to a year, but a saga that waits more than a day is a bug.
   SAGA_TIMEOUT_SECONDS: z._default(wholeNumber(1, 86_400), 90),
+  // No default here: it depends on the saga timeout (see timerGraceSecondsOf).
+  SAGA_TIMER_GRACE_SECONDS: z.optional(wholeNumber(0, MAX_TIMER_GRACE_SECONDS)),
   LOG_LEVEL: z._default(oneOf(LOG_LEVELS), 'INFO'),
   API_AUTH: z._default(oneOf(API_AUTH_MODES), 'IAM'),
   TRACING: z._default(flag, true),
@@ -148,6 +167,22 @@ function slowPaymentSecondsOf(set: number | undefined, sagaTimeoutSeconds: numbe
 }
 
 /**
+ * The timer's grace period: the one set, which must end before the saga timeout (the
+ * timer could otherwise start after the deadline it exists to enforce), or a default that
+ * leaves at least half the timeout.
+ */
+function timerGraceSecondsOf(set: number | undefined, sagaTimeoutSeconds: number): number {
+  if (set === undefined)
+    return Math.min(DEFAULT_TIMER_GRACE_SECONDS, Math.floor(sagaTimeoutSeconds / 2));
+  if (set >= sagaTimeoutSeconds) {
+    throw new StageConfigError(
+      `Invalid stage configuration:\n  - SAGA_TIMER_GRACE_SECONDS="${set}": must be less than SAGA_TIMEOUT_SECONDS (${sagaTimeoutSeconds}), so that the timer starts before the order's deadline`,
+    );
+  }
+  return set;
+}
+
+/**
  * Validates a stage's settings and applies the defaults. Pure: pass `process.env`
  * (merged with CDK context) in the app, a plain object in tests.
  * @throws StageConfigError naming every invalid setting and the value it had
@@ -170,6 +205,10 @@ export function loadStageConfig(source: StageConfigSource): StageConfig {
   return {
     stage: raw.STAGE,
     sagaTimeoutSeconds: raw.SAGA_TIMEOUT_SECONDS,
+    sagaTimerGraceSeconds: timerGraceSecondsOf(
+      raw.SAGA_TIMER_GRACE_SECONDS,
+      raw.SAGA_TIMEOUT_SECONDS,
+    ),
     logLevel: raw.LOG_LEVEL,
     apiAuth: raw.API_AUTH,
     tracing: raw.TRACING,

@@ -1,4 +1,4 @@
-import { CfnOutput, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
+import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import type { Construct } from 'constructs';
 import {
@@ -15,7 +15,11 @@ import { ordersTableKeys } from '../lambdas/orders/adapters/orders-table.ts';
 import { apiMetrics } from '../lambdas/orders/api/order-api.ts';
 import { orderEventMetrics } from '../lambdas/orders/events/order-events-handler.ts';
 import { timeoutMetrics } from '../lambdas/orders/timer/timeout-task.ts';
-import { sagaEventContracts } from '../lambdas/orders/domain/saga.ts';
+import {
+  timerStartContracts,
+  timerStartMetrics,
+} from '../lambdas/orders/timer/timer-start-consumer.ts';
+import { orderEventContracts } from '../lambdas/orders/use-cases/react-to-order-event.ts';
 import type { StageConfig } from './config.ts';
 import { SagaEventBus } from './constructs/event-bus.ts';
 import { EventConsumer } from './constructs/event-consumer.ts';
@@ -60,8 +64,13 @@ export class OrderSagaStack extends Stack {
   public readonly api: OrderApi;
   /** The saga timer (one Standard execution per order) and its timeout function. */
   public readonly timer: SagaTimer;
-  /** The order service's saga consumer: OrderCreated and the payment/inventory outcomes. */
+  /** The order service's saga consumer: the payment/inventory outcomes. */
   public readonly orderEvents: EventConsumer;
+  /**
+   * The order service's timer-start consumer: OrderCreated, delivered after the grace
+   * period; starts the order's timer unless the order is final by then.
+   */
+  public readonly timerStarts: EventConsumer;
   /** The payments table and its relay. */
   public readonly payments: OutboxTable;
   /** The payment simulator: OrderCreated (charge) and PaymentRefundRequested. */
@@ -193,15 +202,29 @@ export class OrderSagaStack extends Stack {
     this.orderEvents = new EventConsumer(this, 'OrderEvents', {
       serviceName: 'orders',
       entry: lambdaEntry('orders/events-handler.ts'),
-      description: 'Order saga: starts the timer and applies payment and inventory outcomes',
-      contracts: [OrderCreated, ...sagaEventContracts],
+      description: 'Order saga: applies payment and inventory outcomes, stops timers',
+      contracts: orderEventContracts,
       eventBus,
       observability,
       environment: { TABLE_NAME: this.orders.tableName, ...timerArn },
     });
     this.orders.grantReadWriteData(this.orderEvents.handler);
-    this.timer.grantStart(this.orderEvents.handler);
     this.timer.grantStop(this.orderEvents.handler);
+
+    // OrderCreated waits out the grace period before the order service decides on a timer:
+    // most orders are final by then and never pay for one (a Standard transition each).
+    this.timerStarts = new EventConsumer(this, 'SagaTimerStarts', {
+      serviceName: 'orders',
+      entry: lambdaEntry('orders/timer-start-handler.ts'),
+      description: 'Saga timer: starts the timer of an order still pending after the grace period',
+      contracts: timerStartContracts,
+      eventBus,
+      observability,
+      deliveryDelay: Duration.seconds(config.sagaTimerGraceSeconds),
+      environment: { TABLE_NAME: this.orders.tableName, ...timerArn },
+    });
+    this.orders.grantReadData(this.timerStarts.handler);
+    this.timer.grantStart(this.timerStarts.handler);
 
     // ---- Notifications: tell the customer the outcome (a plain table: it emits no events).
     this.notificationsTable = new dynamodb.Table(this, 'NotificationsTable', {
@@ -255,6 +278,7 @@ export class OrderSagaStack extends Stack {
         this.paymentRequests,
         this.inventoryRequests,
         this.orderEvents,
+        this.timerStarts,
         this.notifications,
       ],
       timer: this.timer,
@@ -272,6 +296,12 @@ export class OrderSagaStack extends Stack {
       ],
       sagaHealthMetrics: [
         { service: 'orders', metricName: orderEventMetrics.duplicates, label: 'duplicate events' },
+        { service: 'orders', metricName: timerStartMetrics.timersStarted, label: 'timers started' },
+        {
+          service: 'orders',
+          metricName: timerStartMetrics.timersNotNeeded,
+          label: 'timers not needed (final within the grace period)',
+        },
         // The API and the events consumer count stop failures under the same name.
         {
           service: 'orders',
@@ -301,6 +331,7 @@ export class OrderSagaStack extends Stack {
       functions: {
         'orders api': this.ordersApiFunction,
         'order events': this.orderEvents.handler,
+        'saga timer starts': this.timerStarts.handler,
         'saga timeout': this.timer.timeoutHandler,
         payments: this.paymentRequests.handler,
         inventory: this.inventoryRequests.handler,

@@ -71,10 +71,18 @@ export interface EventConsumerProps {
    */
   readonly maxReceiveCount?: number;
   /**
-   * The age of the oldest waiting message that raises the backlog alarm.
+   * The age of the oldest waiting message that raises the backlog alarm (the delivery
+   * delay is added to it).
    * @default Duration.minutes(5)
    */
   readonly maxMessageAge?: Duration;
+  /**
+   * How long each message waits in the queue before the function can receive it (the
+   * queue's `DelaySeconds`, at most 15 minutes): for a consumer that acts only on what is
+   * still true some time after the event.
+   * @default Duration.seconds(0)
+   */
+  readonly deliveryDelay?: Duration;
 }
 
 const DEFAULTS = {
@@ -85,6 +93,7 @@ const DEFAULTS = {
   maxConcurrency: 10,
   maxReceiveCount: 5,
   maxMessageAge: Duration.minutes(5),
+  deliveryDelay: Duration.seconds(0),
 } as const;
 
 /** AWS's advice for SQS event sources: visibility ≥ 6 × function timeout (+ the batching window). */
@@ -141,6 +150,8 @@ export class EventConsumer extends Construct {
           settings.maxBatchingWindow.toSeconds(),
       ),
       deadLetterQueue: { queue: this.deadLetterQueue, maxReceiveCount: settings.maxReceiveCount },
+      // Set only when there is one, so the other queues' templates stay as they were.
+      ...(settings.deliveryDelay.toSeconds() > 0 ? { deliveryDelay: settings.deliveryDelay } : {}),
     });
 
     this.handler = new ServiceFunction(this, 'Handler', {
@@ -188,14 +199,16 @@ export class EventConsumer extends Construct {
         treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
       });
 
+    // The delay is part of a message's age, not a backlog.
+    const backlogAge = settings.maxMessageAge.plus(settings.deliveryDelay);
     this.backlogAlarm = this.queue
       .metricApproximateAgeOfOldestMessage({
         period: Duration.minutes(1),
         statistic: cloudwatch.Stats.MAXIMUM,
       })
       .createAlarm(this, 'BacklogAlarm', {
-        alarmDescription: `${props.serviceName} consumer ${id}: the oldest message waited more than ${settings.maxMessageAge.toSeconds()} s`,
-        threshold: settings.maxMessageAge.toSeconds(),
+        alarmDescription: `${props.serviceName} consumer ${id}: the oldest message waited more than ${backlogAge.toSeconds()} s`,
+        threshold: backlogAge.toSeconds(),
         // Three minutes in a row: one slow minute under a burst is normal.
         evaluationPeriods: 3,
         comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,

@@ -21,6 +21,8 @@ import {
 type TimeoutEntry = { handler: (event: unknown, context: Context) => Promise<TimeoutResult> };
 const importEvents = (tag: string) =>
   import(`../../lambdas/orders/events-handler.ts?${tag}`) as Promise<EventsEntry>;
+const importTimerStart = (tag: string) =>
+  import(`../../lambdas/orders/timer-start-handler.ts?${tag}`) as Promise<EventsEntry>;
 const importTimeout = (tag: string) =>
   import(`../../lambdas/orders/timeout-handler.ts?${tag}`) as Promise<TimeoutEntry>;
 
@@ -58,9 +60,36 @@ describe('events-handler entry module', () => {
     await expect(importEvents('bad-arn')).rejects.toThrow('TIMER_STATE_MACHINE_ARN');
   });
 
-  it('starts the timer on the configured state machine and reads the configured table', async () => {
+  it('applies events to the configured table and stops timers of the configured state machine', async () => {
     aws.on('GetItem', () => ({ Item: wireItem(toOrderItem(newOrder({ orderId: ORDER_ID }))) }));
+    aws.on('TransactWriteItems', () => ({}));
+    aws.on('StopExecution', () => ({ stopDate: 1 }));
     const { handler } = await importEvents('configured');
+
+    const response = await handler(sqsBatch(events.paymentFailed()), lambdaContext());
+    expect(response).toEqual({ batchItemFailures: [] });
+    const [write] = aws.sent('TransactWriteItems');
+    expect(transactionWrites(write!)[0]).toMatchObject({ TableName: 'orders-table' });
+    expect(aws.sent('StopExecution')[0]).toMatchObject({
+      executionArn: `${TIMER_ARN.replace(':stateMachine:', ':execution:')}:${ORDER_ID}`,
+    });
+  });
+});
+
+describe('timer-start-handler entry module', () => {
+  it('fails at load when TABLE_NAME is missing', async () => {
+    delete process.env.TABLE_NAME;
+    await expect(importTimerStart('no-table')).rejects.toThrow('TABLE_NAME is required');
+  });
+
+  it('fails at load when TIMER_STATE_MACHINE_ARN is not a state machine ARN', async () => {
+    process.env.TIMER_STATE_MACHINE_ARN = 'saga-timer';
+    await expect(importTimerStart('bad-arn')).rejects.toThrow('TIMER_STATE_MACHINE_ARN');
+  });
+
+  it('starts the timer on the configured state machine after a consistent read of the configured table', async () => {
+    aws.on('GetItem', () => ({ Item: wireItem(toOrderItem(newOrder({ orderId: ORDER_ID }))) }));
+    const { handler } = await importTimerStart('configured');
 
     const response = await handler(sqsBatch(events.orderCreated()), lambdaContext());
     expect(response).toEqual({ batchItemFailures: [] });

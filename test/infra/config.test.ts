@@ -6,6 +6,7 @@ describe('loadStageConfig', () => {
     expect(loadStageConfig({})).toEqual({
       stage: 'dev',
       sagaTimeoutSeconds: 90,
+      sagaTimerGraceSeconds: 30,
       logLevel: 'INFO',
       apiAuth: 'IAM',
       tracing: true,
@@ -19,6 +20,7 @@ describe('loadStageConfig', () => {
     const config = loadStageConfig({
       STAGE: 'test-2',
       SAGA_TIMEOUT_SECONDS: '15',
+      SAGA_TIMER_GRACE_SECONDS: '14',
       LOG_LEVEL: 'DEBUG',
       API_AUTH: 'NONE',
       TRACING: 'false',
@@ -31,6 +33,7 @@ describe('loadStageConfig', () => {
     expect(config).toEqual({
       stage: 'test-2',
       sagaTimeoutSeconds: 15,
+      sagaTimerGraceSeconds: 14,
       logLevel: 'DEBUG',
       apiAuth: 'NONE',
       tracing: false,
@@ -45,6 +48,32 @@ describe('loadStageConfig', () => {
       330,
     );
     expect(loadStageConfig({ SAGA_TIMEOUT_SECONDS: '30' }).simulators.slowPaymentSeconds).toBe(120);
+  });
+
+  it('gives the saga timer a grace period that ends well before a short saga timeout', () => {
+    const graceOf = (timeout: string) =>
+      loadStageConfig({ SAGA_TIMEOUT_SECONDS: timeout }).sagaTimerGraceSeconds;
+    expect(graceOf('3600')).toBe(30);
+    expect(graceOf('60')).toBe(30);
+    expect(graceOf('45')).toBe(22);
+    expect(graceOf('6')).toBe(3);
+    expect(graceOf('1')).toBe(0);
+  });
+
+  it('rejects a grace period that does not end before the saga timeout, or that SQS cannot delay', () => {
+    const load = () =>
+      loadStageConfig({ SAGA_TIMEOUT_SECONDS: '20', SAGA_TIMER_GRACE_SECONDS: '20' });
+    expect(load).toThrow(StageConfigError);
+    expect(load).toThrow(
+      /SAGA_TIMER_GRACE_SECONDS="20": must be less than SAGA_TIMEOUT_SECONDS \(20\)/,
+    );
+    expect(() =>
+      loadStageConfig({ SAGA_TIMEOUT_SECONDS: '3600', SAGA_TIMER_GRACE_SECONDS: '901' }),
+    ).toThrow(/SAGA_TIMER_GRACE_SECONDS="901": must be a whole number from 0 to 900/);
+    expect(
+      loadStageConfig({ SAGA_TIMEOUT_SECONDS: '3600', SAGA_TIMER_GRACE_SECONDS: '0' })
+        .sagaTimerGraceSeconds,
+    ).toBe(0);
   });
 
   it('rejects a slow payment that would complete before the saga timeout', () => {

@@ -73,6 +73,7 @@ describe('OrderSagaStack', () => {
   const functions = (): Record<string, ServiceFunction> => ({
     'order API': stack.ordersApiFunction,
     'order events': stack.orderEvents.handler,
+    'saga timer starts': stack.timerStarts.handler,
     'saga timeout': stack.timer.timeoutHandler,
     payments: stack.paymentRequests.handler,
     inventory: stack.inventoryRequests.handler,
@@ -143,6 +144,7 @@ describe('OrderSagaStack', () => {
       for (const fn of [
         stack.ordersApiFunction,
         stack.orderEvents.handler,
+        stack.timerStarts.handler,
         stack.timer.timeoutHandler,
       ]) {
         expect(variablesOf(template, fn)).toMatchObject({
@@ -205,6 +207,7 @@ describe('OrderSagaStack', () => {
       const expected: Record<string, string[]> = {
         'order API': [orders],
         'order events': [orders],
+        'saga timer starts': [orders],
         'saga timeout': [orders],
         payments: [payments],
         inventory: [inventory],
@@ -245,31 +248,37 @@ describe('OrderSagaStack', () => {
       expect(apiActions).not.toContain('dynamodb:UpdateItem');
     });
 
-    it('lets only the order consumer start saga timers, and the order API and consumer stop them', () => {
+    it('lets only the timer-start consumer start saga timers, and the order API and consumer stop them', () => {
       const allowed = (action: string) =>
         Object.entries(functions())
           .filter(([, fn]) => actionsOf(template, roleOf(template, fnId(fn))).includes(action))
           .map(([name]) => name)
           .sort();
-      expect(allowed('states:StartExecution')).toEqual(['order events']);
+      expect(allowed('states:StartExecution')).toEqual(['saga timer starts']);
       // The timeout task ends its own execution: it never stops one.
       expect(allowed('states:StopExecution')).toEqual(['order API', 'order events']);
     });
 
     it("scopes timer grants to the timer's state machine and its executions", () => {
       const name = `${stack.stackName}-saga-timer`;
-      const role = roleOf(template, fnId(stack.orderEvents.handler));
-      const states = statementsOf(template, role).filter((s) =>
-        [s.Action].flat().some((a) => a.startsWith('states:')),
-      );
-      const resources = states.flatMap((s) => [s.Resource].flat()).map(flattened);
-      expect(resources).toHaveLength(2);
-      expect(resources).toEqual(
-        expect.arrayContaining([
-          expect.stringMatching(new RegExp(`:stateMachine:${name}$`)),
-          expect.stringMatching(new RegExp(`:execution:${name}:\\*$`)),
-        ]),
-      );
+      const timerResources = (fn: ServiceFunction) =>
+        statementsOf(template, roleOf(template, fnId(fn)))
+          .filter((s) => [s.Action].flat().some((a) => a.startsWith('states:')))
+          .flatMap((s) => [s.Resource].flat())
+          .map(flattened);
+      expect(timerResources(stack.timerStarts.handler)).toEqual([
+        expect.stringMatching(new RegExp(`:stateMachine:${name}$`)),
+      ]);
+      expect(timerResources(stack.orderEvents.handler)).toEqual([
+        expect.stringMatching(new RegExp(`:execution:${name}:\\*$`)),
+      ]);
+    });
+
+    it('lets the timer-start consumer read orders and write nothing', () => {
+      const actions = actionsOf(template, roleOf(template, fnId(stack.timerStarts.handler)));
+      expect(actions).toContain('dynamodb:GetItem');
+      for (const write of ['PutItem', 'UpdateItem', 'DeleteItem', 'BatchWriteItem'])
+        expect(actions).not.toContain(`dynamodb:${write}`);
     });
 
     it('lets only the payment simulator send to a consumer queue (its own)', () => {
@@ -277,6 +286,7 @@ describe('OrderSagaStack', () => {
         stack.paymentRequests,
         stack.inventoryRequests,
         stack.orderEvents,
+        stack.timerStarts,
         stack.notifications,
       ].map((consumer) => logicalIdOf(consumer.queue));
       const senders = Object.entries(functions()).flatMap(([name, fn]) =>
@@ -457,7 +467,8 @@ describe('OrderSagaStack', () => {
     const consumers = (): [string, EventConsumer, readonly AnyEventContract[]][] => [
       ['payments', stack.paymentRequests, [OrderCreated, PaymentRefundRequested]],
       ['inventory', stack.inventoryRequests, [PaymentCompleted, InventoryReleaseRequested]],
-      ['orders', stack.orderEvents, [OrderCreated, ...sagaEventContracts]],
+      ['orders', stack.orderEvents, sagaEventContracts],
+      ['orders timer', stack.timerStarts, [OrderCreated]],
       ['notifications', stack.notifications, [OrderConfirmed, OrderCancelled]],
     ];
 
@@ -478,13 +489,34 @@ describe('OrderSagaStack', () => {
     it.each([
       ['payments', [OrderCreated, PaymentRefundRequested]],
       ['inventory', [PaymentCompleted, InventoryReleaseRequested]],
-      ['orders', [OrderCreated, ...sagaEventContracts]],
+      ['orders', sagaEventContracts],
+      ['orders timer', [OrderCreated]],
       ['notifications', [OrderConfirmed, OrderCancelled]],
     ] as const)('routes to the %s consumer exactly the events it handles', (service, contracts) => {
       const consumer = consumers().find(([name]) => name === service)![1];
       expect(propertiesOf(template, logicalIdOf(consumer.rule)).EventPattern).toEqual(
         patternOf(...contracts),
       );
+    });
+
+    it('delays OrderCreated on the timer-start queue by the grace period, and no other queue', () => {
+      // SAGA_TIMEOUT_SECONDS 42: the default grace is half of it, 21 s.
+      for (const [name, consumer] of consumers()) {
+        const queue = propertiesOf(template, logicalIdOf(consumer.queue));
+        if (name === 'orders timer') expect(queue.DelaySeconds).toBe(21);
+        else expect(queue.DelaySeconds).toBeUndefined();
+      }
+      // A delayed message is no backlog: its alarm allows the delay on top of 5 minutes.
+      template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+        MetricName: 'ApproximateAgeOfOldestMessage',
+        Dimensions: [
+          {
+            Name: 'QueueName',
+            Value: { 'Fn::GetAtt': [logicalIdOf(stack.timerStarts.queue), 'QueueName'] },
+          },
+        ],
+        Threshold: 300 + 21,
+      });
     });
 
     it('moves failing messages of each queue to its dead-letter queue, watched by an alarm', () => {
@@ -627,7 +659,7 @@ describe('OrderSagaStack', () => {
       const topic = logicalIdOf(stack.observability.alarmTopic!);
       const alarms = Object.values(template.findResources('AWS::CloudWatch::Alarm') as Resources);
       // 3 per consumer, 1 per relay, 1 for the timer, 1 per must-stay-zero saga metric.
-      expect(alarms).toHaveLength(4 * 3 + 3 + 1 + 2);
+      expect(alarms).toHaveLength(5 * 3 + 3 + 1 + 2);
       for (const { Properties: alarm } of alarms) {
         expect(alarm.AlarmActions).toEqual([{ Ref: topic }]);
         expect(alarm.OKActions).toEqual([{ Ref: topic }]);

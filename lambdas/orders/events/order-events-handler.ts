@@ -24,12 +24,11 @@ export const orderEventMetrics = {
   /** Facts that conflict with the order: expected never, a bug in another service. */
   contradictions: 'ContradictingEvents',
   unknownOrders: 'EventsForUnknownOrders',
-  timersStarted: 'SagaTimersStarted',
   timerStopFailures: 'SagaTimerStopFailures',
 } as const;
 
 /**
- * The order service's SQS consumer (rule ← OrderCreated and the payment/inventory events):
+ * The order service's SQS consumer (rule ← the payment and inventory events):
  * each message is parsed, handed to {@link reactToOrderEvent}, and what happened is logged
  * and counted. Late, duplicate and contradicting events are acknowledged; only failures
  * that a retry can fix (contention, AWS errors) fail the message, which the queue redelivers
@@ -56,17 +55,6 @@ function report(
 ): void {
   const count = (name: string) => metrics.addMetric(name, MetricUnit.Count, 1);
   switch (reaction.kind) {
-    case 'timer-started':
-      count(orderEventMetrics.timersStarted);
-      logger.info('Saga timer started', { deadline: reaction.deadline });
-      return;
-    case 'timer-already-started':
-      count(orderEventMetrics.duplicates);
-      logger.info('Saga timer already started', { deadline: reaction.deadline });
-      return;
-    case 'timer-not-needed':
-      logger.info('Order already final: no saga timer', { status: reaction.status });
-      return;
     case 'not-found':
       // Nothing to apply it to, and a retry would not make the order appear.
       count(orderEventMetrics.unknownOrders);

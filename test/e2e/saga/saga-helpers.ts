@@ -5,7 +5,7 @@ import type { ExecutionListItem } from '../../../local/stepfunctions/index.ts';
 import type { OrderView } from '../../../lambdas/orders/use-cases/order-view.ts';
 import type { TimelineEntry } from '../../../lambdas/orders/domain/timeline.ts';
 import type { NotificationRecord } from '../../../lambdas/notifications/use-cases/ports.ts';
-import { api, eventually, orderBody } from '../product/product-cloud.ts';
+import { api, eventually, orderBody, resourceNamed } from '../product/product-cloud.ts';
 
 // Saga-level helpers over the product-cloud ones: place orders, seed stock, wait for an
 // order to settle, and read what each service shows over HTTP. Every test passes its own
@@ -189,6 +189,37 @@ export function waitForTimerStopped(
       return execution && execution.status !== 'RUNNING' ? execution : undefined;
     },
     { timeoutMs, intervalMs: 200, what: `the saga timer of ${orderId} to stop` },
+  );
+}
+
+/** What the timer-start consumer decided for an order, once the grace period was over. */
+export type TimerDecision = 'started' | 'not-needed';
+
+/**
+ * Waits until the timer-start consumer has handled the order's OrderCreated (after the
+ * stage's grace period) and returns what it decided, read from the line it logged.
+ */
+export function waitForTimerDecision(
+  cloud: LocalCloud,
+  orderId: string,
+  timeoutMs = 20_000,
+): Promise<TimerDecision> {
+  const prefix = `[${resourceNamed(cloud, 'functions', 'SagaTimerStartsHandler').name}] `;
+  const decisions: Record<string, TimerDecision> = {
+    'Saga timer started': 'started',
+    'Order final within the grace period: no saga timer': 'not-needed',
+  };
+  return eventually(
+    () => {
+      for (const line of cloud.logs()) {
+        if (!line.startsWith(prefix) || !line.includes(orderId)) continue;
+        const entry = JSON.parse(line.slice(prefix.length)) as Record<string, unknown>;
+        const decision = decisions[String(entry.message)];
+        if (entry.orderId === orderId && decision) return decision;
+      }
+      return undefined;
+    },
+    { timeoutMs, intervalMs: 200, what: `the timer decision for ${orderId}` },
   );
 }
 

@@ -10,64 +10,15 @@ import { newOrder } from '../saga/fixtures.ts';
 import { events, ORDER_ID, sagaSetup } from './saga-fixtures.ts';
 
 describe('orderEventContracts', () => {
-  it('are OrderCreated and every saga event, so the rule routes exactly what the consumer parses', () => {
+  it('are every saga event and not OrderCreated, which waits out the grace period on its own queue', () => {
     expect(patternOf(...orderEventContracts)['detail-type']).toEqual(
-      ['OrderCreated', ...sagaEventContracts.map((contract) => contract.detailType)].sort(),
+      sagaEventContracts.map((contract) => contract.detailType).sort(),
     );
+    expect(patternOf(...orderEventContracts)['detail-type']).not.toContain('OrderCreated');
   });
 });
 
 describe('reactToOrderEvent', () => {
-  describe('OrderCreated', () => {
-    it('starts the order’s saga timer at the event’s deadline', async () => {
-      const { deps, timer } = sagaSetup();
-      const reaction = await reactToOrderEvent(events.orderCreated(), deps);
-      expect(reaction).toEqual({ kind: 'timer-started', deadline: '2026-11-23T10:01:30.000Z' });
-      expect(timer.running).toEqual(new Map([[ORDER_ID, '2026-11-23T10:01:30.000Z']]));
-    });
-
-    it('starts the timer once however often the event is delivered', async () => {
-      const { deps, timer } = sagaSetup();
-      const event = events.orderCreated('evt-created');
-      await reactToOrderEvent(event, deps);
-      expect(await reactToOrderEvent(event, deps)).toMatchObject({
-        kind: 'timer-already-started',
-      });
-      expect(timer.running.size).toBe(1);
-    });
-
-    it('starts no timer for an order the saga already finished', async () => {
-      const { deps, store, timer } = sagaSetup();
-      store.seed(newOrder({ orderId: ORDER_ID, status: 'CANCELLED' }));
-      expect(await reactToOrderEvent(events.orderCreated(), deps)).toEqual({
-        kind: 'timer-not-needed',
-        status: 'CANCELLED',
-      });
-      expect(timer.calls).toEqual([]);
-    });
-
-    it('writes nothing to the order', async () => {
-      const { deps, store } = sagaSetup();
-      await reactToOrderEvent(events.orderCreated(), deps);
-      expect(store.commitTransitionCalls).toBe(0);
-    });
-
-    it('reports an unknown order without starting a timer', async () => {
-      const { deps, store, timer } = sagaSetup();
-      store.orders.clear();
-      expect(await reactToOrderEvent(events.orderCreated(), deps)).toEqual({ kind: 'not-found' });
-      expect(timer.calls).toEqual([]);
-    });
-
-    it('fails when the timer cannot be started, so the message is retried', async () => {
-      const { deps, timer } = sagaSetup();
-      timer.failStarts = new Error('ThrottlingException');
-      await expect(reactToOrderEvent(events.orderCreated(), deps)).rejects.toThrow(
-        'ThrottlingException',
-      );
-    });
-  });
-
   describe('payment and inventory events', () => {
     it('applies the event with its eventId as causation', async () => {
       const { deps, store } = sagaSetup();
@@ -80,7 +31,7 @@ describe('reactToOrderEvent', () => {
 
     it('stops the timer when the event makes the order final', async () => {
       const { deps, store, timer } = sagaSetup();
-      await reactToOrderEvent(events.orderCreated(), deps);
+      await timer.startTimer(ORDER_ID, '2026-11-23T10:01:30.000Z');
       expect(await reactToOrderEvent(events.paymentCompleted('evt-pc'), deps)).not.toHaveProperty(
         'timerStop',
       );
@@ -90,6 +41,16 @@ describe('reactToOrderEvent', () => {
       expect(reaction).toMatchObject({ kind: 'applied', timerStop: { outcome: 'stopped' } });
       expect(store.orders.get(ORDER_ID)?.status).toBe('CONFIRMED');
       expect(timer.running.size).toBe(0);
+    });
+
+    it('tries to stop the timer of an order final within the grace period, which has none', async () => {
+      const { deps, timer } = sagaSetup();
+      await reactToOrderEvent(events.paymentCompleted('evt-pc'), deps);
+      expect(await reactToOrderEvent(events.inventoryReserved('evt-ir'), deps)).toMatchObject({
+        kind: 'applied',
+        timerStop: { outcome: 'not-running' },
+      });
+      expect(timer.calls).toEqual([`stop:${ORDER_ID}`]);
     });
 
     it('does not stop the timer again for a change of an order that was already final', async () => {
