@@ -48,6 +48,8 @@ export interface MeasuredUsage {
   };
   putEventsEntries: number;
   sqsRequests: number;
+  /** The SQS requests by action (SendMessage, ReceiveMessage, …), where they were counted. */
+  sqsRequestsByAction?: Record<string, number>;
   stateTransitions: number;
   apiRequests: number;
   /** Bytes the functions wrote to their logs (application lines only). */

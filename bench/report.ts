@@ -1,6 +1,7 @@
 import { MISREPORTED_BY_DYNAMODB_LOCAL } from './dynamodb-usage.ts';
 import { PRICES, PRICES_TAKEN_ON, PRICE_REGION } from './prices.ts';
 import type { BenchResults } from './results.ts';
+import type { MeasuredUsage } from './cost-model.ts';
 
 /** Text of the bench's outputs: the console table and `bench/RESULTS.md`. Pure. */
 
@@ -212,6 +213,7 @@ function sections(r: BenchResults): string[] {
           ]),
       ),
       '',
+      ...sqsByActionLine(c.usage),
       'DynamoDB capacity by request, per order:',
       '',
       ...(d.method === 'consumed' && d.estimatedFromItemSizes
@@ -312,4 +314,12 @@ export function markdownReport(
     table(['price', 'USD', 'source', 'verified'], priceRows),
     '',
   ].join('\n');
+}
+
+/** "SQS requests by action, per order: …", most first, when the run counted them. */
+function sqsByActionLine(usage: MeasuredUsage): string[] {
+  const byAction = Object.entries(usage.sqsRequestsByAction ?? {}).sort(([, a], [, b]) => b - a);
+  if (byAction.length === 0) return [];
+  const parts = byAction.map(([action, n]) => `${action} ${(n / usage.orders).toFixed(2)}`);
+  return [`SQS requests by action, per order: ${parts.join(', ')}.`, ''];
 }

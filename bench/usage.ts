@@ -88,6 +88,11 @@ export function measuredUsage(m: WindowMeasurements): MeasuredUsage {
     dynamoDb: m.dynamoDb,
     putEventsEntries: count('events.putEventsEntries'),
     sqsRequests: count('sqs.requests'),
+    sqsRequestsByAction: Object.fromEntries(
+      Object.entries(m.counters)
+        .filter(([key, n]) => key.startsWith('sqs.requests.') && n > 0)
+        .map(([key, n]) => [key.slice('sqs.requests.'.length), n]),
+    ),
     stateTransitions: count('states.stateTransitions'),
     apiRequests: count('apigateway.requests'),
     logBytes: m.logBytes,

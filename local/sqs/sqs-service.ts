@@ -96,8 +96,8 @@ export class SqsService implements QueueSender {
 
   /** Handles a request forwarded from the AWS endpoint (counted as an SQS request). */
   async handle(request: RawRequest): Promise<RawResponse> {
-    this.counters.add('sqs.requests');
     const target = String(request.headers['x-amz-target'] ?? '');
+    this.countRequest(target.slice(target.indexOf('.') + 1));
     const response = await this.app.inject({
       method: request.method as 'POST',
       url: request.url,
@@ -117,6 +117,12 @@ export class SqsService implements QueueSender {
     return { statusCode: response.statusCode, headers, body };
   }
 
+  /** Counts one billable request, in total and by action (the bench shows where they go). */
+  private countRequest(action: string): void {
+    this.counters.add('sqs.requests');
+    this.counters.add(`sqs.requests.${action || 'unknown'}`);
+  }
+
   /**
    * Calls an SQS action in process (used by the event source mappings, the
    * helpers and the other emulators). Counted as an SQS request unless `uncounted`.
@@ -126,7 +132,7 @@ export class SqsService implements QueueSender {
     body: object,
     uncounted = false,
   ): Promise<T> {
-    if (!uncounted) this.counters.add('sqs.requests');
+    if (!uncounted) this.countRequest(action);
     const response = await this.app.inject({
       method: 'POST',
       url: '/',

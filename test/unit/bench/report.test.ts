@@ -8,13 +8,17 @@ import {
 import { consoleReport } from '../../../bench/report.ts';
 import type { BenchResults } from '../../../bench/results.ts';
 
-function results(dynamoDb: MeasuredUsage['dynamoDb']): BenchResults {
+function results(
+  dynamoDb: MeasuredUsage['dynamoDb'],
+  sqsRequestsByAction?: Record<string, number>,
+): BenchResults {
   const usage: MeasuredUsage = {
     orders: 100,
     functions: [],
     dynamoDb,
     putEventsEntries: 400,
     sqsRequests: 300,
+    ...(sqsRequestsByAction ? { sqsRequestsByAction } : {}),
     stateTransitions: 100,
     apiRequests: 100,
     logBytes: 0,
@@ -96,5 +100,17 @@ describe('the cost section of the report', () => {
     const text = consoleReport(results({ readUnits: 400, writeUnits: 2600, method: 'estimated' }));
     expect(text).toContain('DynamoDB units are estimated from the item sizes on the wire');
     expect(text).not.toContain('cross-check');
+  });
+
+  it('breaks the SQS requests down by action, most first, when the run counted them', () => {
+    const dynamoDb = { readUnits: 400, writeUnits: 2600, method: 'estimated' } as const;
+    expect(
+      consoleReport(
+        results(dynamoDb, { ReceiveMessage: 120, SendMessage: 150, DeleteMessageBatch: 30 }),
+      ),
+    ).toContain(
+      'SQS requests by action, per order: SendMessage 1.50, ReceiveMessage 1.20, DeleteMessageBatch 0.30.',
+    );
+    expect(consoleReport(results(dynamoDb))).not.toContain('SQS requests by action');
   });
 });
