@@ -114,7 +114,18 @@ function environment(): BenchResults['environment'] {
   return {
     date: new Date().toISOString(),
     gitCommit: git(['rev-parse', 'HEAD']) || 'unknown',
-    gitDirty: git(['status', '--porcelain', '--untracked-files=no']) !== '',
+    // The bench's own outputs from an earlier run do not make the measured code differ.
+    gitDirty:
+      git([
+        'status',
+        '--porcelain',
+        '--untracked-files=no',
+        '--',
+        '.',
+        ':!bench/RESULTS.md',
+        ':!bench/results.json',
+        ':!bench/*.svg',
+      ]) !== '',
     node: process.version,
     platform: `${platform()} ${release()}`,
     cpu: cpus()[0]?.model ?? 'unknown',
