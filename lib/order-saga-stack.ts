@@ -115,6 +115,12 @@ export class OrderSagaStack extends Stack {
       environment: { TABLE_NAME: this.orders.tableName },
     });
     const timerArn = { [TIMER_STATE_MACHINE_ARN_VARIABLE]: this.timer.stateMachineArn };
+    // The functions that stop timers skip the call for an order final within the grace
+    // period, which cannot have one.
+    const timerStopSettings = {
+      ...timerArn,
+      SAGA_TIMER_GRACE_SECONDS: String(config.sagaTimerGraceSeconds),
+    };
     // No stop grant: the task runs at the end of its own execution, which needs no stopping.
     this.orders.grantReadWriteData(this.timer.timeoutHandler);
 
@@ -126,7 +132,7 @@ export class OrderSagaStack extends Stack {
       environment: {
         TABLE_NAME: this.orders.tableName,
         SAGA_TIMEOUT_SECONDS: String(config.sagaTimeoutSeconds),
-        ...timerArn,
+        ...timerStopSettings,
       },
     });
     this.orders.grantReadWriteData(this.ordersApiFunction);
@@ -206,7 +212,7 @@ export class OrderSagaStack extends Stack {
       contracts: orderEventContracts,
       eventBus,
       observability,
-      environment: { TABLE_NAME: this.orders.tableName, ...timerArn },
+      environment: { TABLE_NAME: this.orders.tableName, ...timerStopSettings },
     });
     this.orders.grantReadWriteData(this.orderEvents.handler);
     this.timer.grantStop(this.orderEvents.handler);

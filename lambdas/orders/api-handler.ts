@@ -28,5 +28,6 @@ export const handler = createApiHandler({
   now: () => new Date(),
   newId: randomUUID,
   sagaTimeoutSeconds: env.SAGA_TIMEOUT_SECONDS,
+  timerGraceSeconds: env.SAGA_TIMER_GRACE_SECONDS,
   observability,
 });

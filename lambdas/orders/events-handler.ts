@@ -22,6 +22,7 @@ const stepFunctions = createStepFunctions();
 export const handler = createOrderEventsHandler({
   store: createOrderStore(db, env.TABLE_NAME),
   timer: createSfnSagaTimer(stepFunctions, env.TIMER_STATE_MACHINE_ARN),
+  timerGraceSeconds: env.SAGA_TIMER_GRACE_SECONDS,
   now: () => new Date(),
   newId: randomUUID,
   observability,

@@ -19,6 +19,14 @@ export const TimerStateMachineArn = z
  */
 export const sagaTimerEnv = {
   TIMER_STATE_MACHINE_ARN: TimerStateMachineArn,
+  /**
+   * The stage's timer grace period: an order final well within it has no timer, so no
+   * stop is asked for. Unset means 0: every stop is asked for, which is always safe.
+   */
+  SAGA_TIMER_GRACE_SECONDS: z._default(
+    z.coerce.number().check(z.int(), z.minimum(0), z.maximum(900)),
+    0,
+  ),
 };
 
 /**

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
 import type { Context } from 'aws-lambda';
 import { toOrderItem } from '../../lambdas/orders/adapters/orders-table.ts';
 import type { TimeoutResult } from '../../lambdas/orders/use-cases/time-out-order.ts';
@@ -73,6 +73,33 @@ describe('events-handler entry module', () => {
     expect(aws.sent('StopExecution')[0]).toMatchObject({
       executionArn: `${TIMER_ARN.replace(':stateMachine:', ':execution:')}:${ORDER_ID}`,
     });
+  });
+});
+
+describe('events-handler entry module with a grace period', () => {
+  afterEach(() => {
+    delete process.env.SAGA_TIMER_GRACE_SECONDS;
+  });
+
+  it('fails at load when SAGA_TIMER_GRACE_SECONDS is not a whole number of seconds up to 900', async () => {
+    process.env.SAGA_TIMER_GRACE_SECONDS = 'soon';
+    await expect(importEvents('bad-grace')).rejects.toThrow('SAGA_TIMER_GRACE_SECONDS');
+    process.env.SAGA_TIMER_GRACE_SECONDS = '901';
+    await expect(importEvents('long-grace')).rejects.toThrow('SAGA_TIMER_GRACE_SECONDS');
+  });
+
+  it('asks for no StopExecution when the order became final within the configured grace period', async () => {
+    process.env.SAGA_TIMER_GRACE_SECONDS = '30';
+    const justCreated = newOrder({ orderId: ORDER_ID, createdAt: new Date().toISOString() });
+    aws.on('GetItem', () => ({ Item: wireItem(toOrderItem(justCreated)) }));
+    aws.on('TransactWriteItems', () => ({}));
+    const { handler } = await importEvents('graceful');
+
+    expect(await handler(sqsBatch(events.paymentFailed()), lambdaContext())).toEqual({
+      batchItemFailures: [],
+    });
+    expect(aws.sent('TransactWriteItems')).toHaveLength(1);
+    expect(aws.sent('StopExecution')).toEqual([]);
   });
 });
 

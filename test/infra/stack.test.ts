@@ -140,6 +140,12 @@ describe('OrderSagaStack', () => {
       });
     });
 
+    it('tells the functions that stop timers the grace period, within which there is none to stop', () => {
+      // SAGA_TIMEOUT_SECONDS 42: the default grace is half of it.
+      for (const fn of [stack.ordersApiFunction, stack.orderEvents.handler])
+        expect(variablesOf(template, fn).SAGA_TIMER_GRACE_SECONDS).toBe('21');
+    });
+
     it('tells the order functions their table and the timer', () => {
       for (const fn of [
         stack.ordersApiFunction,

@@ -26,6 +26,8 @@ export interface OrderApiDeps extends Omit<PlaceOrderDeps, 'store'> {
   store: OrderStore;
   /** Stopped (best effort) when a customer cancels a pending order. */
   timer: Pick<SagaTimer, 'stopTimer'>;
+  /** The stage's timer grace period (`use-cases/saga-timer.ts`). @default 0 */
+  timerGraceSeconds?: number;
   observability: Observability;
 }
 

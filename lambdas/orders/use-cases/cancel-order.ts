@@ -1,11 +1,8 @@
 import type { Order } from '../domain/order.ts';
 import { applyToOrder, becameFinal, type ApplyToOrderDeps } from './apply-to-order.ts';
-import type { SagaTimer } from './ports.ts';
-import { stopTimerBestEffort, type TimerStopResult } from './saga-timer.ts';
+import { stopTimerBestEffort, type TimerStopDeps, type TimerStopResult } from './saga-timer.ts';
 
-export interface CancelOrderDeps extends ApplyToOrderDeps {
-  timer: Pick<SagaTimer, 'stopTimer'>;
-}
+export interface CancelOrderDeps extends ApplyToOrderDeps, TimerStopDeps {}
 
 export interface CancelOrderCommand {
   orderId: string;
@@ -49,7 +46,7 @@ export async function cancelOrder(
         ? {
             kind: 'cancelled',
             order: result.order,
-            timerStop: await stopTimerBestEffort(deps.timer, orderId),
+            timerStop: await stopTimerBestEffort(result.order, deps),
           }
         : { kind: 'cancelled', order: result.order };
     case 'rejected':

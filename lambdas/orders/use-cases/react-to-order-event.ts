@@ -5,8 +5,7 @@ import {
   type ApplyToOrderDeps,
   type ApplyToOrderResult,
 } from './apply-to-order.ts';
-import type { SagaTimer } from './ports.ts';
-import { stopTimerBestEffort, type TimerStopResult } from './saga-timer.ts';
+import { stopTimerBestEffort, type TimerStopDeps, type TimerStopResult } from './saga-timer.ts';
 
 /**
  * The events the order service's saga consumer handles: the payment and inventory events
@@ -19,9 +18,7 @@ export const orderEventContracts = sagaEventContracts;
 /** A validated envelope of one of the {@link orderEventContracts}. */
 export type OrderServiceEvent = SagaEvent;
 
-export interface ReactToOrderEventDeps extends ApplyToOrderDeps {
-  timer: Pick<SagaTimer, 'stopTimer'>;
-}
+export interface ReactToOrderEventDeps extends ApplyToOrderDeps, TimerStopDeps {}
 
 /**
  * What the order service did with one event; the handler logs and counts it. When the
@@ -34,8 +31,7 @@ export type OrderEventReaction = ApplyToOrderResult & { timerStop?: TimerStopRes
  * and in the saga's pure transitions; the handler only parses, calls this, and reports):
  * the event is applied to the order ({@link applyToOrder}) with its eventId as the
  * causation id of what it emits. When the transition made the order final, its timer is
- * stopped, best effort (there may be none: an order final within the grace period never
- * starts one).
+ * stopped, best effort, unless it cannot have one (final within the grace period).
  *
  * @throws when the order could not be written (contention): the message is retried by
  *   the queue.
@@ -53,7 +49,7 @@ export async function reactToOrderEvent(
     deps,
   );
   if (result.kind === 'applied' && becameFinal(result)) {
-    return { ...result, timerStop: await stopTimerBestEffort(deps.timer, event.orderId) };
+    return { ...result, timerStop: await stopTimerBestEffort(result.order, deps) };
   }
   return result;
 }

@@ -29,6 +29,28 @@ describe('reactToOrderEvent', () => {
       ]);
     });
 
+    it('asks for no stop when the order became final within the grace period (it has no timer)', async () => {
+      const { deps, timer } = sagaSetup();
+      // Created at 10:00:00, final at 10:00:30; with a 60 s grace the timer-start consumer
+      // reads it at 10:01:00 at the earliest, and then sees it final.
+      const graceful = { ...deps, timerGraceSeconds: 60 };
+      await reactToOrderEvent(events.paymentCompleted('evt-pc'), graceful);
+      expect(await reactToOrderEvent(events.inventoryReserved('evt-ir'), graceful)).toMatchObject({
+        kind: 'applied',
+        timerStop: { outcome: 'never-started' },
+      });
+      expect(timer.calls).toEqual([]);
+    });
+
+    it('stops the timer of an order that became final after the grace period', async () => {
+      const { deps, timer } = sagaSetup();
+      await timer.startTimer(ORDER_ID, '2026-11-23T10:01:30.000Z');
+      expect(
+        await reactToOrderEvent(events.paymentFailed('evt-pf'), { ...deps, timerGraceSeconds: 20 }),
+      ).toMatchObject({ kind: 'applied', timerStop: { outcome: 'stopped' } });
+      expect(timer.running.size).toBe(0);
+    });
+
     it('stops the timer when the event makes the order final', async () => {
       const { deps, store, timer } = sagaSetup();
       await timer.startTimer(ORDER_ID, '2026-11-23T10:01:30.000Z');

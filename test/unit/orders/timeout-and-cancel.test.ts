@@ -88,6 +88,17 @@ describe('cancelOrder', () => {
     expect(timer.running.size).toBe(0);
   });
 
+  it('asks for no stop when the order is cancelled within the grace period (it has no timer)', async () => {
+    const { deps, timer } = sagaSetup();
+    // Created at 10:00:00, cancelled at 10:00:30: the timer-start consumer looks at 10:01:00.
+    const result = await cancelOrder(
+      { orderId: ORDER_ID, requestId: 'req-1' },
+      { ...deps, timerGraceSeconds: 60 },
+    );
+    expect(result).toMatchObject({ kind: 'cancelled', timerStop: { outcome: 'never-started' } });
+    expect(timer.calls).toEqual([]);
+  });
+
   it('cancels a confirmed order with a refund and a release, without touching the finished timer', async () => {
     const { deps, store, timer } = sagaSetup();
     store.seed(
