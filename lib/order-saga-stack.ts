@@ -227,8 +227,6 @@ export class OrderSagaStack extends Stack {
       eventBus,
       observability,
       deliveryDelay: Duration.seconds(config.sagaTimerGraceSeconds),
-      // No one waits on a timer decision: fuller batches mean fewer receives and invocations.
-      maxBatchingWindow: Duration.seconds(5),
       environment: { TABLE_NAME: this.orders.tableName, ...timerArn },
     });
     this.orders.grantReadData(this.timerStarts.handler);
