@@ -114,7 +114,8 @@ function environment(): BenchResults['environment'] {
   return {
     date: new Date().toISOString(),
     gitCommit: git(['rev-parse', 'HEAD']) || 'unknown',
-    // The bench's own outputs from an earlier run do not make the measured code differ.
+    // Documentation and the bench's own outputs from an earlier run do not make the
+    // measured code differ.
     gitDirty:
       git([
         'status',
@@ -122,7 +123,7 @@ function environment(): BenchResults['environment'] {
         '--untracked-files=no',
         '--',
         '.',
-        ':!bench/RESULTS.md',
+        ':!*.md',
         ':!bench/results.json',
         ':!bench/*.svg',
       ]) !== '',
