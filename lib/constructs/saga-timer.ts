@@ -50,10 +50,11 @@ export interface SagaTimerProps {
  * The saga timer, one Standard execution per order, named by the orderId:
  * `Wait (until $.deadline) → invoke the timeout function with { orderId } → end`.
  *
- * The order service starts it on OrderCreated (same name + same input is idempotent)
- * and stops it when the order becomes final, so an order that completes in time costs
- * one state transition (the Wait) instead of three. A timer that fires for a final order
- * is a no-op in the timeout function.
+ * The order service starts it for an order still pending after the stage's grace period
+ * (its timer-start consumer; same name + same input is idempotent) and stops it when the
+ * order becomes final, so an order that completes within the grace period costs no state
+ * transition, one that completes later but in time costs one (the Wait) instead of
+ * three. A timer that fires for a final order is a no-op in the timeout function.
  *
  * The Lambda task retries Lambda's own service errors and, a few times with backoff,
  * failures of the function itself (a transaction conflict that outlasted its retries),
