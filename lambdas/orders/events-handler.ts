@@ -1,8 +1,9 @@
 /**
  * Entry point of the order service's events consumer (SQS ← EventBridge rule for the
  * payment and inventory events). Runs once per container: the environment is validated (a
- * bad configuration fails the cold start) and the clients are created and reused. The clients of `shared/aws` find local endpoints themselves (`AWS_ENDPOINT_URL*`):
- * no local-only code.
+ * bad configuration fails the cold start) and the clients are created and reused. The
+ * clients of `shared/aws` find local endpoints themselves (`AWS_ENDPOINT_URL*`): no
+ * local-only code.
  */
 import { randomUUID } from 'node:crypto';
 import { createDocumentDb } from '../shared/aws/document-db.ts';

@@ -10,7 +10,8 @@ import { getTimeline } from '../use-cases/get-timeline.ts';
 import { listOrders } from '../use-cases/list-orders.ts';
 import { toOrderView } from '../use-cases/order-view.ts';
 import { placeOrder, WriteContentionError, type PlaceOrderDeps } from '../use-cases/place-order.ts';
-import { InvalidCursorError, type OrderStore, type SagaTimer } from '../use-cases/ports.ts';
+import { InvalidCursorError, type OrderStore } from '../use-cases/ports.ts';
+import type { TimerStopDeps } from '../use-cases/saga-timer.ts';
 import {
   parseCancelRequest,
   parseIdempotencyKey,
@@ -22,12 +23,9 @@ import { createHttpHandler, httpMetrics } from '../../shared/http-handler.ts';
 import type { Route } from '../../shared/router.ts';
 
 /** Everything the order API needs; the entry file builds the real ones, tests pass fakes. */
-export interface OrderApiDeps extends Omit<PlaceOrderDeps, 'store'> {
+/** The timer is stopped (best effort) when a customer cancels a pending order. */
+export interface OrderApiDeps extends Omit<PlaceOrderDeps, 'store'>, TimerStopDeps {
   store: OrderStore;
-  /** Stopped (best effort) when a customer cancels a pending order. */
-  timer: Pick<SagaTimer, 'stopTimer'>;
-  /** The stage's timer grace period (`use-cases/saga-timer.ts`). @default 0 */
-  timerGraceSeconds?: number;
   observability: Observability;
 }
 
