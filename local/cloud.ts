@@ -8,6 +8,7 @@ import { startDynamoDbLocal } from './dynamodb/dynamodb-local.ts';
 import { dynamoJsonClient } from './dynamodb/json-client.ts';
 import { createTables, startTtlSweeper } from './dynamodb/tables.ts';
 import { SqsService, type SqsMessage } from './sqs/sqs-service.ts';
+import { capVisibilityTimeouts } from './sqs/visibility-cap.ts';
 import { LambdaService } from './lambda/lambda-service.ts';
 import { ApiGatewayServer } from './apigateway/server.ts';
 import { AwsEndpoint } from './endpoint/server.ts';
@@ -44,6 +45,12 @@ export interface LocalCloudOptions {
   sqsPollers?: number;
   /** How often expired TTL items are deleted (0 = never). @default 30000 */
   ttlSweepIntervalMs?: number;
+  /**
+   * Lowers every queue's visibility timeout to at most this many seconds, so a test sees
+   * failed messages redelivered, and moved to their DLQ, in seconds (a consumer queue's
+   * deployed timeout is 3 minutes). @default none: the template's timeouts
+   */
+  maxVisibilityTimeoutSeconds?: number;
   /** Async invocation retry delays (AWS: 1 and 2 minutes). @default [1000, 2000] */
   asyncRetryDelaysMs?: number[];
   /** Stream polling interval. @default 200 */
@@ -187,7 +194,11 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
 
     const [dynamo, sqs] = await Promise.all([
       startDynamoDbLocal({ log }),
-      SqsService.start({ origin: endpoint.url, queues: model.queues, counters }),
+      SqsService.start({
+        origin: endpoint.url,
+        queues: capVisibilityTimeouts(model.queues, options.maxVisibilityTimeoutSeconds),
+        counters,
+      }),
     ]);
     stoppers.push(() => dynamo.stop());
     stoppers.push(() => sqs.stop());
