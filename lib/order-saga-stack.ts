@@ -352,7 +352,7 @@ export class OrderSagaStack extends Stack {
         label: `${name} relay failures`,
         queue: outbox.relayFailureQueue,
       })),
-      otherAlarms: Object.values(outboxes).map((outbox) => outbox.relayFailureAlarm),
+      otherAlarms: Object.values(outboxes).flatMap((outbox) => outbox.alarms),
     });
 
     new CfnOutput(this, 'ApiUrl', {

@@ -76,6 +76,8 @@ export interface SagaObservabilityProps {
 }
 
 const PERIOD = Duration.minutes(1);
+/** Share of API requests answered 5xx over 5 minutes that raises the API alarm. */
+export const API_SERVER_ERROR_ALARM_SHARE = 0.01;
 const WIDE = 12;
 const NARROW = 8;
 
@@ -118,7 +120,19 @@ export class SagaObservability extends Construct {
         },
       ),
     );
+    // The Average of 5XXError is the share of requests answered 5xx. Handlers answer bad
+    // input with 4xx, so a 5xx is a function failing, timing out or throttled.
+    const apiServerErrors = props.api
+      .metricServerError({ period: Duration.minutes(5), statistic: cloudwatch.Stats.AVERAGE })
+      .createAlarm(this, 'ApiServerErrorsAlarm', {
+        alarmDescription: `The API answered 5xx to ${API_SERVER_ERROR_ALARM_SHARE * 100} % or more of its requests over 5 minutes: a function failing, timing out or throttled`,
+        threshold: API_SERVER_ERROR_ALARM_SHARE,
+        evaluationPeriods: 1,
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      });
     this.alarms = [
+      apiServerErrors,
       ...props.consumers.flatMap((consumer) => consumer.alarms),
       props.timer.failedExecutionsAlarm,
       ...metricAlarms,

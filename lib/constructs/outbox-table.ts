@@ -99,6 +99,9 @@ export interface OutboxTableProps {
   readonly relay?: OutboxRelaySettings;
 }
 
+/** How far behind its stream (IteratorAge) a relay may fall before its lag alarm fires. */
+export const RELAY_LAG_ALARM_SECONDS = 60;
+
 const DEFAULT_RELAY = {
   batchSize: 100,
   maxBatchingWindow: Duration.seconds(0),
@@ -130,8 +133,9 @@ function cdkProjection(projection: IndexProjection) {
  * Failure handling: the relay reports the first record it could not publish, so the
  * mapping resumes there; a batch that keeps failing is bisected to isolate a poison
  * record, retried a bounded number of times, and then described in the failure queue
- * (an alarm watches it). The outbox items themselves stay in the table until their TTL,
- * so what the queue describes can be republished.
+ * (an alarm watches it); a second alarm fires while the relay lags its stream. The outbox
+ * items stay in the table until their TTL (24 h), so what the queue describes can be
+ * republished by writing the item again (README, "Operate").
  */
 export class OutboxTable extends Construct {
   /** The table. */
@@ -142,6 +146,13 @@ export class OutboxTable extends Construct {
   public readonly relayFailureQueue: sqs.Queue;
   /** In alarm while the failure queue holds anything: events were not published. */
   public readonly relayFailureAlarm: cloudwatch.Alarm;
+  /**
+   * In alarm while the relay is more than {@link RELAY_LAG_ALARM_SECONDS} behind the
+   * stream: events are late (a batch being retried, throttling) though none is lost yet.
+   */
+  public readonly relayLagAlarm: cloudwatch.Alarm;
+  /** Both alarms. */
+  public readonly alarms: readonly cloudwatch.Alarm[];
   private readonly hasIndexes: boolean;
 
   constructor(scope: Construct, id: string, props: OutboxTableProps) {
@@ -201,6 +212,19 @@ export class OutboxTable extends Construct {
       environment: { EVENT_BUS_NAME: props.eventBus.eventBusName },
     });
     props.eventBus.grantPutEventsTo(this.relay);
+
+    // IteratorAge is how old the newest record of a batch was when the relay got it. The
+    // saga normally sees it under a second; a minute means sagas start timing out.
+    this.relayLagAlarm = this.relay.function
+      .metric('IteratorAge', { period: Duration.minutes(1), statistic: cloudwatch.Stats.MAXIMUM })
+      .createAlarm(this, 'RelayLagAlarm', {
+        alarmDescription: `The ${props.serviceName} outbox relay is more than ${RELAY_LAG_ALARM_SECONDS} s behind its stream for 3 minutes: events reach the bus late (a failing batch being retried, or throttling)`,
+        threshold: RELAY_LAG_ALARM_SECONDS * 1000,
+        evaluationPeriods: 3,
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      });
+    this.alarms = [this.relayFailureAlarm, this.relayLagAlarm];
 
     this.relay.function.addEventSource(
       new DynamoEventSource(this.table, {

@@ -20,7 +20,7 @@ import { paymentsTableKeys } from '../../lambdas/payments/adapters/payments-tabl
 import { sagaEventContracts } from '../../lambdas/orders/domain/saga.ts';
 import { outboxStreamFilterPattern } from '../../lambdas/shared/outbox.ts';
 import type { EventConsumer } from '../../lib/constructs/event-consumer.ts';
-import type { OutboxTable } from '../../lib/constructs/outbox-table.ts';
+import { RELAY_LAG_ALARM_SECONDS, type OutboxTable } from '../../lib/constructs/outbox-table.ts';
 import type { ServiceFunction } from '../../lib/constructs/service-function.ts';
 import type { OrderSagaStack } from '../../lib/order-saga-stack.ts';
 import { synthStack, SYNTH_TIMEOUT_MS } from './synth.ts';
@@ -467,6 +467,21 @@ describe('OrderSagaStack', () => {
         });
       }
     });
+
+    it('alarms when a relay stays more than a minute behind its stream', () => {
+      for (const outbox of Object.values(outboxes())) {
+        template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+          Namespace: 'AWS/Lambda',
+          MetricName: 'IteratorAge',
+          Dimensions: [{ Name: 'FunctionName', Value: { Ref: fnId(outbox.relay) } }],
+          Statistic: 'Maximum',
+          Period: 60,
+          Threshold: RELAY_LAG_ALARM_SECONDS * 1000,
+          EvaluationPeriods: 3,
+          ComparisonOperator: 'GreaterThanThreshold',
+        });
+      }
+    });
   });
 
   describe('event consumers', () => {
@@ -661,11 +676,25 @@ describe('OrderSagaStack', () => {
       },
     );
 
+    it('alarms when 1 % or more of the API requests are answered 5xx over 5 minutes', () => {
+      template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+        Namespace: 'AWS/ApiGateway',
+        MetricName: '5XXError',
+        Dimensions: [{ Name: 'ApiName', Value: Match.anyValue() }],
+        // The Average of 5XXError is the share of requests answered 5xx.
+        Statistic: 'Average',
+        Period: 300,
+        Threshold: 0.01,
+        ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+      });
+    });
+
     it('sends every alarm to the encrypted alarm topic, on alarm and back to OK', () => {
       const topic = logicalIdOf(stack.observability.alarmTopic!);
       const alarms = Object.values(template.findResources('AWS::CloudWatch::Alarm') as Resources);
-      // 3 per consumer, 1 per relay, 1 for the timer, 1 per must-stay-zero saga metric.
-      expect(alarms).toHaveLength(5 * 3 + 3 + 1 + 2);
+      // The API's 5xx share, 3 per consumer, 2 per relay, 1 for the timer, 1 per
+      // must-stay-zero saga metric.
+      expect(alarms).toHaveLength(1 + 5 * 3 + 3 * 2 + 1 + 2);
       for (const { Properties: alarm } of alarms) {
         expect(alarm.AlarmActions).toEqual([{ Ref: topic }]);
         expect(alarm.OKActions).toEqual([{ Ref: topic }]);
