@@ -1,6 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { randomUUID } from 'node:crypto';
-import { DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
+import {
+  DeleteItemCommand,
+  DynamoDBClient,
+  GetItemCommand,
+  PutItemCommand,
+} from '@aws-sdk/client-dynamodb';
 import type { LocalCloud } from '../../../local/cloud.ts';
 import { OUTBOX_ENTITY_TYPE } from '../../../lambdas/shared/outbox.ts';
 import { OrderCreated } from '../../../events/index.ts';
@@ -180,4 +185,34 @@ describe('transactional outbox relayed to EventBridge', () => {
     }>('GetRecords', { ShardIterator, Limit: 1 });
     expect(Records[0]?.dynamodb.Keys.pk.S).toBe(`OUTBOX#${poisonId}`);
   }, 120_000);
+
+  it("publishes an outbox item again when it is deleted and put back (the README's republish step)", async () => {
+    const created = await api(cloud, 'POST', '/orders', orderBody(`cust-${randomUUID()}`));
+    const orderId = created.json.orderId as string;
+    const [first] = await eventually(
+      () => (orderCreatedFor(orderId).length > 0 ? orderCreatedFor(orderId) : undefined),
+      { timeoutMs: 10_000, what: `OrderCreated for ${orderId}` },
+    );
+    const { eventId } = first!.event.detail as { eventId: string };
+
+    const table = resourceNamed(cloud, 'tables', 'OrdersTable').name;
+    const dynamodb = new DynamoDBClient(clientConfig(cloud));
+    const Key = { pk: { S: `OUTBOX#${eventId}` }, sk: { S: 'OUTBOX' } };
+    const { Item } = await dynamodb.send(
+      new GetItemCommand({ TableName: table, Key, ConsistentRead: true }),
+    );
+    expect(Item).toBeDefined();
+    await dynamodb.send(new DeleteItemCommand({ TableName: table, Key }));
+    await dynamodb.send(new PutItemCommand({ TableName: table, Item: Item! }));
+
+    const published = await eventually(
+      () => (orderCreatedFor(orderId).length >= 2 ? orderCreatedFor(orderId) : undefined),
+      { timeoutMs: 10_000, what: `OrderCreated for ${orderId} published again` },
+    );
+    // The same event (same eventId, so consumers apply it once), published once more: the
+    // delete is a REMOVE record, which the stream filter keeps from the relay.
+    expect(published[1]!.event.detail).toEqual(first!.event.detail);
+    await new Promise((resolve) => setTimeout(resolve, 1_500));
+    expect(orderCreatedFor(orderId)).toHaveLength(2);
+  });
 });
