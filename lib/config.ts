@@ -30,6 +30,15 @@ export interface StageConfig {
    * @default 'IAM' (an open order API in someone's account invites abuse and cost)
    */
   readonly apiAuth: ApiAuth;
+  /**
+   * Create the account-level role API Gateway needs to write logs, and set it in the
+   * account's API Gateway settings (`API_CLOUDWATCH_ROLE`). Without a role there, the API
+   * stage's access logging fails the deployment. It is one setting per account and
+   * region, so the role is kept when the stack is deleted (other APIs may use it); set
+   * `false` where the account already has one managed elsewhere.
+   * @default true
+   */
+  readonly apiCloudWatchRole: boolean;
   /** Active X-Ray tracing for functions and the API (`TRACING`). @default true */
   readonly tracing: boolean;
   /**
@@ -68,6 +77,7 @@ export const STAGE_CONFIG_KEYS = [
   'SAGA_TIMER_GRACE_SECONDS',
   'LOG_LEVEL',
   'API_AUTH',
+  'API_CLOUDWATCH_ROLE',
   'TRACING',
   'RETAIN_DATA',
   'CDK_NAG',
@@ -139,6 +149,7 @@ const rawSchema = z.object({
   SAGA_TIMER_GRACE_SECONDS: z.optional(wholeNumber(0, MAX_TIMER_GRACE_SECONDS)),
   LOG_LEVEL: z._default(oneOf(LOG_LEVELS), 'INFO'),
   API_AUTH: z._default(oneOf(API_AUTH_MODES), 'IAM'),
+  API_CLOUDWATCH_ROLE: z._default(flag, true),
   TRACING: z._default(flag, true),
   RETAIN_DATA: z.optional(flag),
   CDK_NAG: z._default(flag, true),
@@ -211,6 +222,7 @@ export function loadStageConfig(source: StageConfigSource): StageConfig {
     ),
     logLevel: raw.LOG_LEVEL,
     apiAuth: raw.API_AUTH,
+    apiCloudWatchRole: raw.API_CLOUDWATCH_ROLE,
     tracing: raw.TRACING,
     retainData: raw.RETAIN_DATA ?? raw.STAGE === 'prod',
     nagChecks: raw.CDK_NAG,

@@ -144,6 +144,7 @@ export class OrderSagaStack extends Stack {
       stageName: config.stage,
       auth: config.apiAuth,
       tracing: config.tracing,
+      cloudWatchRole: config.apiCloudWatchRole,
       restApiName: `order-saga-${config.stage}`,
     });
     this.api.addRoute('POST', '/orders/{orderId}/cancel', this.ordersApiFunction.function);

@@ -1,15 +1,16 @@
 import * as z from 'zod/mini';
+import { MAX_VISIBILITY_TIMEOUT_SECONDS } from './adapters/message-visibility.ts';
 
 /** Default seconds a `tok_slow` charge takes: longer than the default 90 s saga timeout. */
 export const DEFAULT_SLOW_PAYMENT_SECONDS = 120;
 
 /**
- * Upper bound of `SLOW_PAYMENT_SECONDS`: three of SQS's longest visibility timeouts (12 h
+ * Upper bound of `SLOW_PAYMENT_SECONDS`: three of the longest push-backs (just under 12 h
  * each). A slow charge then needs at most four receives of its message (three push-backs
  * and the one that settles it), one fewer than the queue's maxReceiveCount of 5, and well
  * within the queue's 14-day retention (see `payments-consumer.ts`).
  */
-export const MAX_SLOW_PAYMENT_SECONDS = 3 * 12 * 60 * 60;
+export const MAX_SLOW_PAYMENT_SECONDS = 3 * MAX_VISIBILITY_TIMEOUT_SECONDS;
 
 /** The payment function's environment, validated at cold start by `loadEnv`. */
 export const paymentsEnv = {
@@ -19,7 +20,7 @@ export const paymentsEnv = {
   QUEUE_URL: z.url(),
   /** Fraction (0..1) of approvable charges declined at random, for demos. */
   PAYMENT_FAILURE_RATE: z._default(z.coerce.number().check(z.minimum(0), z.maximum(1)), 0),
-  /** How long a `tok_slow` charge takes to settle (0..36 h). */
+  /** How long a `tok_slow` charge takes to settle (0..35.5 h). */
   SLOW_PAYMENT_SECONDS: z._default(
     z.coerce.number().check(z.int(), z.minimum(0), z.maximum(MAX_SLOW_PAYMENT_SECONDS)),
     DEFAULT_SLOW_PAYMENT_SECONDS,

@@ -89,9 +89,9 @@ export function createPaymentsHandler(
         // The simulated processor calls back later: instead of sleeping in the function,
         // the message is hidden until the charge settles and reported as failed, so SQS
         // delivers it again then. Every push-back costs one receive of the message against
-        // the queue's maxReceiveCount (≥ 5). One visibility change covers at most 12 h, so a
-        // longer wait comes back early and is pushed back again: with SLOW_PAYMENT_SECONDS
-        // ≤ 36 h (env bound) a healthy slow charge takes at most four receives (two with
+        // the queue's maxReceiveCount (≥ 5). One visibility change covers just under 12 h, so
+        // a longer wait comes back early and is pushed back again: with SLOW_PAYMENT_SECONDS
+        // ≤ 35.5 h (env bound) a healthy slow charge takes at most four receives (two with
         // the default 120 s), one short of the DLQ. If a visibility change fails, the
         // message returns after the queue's visibility timeout instead and each early
         // return uses one more receive; only if that keeps happening does it reach the DLQ.

@@ -1,4 +1,4 @@
-import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { ArnFormat, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import type * as apigw from 'aws-cdk-lib/aws-apigateway';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
@@ -156,6 +156,29 @@ export class SagaObservability extends Construct {
         masterKey: key,
         enforceSSL: true,
       });
+      // enforceSSL gives the topic a resource policy, and that replaces SNS's default one,
+      // which is what let same-account services publish: without this statement no alarm
+      // notification would ever be delivered. Only this account's alarms may publish.
+      const stack = Stack.of(this);
+      this.alarmTopic.addToResourcePolicy(
+        new iam.PolicyStatement({
+          sid: 'CloudWatchAlarmsPublish',
+          principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
+          actions: ['sns:Publish'],
+          resources: [this.alarmTopic.topicArn],
+          conditions: {
+            StringEquals: { 'aws:SourceAccount': stack.account },
+            ArnLike: {
+              'aws:SourceArn': stack.formatArn({
+                service: 'cloudwatch',
+                resource: 'alarm',
+                resourceName: '*',
+                arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+              }),
+            },
+          },
+        }),
+      );
       const action = new SnsAction(this.alarmTopic);
       for (const alarm of this.alarms) {
         alarm.addAlarmAction(action);

@@ -28,6 +28,13 @@ export interface OrderApiProps {
   /** Active X-Ray tracing of the stage. */
   readonly tracing: boolean;
   /**
+   * Create the account-level role API Gateway writes logs with and set it in the account
+   * (access logging fails to deploy without one). It is kept when the stack is deleted,
+   * since every API of the account and region uses it.
+   * @default true
+   */
+  readonly cloudWatchRole?: boolean;
+  /**
    * Name of the REST API.
    * @default - the construct's path
    */
@@ -96,8 +103,12 @@ export class OrderApi extends Construct {
       restApiName: props.restApiName,
       description: 'Order saga API',
       endpointConfiguration: { types: [apigw.EndpointType.REGIONAL] },
-      // The account-level CloudWatch role is a regional singleton this app does not own.
-      cloudWatchRole: false,
+      // Access logging needs the account's API Gateway CloudWatch role: a fresh account has
+      // none, and the stage would fail to deploy. It is a regional singleton, so it outlives
+      // the stack; accounts that manage it elsewhere turn this off.
+      ...(props.cloudWatchRole === false
+        ? { cloudWatchRole: false }
+        : { cloudWatchRole: true, cloudWatchRoleRemovalPolicy: RemovalPolicy.RETAIN }),
       deployOptions: {
         stageName: props.stageName,
         throttlingRateLimit: props.throttlingRateLimit ?? 50,
@@ -114,6 +125,14 @@ export class OrderApi extends Construct {
     this.addRoute('GET', '/orders', props.ordersHandler);
     this.addRoute('GET', '/orders/{orderId}', props.ordersHandler);
 
+    const cloudWatchRole = this.restApi.node.tryFindChild('CloudWatchRole');
+    if (cloudWatchRole) {
+      Validations.of(cloudWatchRole).acknowledge({
+        id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs]',
+        reason:
+          "The account's API Gateway logging role: AWS's managed policy for it is what API Gateway expects, and it covers the log groups of every API in the account, which are not known here.",
+      });
+    }
     Validations.of(this.restApi).acknowledge({
       id: 'AwsSolutions-APIG2',
       reason:
@@ -128,7 +147,7 @@ export class OrderApi extends Construct {
       {
         id: 'AwsSolutions-APIG6',
         reason:
-          'Execution logging needs the account-level API Gateway CloudWatch role, a regional singleton this app must not take over; access logs record every request and X-Ray traces them.',
+          'Access logs record every request and X-Ray traces them; execution logs would add a log line per step of every request at a cost, and API Gateway writes them only where the account has a CloudWatch role, which a stage may leave to another owner (API_CLOUDWATCH_ROLE=false).',
       },
     );
   }

@@ -120,6 +120,10 @@ export class SagaTimer extends Construct {
     });
 
     this.logGroup = new logs.LogGroup(this, 'Logs', {
+      // Under /aws/vendedlogs/ Step Functions needs no statement in the account's
+      // CloudWatch Logs resource policy, which is capped at 5,120 characters and fills up
+      // in busy accounts (the state machine would then fail to deploy).
+      logGroupName: `/aws/vendedlogs/states/${props.stateMachineName}`,
       retention: props.logRetention ?? logs.RetentionDays.ONE_MONTH,
       removalPolicy: RemovalPolicy.DESTROY,
     });

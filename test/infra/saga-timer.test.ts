@@ -63,6 +63,10 @@ describe('SagaTimer', () => {
         ],
       },
     });
+    // Vended-logs path: no statement in the account's size-capped Logs resource policy.
+    expect(propertiesOf(template, idOf(template, 'TimerLogs')).LogGroupName).toBe(
+      `/aws/vendedlogs/states/${NAME}`,
+    );
   });
 
   it('starts by waiting until the deadline in the execution input', () => {

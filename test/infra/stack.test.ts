@@ -650,6 +650,23 @@ describe('OrderSagaStack', () => {
         ],
       });
     });
+    it("sets the account's API Gateway logging role that access logs need, and keeps it with the stack deleted", () => {
+      const accounts = template.findResources('AWS::ApiGateway::Account') as Resources;
+      const [account] = Object.entries(accounts);
+      expect(Object.keys(accounts)).toHaveLength(1);
+      expect(account![1].DeletionPolicy).toBe('Retain');
+      const roleId = (account![1].Properties.CloudWatchRoleArn as { 'Fn::GetAtt': [string] })[
+        'Fn::GetAtt'
+      ][0];
+      const role = template.findResources('AWS::IAM::Role')[roleId] as Resources[string];
+      expect(role.DeletionPolicy).toBe('Retain');
+      expect(JSON.stringify(role.Properties.AssumeRolePolicyDocument)).toContain(
+        'apigateway.amazonaws.com',
+      );
+      expect(JSON.stringify(role.Properties.ManagedPolicyArns)).toContain(
+        'AmazonAPIGatewayPushToCloudWatchLogs',
+      );
+    });
   });
 
   describe('event bus', () => {
@@ -725,6 +742,38 @@ describe('OrderSagaStack', () => {
       });
     });
 
+    it("lets this account's CloudWatch alarms publish to the topic (its policy replaces SNS's default)", () => {
+      const topic = logicalIdOf(stack.observability.alarmTopic!);
+      template.hasResourceProperties('AWS::SNS::TopicPolicy', {
+        Topics: [{ Ref: topic }],
+        PolicyDocument: {
+          Statement: Match.arrayWith([
+            Match.objectLike({
+              Effect: 'Allow',
+              Principal: { Service: 'cloudwatch.amazonaws.com' },
+              Action: 'sns:Publish',
+              Resource: { Ref: topic },
+              Condition: {
+                StringEquals: { 'aws:SourceAccount': Match.anyValue() },
+                ArnLike: { 'aws:SourceArn': Match.anyValue() },
+              },
+            }),
+          ]),
+        },
+      });
+      const policy = Object.values(
+        template.findResources('AWS::SNS::TopicPolicy') as Resources,
+      ).find((p) => JSON.stringify(p.Properties.Topics) === JSON.stringify([{ Ref: topic }]))!;
+      const allow = (
+        policy.Properties.PolicyDocument as {
+          Statement: { Effect: string; Condition: { ArnLike: { 'aws:SourceArn': unknown } } }[];
+        }
+      ).Statement.find((st) => st.Effect === 'Allow')!;
+      expect(flattened(allow.Condition.ArnLike['aws:SourceArn'])).toMatch(
+        /^arn:\$\{AWS::Partition\}:cloudwatch:\$\{AWS::Region\}:\$\{AWS::AccountId\}:alarm:\*$/,
+      );
+    });
+
     it('shows the API, the order metrics, every queue, function and the timer on one dashboard', () => {
       const body = propertiesOf(template, logicalIdOf(stack.observability.dashboard)).DashboardBody;
       const widgets = (
@@ -784,10 +833,17 @@ describe('OrderSagaStack with other stage settings', () => {
 
   beforeAll(() => {
     ({ template } = synthStack(
-      { STAGE: 'prod', API_AUTH: 'NONE', TRACING: 'false' },
+      { STAGE: 'prod', API_AUTH: 'NONE', TRACING: 'false', API_CLOUDWATCH_ROLE: 'false' },
       { bundle: false },
     ));
   }, SYNTH_TIMEOUT_MS);
+
+  it("leaves the account's API Gateway logging role alone with API_CLOUDWATCH_ROLE=false", () => {
+    template.resourceCountIs('AWS::ApiGateway::Account', 0);
+    expect(JSON.stringify(template.findResources('AWS::IAM::Role'))).not.toContain(
+      'AmazonAPIGatewayPushToCloudWatchLogs',
+    );
+  });
 
   it('leaves every route open when the stage chooses API_AUTH=NONE', () => {
     expect(routesOf(template).every((route) => route.endsWith(' NONE'))).toBe(true);

@@ -1,12 +1,17 @@
 import type { Sqs } from '../../shared/aws/sqs.ts';
 
-/** The longest visibility timeout SQS accepts for a received message: 12 hours. */
-export const MAX_VISIBILITY_TIMEOUT_SECONDS = 12 * 60 * 60;
+/**
+ * The longest push-back asked for. SQS keeps a received message hidden for at most 12 hours
+ * counted from its receive, and refuses a change that would go beyond; the function runs a
+ * little after the receive (at most its 30 s timeout with no batching window), so 10
+ * minutes are left for that.
+ */
+export const MAX_VISIBILITY_TIMEOUT_SECONDS = 12 * 60 * 60 - 10 * 60;
 
 /** Delays the redelivery of a message this function received. */
 export interface MessageDelayer {
   /**
-   * Makes the message invisible for `seconds` from now (capped at 12 h), so that, reported
+   * Makes the message invisible for `seconds` from now (capped just under 12 h), so that, reported
    * as failed, it comes back only then.
    */
   delay(receiptHandle: string, seconds: number): Promise<void>;
