@@ -651,14 +651,18 @@ describe('OrderSagaStack', () => {
       });
     });
     it("sets the account's API Gateway logging role that access logs need, and keeps it with the stack deleted", () => {
-      const accounts = template.findResources('AWS::ApiGateway::Account') as Resources;
+      type Retained = Resources[string] & { DeletionPolicy?: string };
+      const accounts = template.findResources('AWS::ApiGateway::Account') as Record<
+        string,
+        Retained
+      >;
       const [account] = Object.entries(accounts);
       expect(Object.keys(accounts)).toHaveLength(1);
       expect(account![1].DeletionPolicy).toBe('Retain');
       const roleId = (account![1].Properties.CloudWatchRoleArn as { 'Fn::GetAtt': [string] })[
         'Fn::GetAtt'
       ][0];
-      const role = template.findResources('AWS::IAM::Role')[roleId] as Resources[string];
+      const role = template.findResources('AWS::IAM::Role')[roleId] as Retained;
       expect(role.DeletionPolicy).toBe('Retain');
       expect(JSON.stringify(role.Properties.AssumeRolePolicyDocument)).toContain(
         'apigateway.amazonaws.com',
