@@ -5,7 +5,7 @@ import { createEventBridge } from '../shared/aws/event-bridge.ts';
 import { loadEnv } from '../shared/env.ts';
 import { createObservability, withObservability } from '../shared/observability.ts';
 import { eventBridgePublisher } from './eventbridge-publisher.ts';
-import { relayRecords, type RelayOutcome } from './relay-records.ts';
+import { mustSplitBatch, relayRecords, type RelayOutcome } from './relay-records.ts';
 
 /**
  * The outbox relay: invoked by a table's stream mapping with new outbox items, it
@@ -56,6 +56,11 @@ async function relay(event: DynamoDBStreamEvent): Promise<DynamoDBBatchResponse>
     eventBusName: env.EVENT_BUS_NAME,
   });
   report(outcome, event.Records.length);
+  if (mustSplitBatch(outcome, event.Records.length)) {
+    throw new Error(
+      `Poison outbox record ${outcome.stop?.sequenceNumber} heads a batch of ${event.Records.length}: failing the invocation so that the mapping splits the batch and publishes the records behind it`,
+    );
+  }
   return { batchItemFailures: outcome.batchItemFailures };
 }
 

@@ -64,8 +64,9 @@ type EventRecord = Extract<OutboxRecord, { kind: 'event' }>;
  * publish (a poison record, or an event PutEvents keeps refusing) and reports that
  * record and all after it: nothing after the stop is published now, so nothing is
  * published twice by the retry, beyond events that shared a PutEvents call with the
- * failed one (consumers dedupe by eventId). A poison record is reported too: the
- * mapping's retry limit and bisection take it out to the failure destination.
+ * failed one (consumers dedupe by eventId). A poison record is reported too, so the
+ * next batch starts with it; there {@link mustSplitBatch} has the invocation fail, and the
+ * mapping's bisection and retry limit take it out to the failure destination alone.
  */
 export async function relayRecords(
   records: readonly DynamoDBRecord[],
@@ -114,6 +115,27 @@ export async function relayRecords(
     };
   }
   return { batchItemFailures: [], published, ignored, retriedEntries };
+}
+
+/**
+ * Whether the invocation must fail instead of answering with batch item failures: when a
+ * poison record heads a batch of several.
+ *
+ * With ReportBatchItemFailures and BisectBatchOnFunctionError both on, Lambda does not
+ * split a batch that reports failures: it retries from the first reported record with
+ * every record after it. A poison record at the head of that retry fails it every time,
+ * and when the retries run out every record behind it goes to the failure destination
+ * unpublished. A failed invocation is what Lambda splits in two, so failing it isolates
+ * the poison record (alone in its batch, it is reported as usual and set aside) while the
+ * other half is published. Nothing is published before a poison record at the head, so
+ * failing the invocation publishes nothing twice.
+ */
+export function mustSplitBatch(outcome: RelayOutcome, batchSize: number): boolean {
+  return (
+    outcome.stop?.reason === 'poison' &&
+    batchSize > 1 &&
+    outcome.batchItemFailures.length === batchSize
+  );
 }
 
 /** The batch item failures that make the mapping resume at `index`: it and every later record. */

@@ -131,8 +131,9 @@ function cdkProjection(projection: IndexProjection) {
  * outbox items, feeds a relay function that publishes them to the event bus.
  *
  * Failure handling: the relay reports the first record it could not publish, so the
- * mapping resumes there; a batch that keeps failing is bisected to isolate a poison
- * record, retried a bounded number of times, and then described in the failure queue
+ * mapping resumes there; a poison record at the head of a batch fails the invocation, so
+ * the batch is bisected until the record is alone (Lambda does not split a batch that
+ * reports failures), retried a bounded number of times, and then described in the failure queue
  * (an alarm watches it); a second alarm fires while the relay lags its stream. The outbox
  * items stay in the table until their TTL (24 h), so what the queue describes can be
  * republished by writing the item again (README, "Operate").

@@ -306,7 +306,11 @@ export class StreamMapping {
       }
       const attempts = batch.attempts + 1;
       const retriesLeft = def.maximumRetryAttempts < 0 || attempts <= def.maximumRetryAttempts;
-      if (def.bisectBatchOnFunctionError && remaining.length > 1) {
+      // AWS splits in two only a batch whose invocation failed. A partial response is
+      // "bisected at the returned sequence number": the retry is the whole remainder, so a
+      // record that keeps failing at its start takes every record after it to the
+      // on-failure destination when the retries run out.
+      if (def.bisectBatchOnFunctionError && verdict.kind !== 'partial' && remaining.length > 1) {
         const half = Math.ceil(remaining.length / 2);
         queue.unshift(
           { items: remaining.slice(0, half), attempts: 0 },

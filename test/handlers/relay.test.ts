@@ -3,7 +3,11 @@ import type { PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
 import type { Context, DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
 import { toPutEventsEntry, type PutEventsEntry } from '../../events/index.ts';
 import type { PutEventsResult } from '../../lambdas/relay/put-events-result.ts';
-import { relayRecords, type EventPublisher } from '../../lambdas/relay/relay-records.ts';
+import {
+  mustSplitBatch,
+  relayRecords,
+  type EventPublisher,
+} from '../../lambdas/relay/relay-records.ts';
 import {
   BUS,
   confirmedEvent,
@@ -208,6 +212,28 @@ describe('relayRecords', () => {
     expect(outcome.batchItemFailures).toEqual(sequencesFrom(0, 2));
   });
 
+  it('has the invocation fail only for a poison record at the head of a batch of several', async () => {
+    const { publisher } = fakePublisher();
+    const { deps } = depsWith(publisher);
+    const headed = await relayRecords([outboxRecordWithEvent(0, 'null'), outboxRecord(1)], deps);
+    const alone = await relayRecords([outboxRecordWithEvent(0, 'null')], deps);
+    const later = await relayRecords([outboxRecord(0), outboxRecordWithEvent(1, 'null')], deps);
+    const refused = await relayRecords(
+      outboxRecords(2),
+      depsWith(fakePublisher((entries) => accepted(entries, [0, 1])).publisher).deps,
+    );
+
+    // Lambda splits only a failed invocation; a reported head would be retried with all
+    // the records behind it until they all went to the failure destination.
+    expect(mustSplitBatch(headed, 2)).toBe(true);
+    // Alone, it is reported, retried and set aside by the mapping as usual.
+    expect(mustSplitBatch(alone, 1)).toBe(false);
+    // Not at the head: reporting it lets the mapping check the record before it off.
+    expect(mustSplitBatch(later, 2)).toBe(false);
+    // EventBridge refusing entries is no poison: splitting would not help an outage.
+    expect(mustSplitBatch(refused, 2)).toBe(false);
+  });
+
   it('reports a failure before a later poison record, publishing neither', async () => {
     const { publisher, calls } = fakePublisher((entries) => accepted(entries, [1]));
     const { deps } = depsWith(publisher);
@@ -327,6 +353,20 @@ describe('relay handler', () => {
 
     expect(response).toEqual({ batchItemFailures: [{ itemIdentifier: sequenceOf(1) }] });
     expect(sentEntries().map((entries) => entries.length)).toEqual([2, 1, 1]);
+  });
+
+  it('fails the invocation when a poison record heads the batch, publishing nothing', async () => {
+    answer = (entries) =>
+      jsonAnswer({ FailedEntryCount: 0, Entries: entries.map((_, i) => ({ EventId: `eb-${i}` })) });
+
+    await expect(
+      handler({ Records: [outboxRecordWithEvent(0, '{not json'), outboxRecord(1)] }, context),
+    ).rejects.toThrow(/Poison outbox record .* heads a batch of 2/);
+    expect(eventBridge.requests).toEqual([]);
+
+    // Alone in its batch, it is reported like any record that cannot be published.
+    const alone = await handler({ Records: [outboxRecordWithEvent(0, '{not json')] }, context);
+    expect(alone).toEqual({ batchItemFailures: [{ itemIdentifier: sequenceOf(0) }] });
   });
 
   it('leaves the records of a call EventBridge keeps failing for the mapping to retry', async () => {

@@ -198,6 +198,38 @@ describe('StreamMapping', () => {
     expect(h.invocations.filter((b) => b.length === 1 && b[0] === 'poison')).toHaveLength(2);
   });
 
+  it('with ReportBatchItemFailures and bisection, retries a partial failure from the reported record without splitting it, as AWS does', async () => {
+    const h = await run(
+      ['a', 'poison', 'b', 'c'],
+      {
+        batchSize: 4,
+        reportBatchItemFailures: true,
+        bisectBatchOnFunctionError: true,
+        maximumRetryAttempts: 2,
+        onFailureArn: 'arn:aws:sqs:us-east-1:000000000000:failures',
+      },
+      (batch) => {
+        const at = batch.indexOf('poison');
+        if (at === -1) return succeeded({ batchItemFailures: [] });
+        const sequence = (key: string) => String(['a', 'poison', 'b', 'c'].indexOf(key) + 1);
+        return succeeded({
+          batchItemFailures: batch
+            .slice(at)
+            .map((key) => ({ itemIdentifier: sequence(key).padStart(21, '0') })),
+        });
+      },
+    );
+    await until(() => h.destination.length === 1);
+    expect(h.invocations).toEqual([
+      ['a', 'poison', 'b', 'c'],
+      ['poison', 'b', 'c'],
+      ['poison', 'b', 'c'],
+    ]);
+    expect(h.destination[0]!.message).toMatchObject({
+      DDBStreamBatchInfo: { batchSize: 3, startSequenceNumber: '000000000000000000002' },
+    });
+  });
+
   it('discards records older than MaximumRecordAgeInSeconds instead of retrying them', async () => {
     let now = Date.now();
     const h = await run(
