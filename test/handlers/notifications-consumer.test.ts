@@ -75,6 +75,15 @@ describe('notifications consumer', () => {
     expect(store.get('ord-1', 'evt-1', 'email')).toBeUndefined();
   });
 
+  it('acknowledges a confirmation that arrives after the cancellation without sending it', async () => {
+    const { provider, deliver, metric } = consumerUnderTest();
+    await deliver(sqsRecord('m1', orderCancelled({ eventId: 'evt-cancel' })));
+    const late = await deliver(sqsRecord('m2', orderConfirmed({ eventId: 'evt-confirm' })));
+    expect(late.batchItemFailures).toEqual([]);
+    expect(provider.sent.map((m) => m.template)).toEqual(['order_cancelled', 'order_cancelled']);
+    expect(metric(notificationMetrics.superseded)).toBe(1);
+  });
+
   it('sends nothing twice for a duplicated event delivered again later', async () => {
     const { provider, store, deliver, metric } = consumerUnderTest();
     const event = orderConfirmed();

@@ -259,6 +259,21 @@ describe('notification store on DynamoDB Local', () => {
   );
 
   it(
+    'notes an order’s cancellation for later confirmations, and does not list the note as a notification',
+    async () => {
+      const store = createNotificationStore(documents, tableName);
+      const orderId = randomUUID();
+      expect(await store.wasCancelled(orderId)).toBe(false);
+      await store.noteCancellation(orderId, 'evt-cancel', new Date());
+      await store.noteCancellation(orderId, 'evt-cancel', new Date()); // a redelivery
+      expect(await store.wasCancelled(orderId)).toBe(true);
+      expect(await store.wasCancelled(randomUUID())).toBe(false);
+      expect(await store.listByOrder(orderId)).toEqual([]);
+    },
+    TIMEOUT,
+  );
+
+  it(
     'serves an order’s notifications over the API oldest first, and an empty list for another order',
     async () => {
       const store = createNotificationStore(documents, tableName);

@@ -9,6 +9,7 @@ import type {
 } from '../use-cases/ports.ts';
 import { isConditionalCheckFailed, type DocumentDb } from '../../shared/aws/document-db.ts';
 import {
+  cancellationKey,
   NOTIFICATION_ENTITY_TYPE,
   NOTIFICATION_SORT_KEY_PREFIX,
   notificationKey,
@@ -20,6 +21,9 @@ import {
 export const NOTIFICATION_RETENTION_SECONDS = 365 * 24 * 60 * 60;
 
 const epochSeconds = (date: Date) => Math.floor(date.getTime() / 1000);
+
+/** `entityType` of the note that an order was cancelled. */
+const CANCELLATION_ENTITY_TYPE = 'CANCELLATION';
 
 const NotificationItem = z.object({
   orderId: z.string(),
@@ -128,6 +132,35 @@ export function createNotificationStore(db: DocumentDb, tableName: string): Noti
         ConditionExpression: 'attribute_not_exists(#status) OR #status <> :sent',
         ExpressionAttributeValues: { ...update.ExpressionAttributeValues, ':sent': 'SENT' },
       });
+    },
+
+    async noteCancellation(orderId: string, eventId: string, now: Date): Promise<void> {
+      // A plain put: noting it again (a redelivered OrderCancelled) changes nothing that
+      // matters, and one write is cheaper than a conditional one that may fail.
+      await db.put({
+        TableName: tableName,
+        Item: {
+          ...cancellationKey(orderId),
+          entityType: CANCELLATION_ENTITY_TYPE,
+          orderId,
+          eventId,
+          notedAt: now.toISOString(),
+          [notificationsTableKeys.timeToLiveAttribute]:
+            epochSeconds(now) + NOTIFICATION_RETENTION_SECONDS,
+        },
+      });
+    },
+
+    async wasCancelled(orderId: string): Promise<boolean> {
+      const { Item } = await db.get({
+        TableName: tableName,
+        Key: cancellationKey(orderId),
+        // The note may have been written a moment ago by another invocation.
+        ConsistentRead: true,
+        ProjectionExpression: '#pk',
+        ExpressionAttributeNames: { '#pk': notificationsTableKeys.partitionKey },
+      });
+      return Item !== undefined;
     },
 
     async listByOrder(orderId: string): Promise<NotificationRecord[]> {

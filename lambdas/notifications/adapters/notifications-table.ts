@@ -10,6 +10,7 @@ import { TTL_ATTRIBUTE } from '../../shared/outbox.ts';
  * | item                   | pk                          | sk                                         |
  * |------------------------|-----------------------------|--------------------------------------------|
  * | notification attempt   | `ORDER#<orderId>`           | `NOTIFICATION#<eventId>#<channel>`         |
+ * | cancellation noted     | `ORDER#<orderId>`           | `CANCELLATION`                             |
  * | idempotency (Powertools)| `IDEMPOTENCY#notifications` | `notifications.send#<hash of eventId+channel>` |
  *
  * One query on `ORDER#<orderId>` lists an order's notifications. Idempotency records live
@@ -41,6 +42,15 @@ export const orderPartition = (orderId: string): string => `ORDER#${orderId}`;
 export const notificationKey = (orderId: string, eventId: string, channel: string): ItemKey => ({
   pk: orderPartition(orderId),
   sk: `${NOTIFICATION_SORT_KEY_PREFIX}${eventId}#${channel}`,
+});
+
+/**
+ * The key of the note that an order was cancelled: a confirmation handled after it is
+ * not sent. Outside the `NOTIFICATION#` prefix, so it is not listed as a notification.
+ */
+export const cancellationKey = (orderId: string): ItemKey => ({
+  pk: orderPartition(orderId),
+  sk: 'CANCELLATION',
 });
 
 /**

@@ -14,6 +14,7 @@ export const notificationEvents = [OrderConfirmed, OrderCancelled] as const;
 export const notificationMetrics = {
   sent: 'NotificationsSent',
   duplicates: 'DuplicateNotificationsSkipped',
+  superseded: 'ConfirmationsSupersededByCancellation',
   providerFailures: 'NotificationProviderFailures',
   otherFailures: 'NotificationOtherFailures',
 } as const;
@@ -45,6 +46,11 @@ export function createNotificationsConsumer(
       sender.registerLambdaContext(context);
       try {
         const result = await notifyCustomer(event, { sendOnce: sender.sendOnce, store, now });
+        if (result.superseded) {
+          count(notificationMetrics.superseded, 1);
+          logger.info('Confirmation not sent: the order was cancelled, and the customer told so');
+          return;
+        }
         count(notificationMetrics.sent, result.sent.length);
         count(notificationMetrics.duplicates, result.alreadySent.length);
         logger.info('Customer notified', { ...result });

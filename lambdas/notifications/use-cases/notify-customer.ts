@@ -24,6 +24,11 @@ export interface NotifyCustomerResult {
   sent: Channel[];
   /** Already sent by an earlier delivery of the same event: nothing was sent again. */
   alreadySent: Channel[];
+  /**
+   * An OrderConfirmed not sent because the order's cancellation came first (the customer
+   * must not be told "confirmed" after "cancelled"); nothing was sent.
+   */
+  superseded: boolean;
 }
 
 /** One channel that could not be notified this time. */
@@ -65,13 +70,25 @@ export const MAX_ERROR_LENGTH = 500;
  * every attempt.
  *
  * Channels are independent: a failure on one does not stop the other. When any failed,
- * throws {@link NotificationDeliveryError} after trying them all.
+ * throws {@link NotificationDeliveryError} after trying them all. A confirmation of an
+ * order whose cancellation was already handled is not sent (`superseded`).
  */
 export async function notifyCustomer(
   event: NotifiableEvent,
   deps: NotifyCustomerDeps,
 ): Promise<NotifyCustomerResult> {
-  const result: NotifyCustomerResult = { sent: [], alreadySent: [] };
+  const { store, now } = deps;
+  // The two final events of an order travel apart (separate outbox items, queue
+  // redeliveries, a retry after a provider failure), so a confirmation can be handled
+  // after the cancellation of the same order. The cancellation is noted before it is
+  // sent, and a confirmation checks for it first. Left open: both handled at the same
+  // moment, when the confirmation's check can pass just before the note is written.
+  if (event.type === 'OrderCancelled') {
+    await store.noteCancellation(event.orderId, event.eventId, now());
+  } else if (await store.wasCancelled(event.orderId)) {
+    return { sent: [], alreadySent: [], superseded: true };
+  }
+  const result: NotifyCustomerResult = { sent: [], alreadySent: [], superseded: false };
   const failures: ChannelFailure[] = [];
   for (const notification of notificationsFor(event)) {
     const { channel } = notification.message;

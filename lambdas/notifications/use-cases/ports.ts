@@ -82,4 +82,11 @@ export interface NotificationStore {
   recordFailed(notification: Notification, error: string, now: Date): Promise<RecordOutcome>;
   /** Every notification of an order, in no particular order. */
   listByOrder(orderId: string): Promise<NotificationRecord[]>;
+  /**
+   * Notes that the order was cancelled, before its cancellation is sent, so that a
+   * confirmation handled later is not sent after it. Idempotent.
+   */
+  noteCancellation(orderId: string, eventId: string, now: Date): Promise<void>;
+  /** Whether a cancellation of the order was noted (read consistently). */
+  wasCancelled(orderId: string): Promise<boolean>;
 }

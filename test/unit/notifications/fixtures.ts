@@ -219,6 +219,19 @@ export class FakeNotificationStore implements NotificationStore {
     return Promise.resolve([...this.records.values()].filter((r) => r.orderId === orderId));
   }
 
+  /** Orders whose cancellation was noted. */
+  readonly cancelled = new Set<string>();
+
+  noteCancellation(orderId: string): Promise<void> {
+    if (this.failWrites) return Promise.reject(this.failWrites);
+    this.cancelled.add(orderId);
+    return Promise.resolve();
+  }
+
+  wasCancelled(orderId: string): Promise<boolean> {
+    return Promise.resolve(this.cancelled.has(orderId));
+  }
+
   get(orderId: string, eventId: string, channel: string): NotificationRecord | undefined {
     return this.records.get(`${orderId}#${eventId}#${channel}`);
   }

@@ -43,7 +43,7 @@ describe('notifyCustomer', () => {
   it('sends the email and the SMS and records each as sent after one attempt', async () => {
     const { sender, store, deps } = setup();
     const result = await notifyCustomer(orderConfirmed(), deps);
-    expect(result).toEqual({ sent: ['email', 'sms'], alreadySent: [] });
+    expect(result).toEqual({ sent: ['email', 'sms'], alreadySent: [], superseded: false });
     expect(sender.provided.map((n) => n.message.channel)).toEqual(['email', 'sms']);
     expect(store.get('ord-1', 'evt-1', 'email')).toMatchObject({
       status: 'SENT',
@@ -64,7 +64,7 @@ describe('notifyCustomer', () => {
     const { sender, store, deps } = setup();
     await notifyCustomer(orderCancelled(), deps);
     const again = await notifyCustomer(orderCancelled(), deps);
-    expect(again).toEqual({ sent: [], alreadySent: ['email', 'sms'] });
+    expect(again).toEqual({ sent: [], alreadySent: ['email', 'sms'], superseded: false });
     expect(sender.provided).toHaveLength(2);
     expect(store.get('ord-1', 'evt-1', 'email')?.attempts).toBe(1);
   });
@@ -94,7 +94,7 @@ describe('notifyCustomer', () => {
     sender.fail.clear();
 
     const retried = await notifyCustomer(orderConfirmed(), deps);
-    expect(retried).toEqual({ sent: ['sms'], alreadySent: ['email'] });
+    expect(retried).toEqual({ sent: ['sms'], alreadySent: ['email'], superseded: false });
     expect(sender.provided.map((n) => n.message.channel)).toEqual(['email', 'sms']);
     expect(store.get('ord-1', 'evt-1', 'email')?.attempts).toBe(1);
     expect(store.get('ord-1', 'evt-1', 'sms')).toMatchObject({
@@ -131,7 +131,7 @@ describe('notifyCustomer', () => {
       ...deps,
       now: () => later,
     });
-    expect(retried).toEqual({ sent: ['sms'], alreadySent: [] });
+    expect(retried).toEqual({ sent: ['sms'], alreadySent: [], superseded: false });
     expect(sender.provided).toHaveLength(1);
     expect(store.get('ord-1', 'evt-1', 'sms')).toMatchObject({
       status: 'SENT',
@@ -139,6 +139,46 @@ describe('notifyCustomer', () => {
       sentAt: NOW.toISOString(),
       updatedAt: later.toISOString(),
     });
+  });
+
+  it('does not send a confirmation once the order’s cancellation was handled', async () => {
+    const { sender, store, deps } = setup();
+    await notifyCustomer(orderCancelled({ eventId: 'evt-cancel' }), deps);
+
+    // The confirmation arrives late (a retry after a provider failure, a redelivery).
+    const late = await notifyCustomer(orderConfirmed({ eventId: 'evt-confirm' }), deps);
+
+    expect(late).toEqual({ sent: [], alreadySent: [], superseded: true });
+    expect(sender.provided.map((n) => n.message.template)).toEqual([
+      'order_cancelled',
+      'order_cancelled',
+    ]);
+    expect((await store.listByOrder('ord-1')).map((r) => r.eventId)).toEqual([
+      'evt-cancel',
+      'evt-cancel',
+    ]);
+  });
+
+  it('still sends a cancellation after the confirmation (an order cancelled once confirmed)', async () => {
+    const { sender, deps } = setup();
+    await notifyCustomer(orderConfirmed({ eventId: 'evt-confirm' }), deps);
+    const cancelled = await notifyCustomer(orderCancelled({ eventId: 'evt-cancel' }), deps);
+
+    expect(cancelled).toEqual({ sent: ['email', 'sms'], alreadySent: [], superseded: false });
+    expect(sender.provided.map((n) => n.message.template)).toEqual([
+      'order_confirmed',
+      'order_confirmed',
+      'order_cancelled',
+      'order_cancelled',
+    ]);
+  });
+
+  it('notes the cancellation before sending it, so a failed send still supersedes a confirmation', async () => {
+    const { sender, store, deps } = setup();
+    sender.fail.set('email', new ProviderError('down'));
+    sender.fail.set('sms', new ProviderError('down'));
+    await expect(notifyCustomer(orderCancelled(), deps)).rejects.toThrow(NotificationDeliveryError);
+    expect(store.cancelled.has('ord-1')).toBe(true);
   });
 
   it('keeps a stored error message short', async () => {
