@@ -351,6 +351,24 @@ describe('DynamoDB order store (DynamoDB Local)', () => {
     );
 
     it(
+      'gives no cursor when a page holds exactly the last orders (DynamoDB stops at Limit with a key anyway)',
+      async () => {
+        const all = await store.listOrdersByCustomer(customerId, { limit: created.length });
+        expect(all.orders.map((o) => o.orderId)).toEqual([...created].reverse());
+        expect(all.nextCursor).toBeUndefined();
+
+        const first = await store.listOrdersByCustomer(customerId, { limit: 4 });
+        const rest = await store.listOrdersByCustomer(customerId, {
+          limit: 3,
+          cursor: first.nextCursor!,
+        });
+        expect(rest.orders).toHaveLength(3);
+        expect(rest.nextCursor).toBeUndefined();
+      },
+      TIMEOUT,
+    );
+
+    it(
       'lists the orders as the table holds them now, from an index that projects only keys',
       async () => {
         const raw = new DynamoDBClient({ endpoint: dynamoDbEndpoint() });

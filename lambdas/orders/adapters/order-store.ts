@@ -147,15 +147,35 @@ const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve,
 
 /**
  * The items of `keys` (at most 100, one page), by {@link itemKeyId}. Eventually consistent:
- * a list is a snapshot anyway, and it costs half. DynamoDB may read only part of a batch
- * (throttling, 16 MB per answer) and hand back the rest as `UnprocessedKeys`: those are asked
- * again after a backoff, a bounded number of times, then the listing fails rather than
- * silently missing orders.
+ * a list is a snapshot anyway, and it costs half. A key the index already has can be
+ * missing from that read for a moment (an order just placed): those are read again
+ * consistently, so an order never drops out of a page the cursor then moves past.
  */
 async function getOrderItems(
   client: DocumentDb,
   tableName: string,
   keys: readonly ItemKey[],
+): Promise<Map<string, Record<string, unknown>>> {
+  const found = await batchGetItems(client, tableName, keys, false);
+  const missing = keys.filter((key) => !found.has(itemKeyId(key)));
+  if (missing.length > 0) {
+    for (const [id, item] of await batchGetItems(client, tableName, missing, true))
+      found.set(id, item);
+  }
+  return found;
+}
+
+/**
+ * One BatchGetItem of `keys`, by {@link itemKeyId}. DynamoDB may read only part of a batch
+ * (throttling, 16 MB per answer) and hand back the rest as `UnprocessedKeys`: those are
+ * asked again after a backoff, a bounded number of times, then the listing fails rather
+ * than silently missing orders.
+ */
+async function batchGetItems(
+  client: DocumentDb,
+  tableName: string,
+  keys: readonly ItemKey[],
+  consistent: boolean,
 ): Promise<Map<string, Record<string, unknown>>> {
   const found = new Map<string, Record<string, unknown>>();
   let pending: Record<string, unknown>[] = keys.map((key) => ({ pk: key.pk, sk: key.sk }));
@@ -166,13 +186,24 @@ async function getOrderItems(
       );
     if (attempt > 0) await sleep(Math.random() * BATCH_GET_BACKOFF_MS * 2 ** attempt);
     const { Responses, UnprocessedKeys } = await client.batchGet({
-      RequestItems: { [tableName]: { Keys: pending, ConsistentRead: false } },
+      RequestItems: { [tableName]: { Keys: pending, ConsistentRead: consistent } },
     });
     for (const item of Responses?.[tableName] ?? [])
       found.set(itemKeyId({ pk: String(item.pk), sk: String(item.sk) }), item);
     pending = UnprocessedKeys?.[tableName]?.Keys ?? [];
   }
   return found;
+}
+
+/** Where a listing continues after `item` (a key-only item of the customer index). */
+function pageKeyOf(item: Record<string, unknown>): CustomerPageKey {
+  const { partitionKey, sortKey } = ordersTableKeys.byCustomerIndex;
+  return {
+    pk: String(item.pk),
+    sk: String(item.sk),
+    [partitionKey]: String(item[partitionKey]),
+    [sortKey]: String(item[sortKey]),
+  } as CustomerPageKey;
 }
 
 /**
@@ -378,10 +409,17 @@ export function createOrderStore(client: DocumentDb, tableName: string): OrderSt
         ExpressionAttributeValues: { ':customer': customerPartition(customerId) },
         // The index sort key starts with createdAt: descending is newest first.
         ScanIndexForward: false,
-        Limit: limit,
+        // One more than the page: DynamoDB hands back a LastEvaluatedKey whenever it
+        // stops at Limit, even with nothing after it, so only the extra key tells that a
+        // next page exists (the last page then never carries a cursor to an empty one).
+        Limit: limit + 1,
         ...(startKey === undefined ? {} : { ExclusiveStartKey: startKey }),
       });
-      const keys = Items.map((item) => ({ pk: String(item.pk), sk: String(item.sk) }));
+      const pageItems = Items.slice(0, limit);
+      // Stopped at Limit (the extra key is there) or at 1 MB (not here with keys only).
+      const more = LastEvaluatedKey !== undefined;
+      const last = pageItems.at(-1);
+      const keys = pageItems.map((item) => ({ pk: String(item.pk), sk: String(item.sk) }));
       const found = await getOrderItems(client, tableName, keys);
       return {
         // In the index's order; an order missing from the table (none is ever deleted) is left out.
@@ -389,9 +427,7 @@ export function createOrderStore(client: DocumentDb, tableName: string): OrderSt
           const item = found.get(itemKeyId(key));
           return item && item.entityType === OrdersEntityType.order ? [fromOrderItem(item)] : [];
         }),
-        ...(LastEvaluatedKey === undefined
-          ? {}
-          : { nextCursor: encodeCursor(LastEvaluatedKey as CustomerPageKey) }),
+        ...(more && last ? { nextCursor: encodeCursor(pageKeyOf(last)) } : {}),
       };
     },
   };

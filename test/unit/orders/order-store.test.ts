@@ -293,12 +293,17 @@ describe('createOrderStore', () => {
     const newer = orderNamed('o2', '2026-03-01T11:00:00.000Z');
     const older = orderNamed('o3', '2026-03-01T10:00:00.000Z');
 
-    it('queries the customer index newest first and returns a cursor for the next page', async () => {
-      dynamo.on('query', () => ({ Items: [lastKey], LastEvaluatedKey: lastKey }));
+    it('queries the customer index newest first, one key more than the page, and returns a cursor after the page', async () => {
+      const nextKey = indexEntry('o0', '2026-02-01T10:00:00.000Z');
+      dynamo.on('query', () => ({ Items: [lastKey, nextKey], LastEvaluatedKey: nextKey }));
       dynamo.on('batchGet', () => ({ Responses: { orders: [tableItem(order)] } }));
       const page = await store.listOrdersByCustomer('cust-1', { limit: 1 });
 
+      // The extra key only tells that there is more: the next page starts with it.
       expect(page).toEqual({ orders: [order], nextCursor: encodeCursor(lastKey) });
+      expect(dynamo.inputs('batchGet')[0]!.RequestItems.orders!.Keys).toEqual([
+        { pk: lastKey.pk, sk: lastKey.sk },
+      ]);
       expect(dynamo.inputs('query')[0]!).toEqual({
         TableName: 'orders',
         IndexName: 'byCustomer',
@@ -306,7 +311,16 @@ describe('createOrderStore', () => {
         ExpressionAttributeNames: { '#pk': 'gsi1pk' },
         ExpressionAttributeValues: { ':customer': 'CUSTOMER#cust-1' },
         ScanIndexForward: false,
-        Limit: 1,
+        Limit: 2,
+      });
+    });
+
+    it('has no cursor when the page holds the last orders, however DynamoDB stopped', async () => {
+      // Exactly `limit` orders left: DynamoDB, asked for one more, finds none after them.
+      dynamo.on('query', () => ({ Items: [lastKey] }));
+      dynamo.on('batchGet', () => ({ Responses: { orders: [tableItem(order)] } }));
+      expect(await store.listOrdersByCustomer('cust-1', { limit: 1 })).toEqual({
+        orders: [order],
       });
     });
 
@@ -376,13 +390,31 @@ describe('createOrderStore', () => {
       expect(dynamo.inputs('batchGet')).toHaveLength(BATCH_GET_ATTEMPTS);
     });
 
-    it('leaves out an indexed order the table no longer holds', async () => {
+    it('reads a key the eventually consistent read missed again, consistently', async () => {
+      dynamo.on('query', () => ({
+        Items: [indexEntry('o2', newer.createdAt), indexEntry('o3', older.createdAt)],
+      }));
+      // o2 was just placed: the index has it, the eventually consistent read not yet.
+      dynamo.on(
+        'batchGet',
+        () => ({ Responses: { orders: [tableItem(older)] } }),
+        () => ({ Responses: { orders: [tableItem(newer)] } }),
+      );
+      const page = await store.listOrdersByCustomer('cust-1', { limit: 2 });
+      expect(page.orders).toEqual([newer, older]);
+      expect(dynamo.inputs('batchGet')[1]!.RequestItems).toEqual({
+        orders: { Keys: [{ pk: 'ORDER#o2', sk: 'ORDER' }], ConsistentRead: true },
+      });
+    });
+
+    it('leaves out an indexed order the table does not hold even when read consistently', async () => {
       dynamo.on('query', () => ({
         Items: [indexEntry('o2', newer.createdAt), indexEntry('o3', older.createdAt)],
       }));
       dynamo.on('batchGet', () => ({ Responses: { orders: [tableItem(older)] } }));
       const page = await store.listOrdersByCustomer('cust-1', { limit: 2 });
       expect(page.orders).toEqual([older]);
+      expect(dynamo.inputs('batchGet')).toHaveLength(2);
     });
 
     it('continues after the cursor’s key and has no cursor on the last page', async () => {
