@@ -301,7 +301,7 @@ describe('createOrderStore', () => {
 
       // The extra key only tells that there is more: the next page starts with it.
       expect(page).toEqual({ orders: [order], nextCursor: encodeCursor(lastKey) });
-      expect(dynamo.inputs('batchGet')[0]!.RequestItems.orders!.Keys).toEqual([
+      expect(dynamo.inputs('batchGet')[0]!.RequestItems!.orders!.Keys).toEqual([
         { pk: lastKey.pk, sk: lastKey.sk },
       ]);
       expect(dynamo.inputs('query')[0]!).toEqual({
