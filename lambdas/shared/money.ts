@@ -9,33 +9,32 @@
  * rounded: an amount that does not fit the currency's minor unit is an error.
  */
 
+import { minorUnitDigits } from './iso-4217.ts';
+
 /** Raised when an amount cannot be represented exactly; the message is fit for an API client. */
 export class MoneyError extends RangeError {
   override name = 'MoneyError';
 }
 
-let isoCurrencies: ReadonlySet<string> | undefined;
-
 /**
- * True for an active ISO 4217 currency code (upper case, e.g. `USD`), as known to the
- * runtime's ICU data. Funds and test codes (`XXX`) are not currencies orders are paid in.
+ * True for an active ISO 4217 currency code (upper case, e.g. `USD`) that orders can be
+ * priced in: funds, test and withdrawn codes are not (see `iso-4217.ts`).
  */
 export function isIsoCurrency(code: string): boolean {
-  isoCurrencies ??= new Set(Intl.supportedValuesOf('currency'));
-  return isoCurrencies.has(code);
+  return minorUnitDigits(code) !== undefined;
 }
 
 /**
- * Number of decimal places of the currency's minor unit: 2 for USD (cents), 0 for JPY,
- * 3 for BHD. Taken from ICU (`Intl.NumberFormat`), so it follows ISO 4217 without a
- * hand-kept table.
+ * Number of decimal places of the currency's minor unit, as ISO 4217 defines it: 2 for
+ * USD (cents), 0 for JPY, 3 for BHD. From the table in `iso-4217.ts`, not from ICU, whose
+ * display digits differ for some currencies (HUF, IDR, IQD) and change with Node.js.
  *
  * @throws {@link MoneyError} for a code that is not an ISO 4217 currency.
  */
 export function currencyExponent(code: string): number {
-  if (!isIsoCurrency(code)) throw new MoneyError(`${code} is not an ISO 4217 currency code`);
-  return new Intl.NumberFormat('en', { style: 'currency', currency: code }).resolvedOptions()
-    .maximumFractionDigits as number;
+  const digits = minorUnitDigits(code);
+  if (digits === undefined) throw new MoneyError(`${code} is not an ISO 4217 currency code`);
+  return digits;
 }
 
 /** A decimal as text: value = (negative ? -1 : 1) × digits × 10^-scale, digits without leading zeros. */

@@ -9,6 +9,7 @@ import {
   MoneyError,
   toMinorUnits,
 } from '../../../lambdas/shared/money.ts';
+import { ISO_4217_CODES } from '../../../lambdas/shared/iso-4217.ts';
 
 describe('isIsoCurrency', () => {
   it('accepts active ISO 4217 codes', () => {
@@ -18,6 +19,28 @@ describe('isIsoCurrency', () => {
   it('rejects unknown, lower-case and test codes', () => {
     for (const code of ['ABC', 'usd', 'US', 'USDD', 'XXX', ''])
       expect(isIsoCurrency(code)).toBe(false);
+  });
+
+  it('rejects funds, drawing rights, metals and withdrawn codes, which ICU knows', () => {
+    for (const code of ['CLF', 'BOV', 'USN', 'XDR', 'XAU', 'HRK', 'SLL']) {
+      expect(isIsoCurrency(code)).toBe(false);
+    }
+  });
+
+  it('is not fooled by names every object has', () => {
+    for (const code of ['constructor', '__proto__', 'toString']) {
+      expect(isIsoCurrency(code)).toBe(false);
+    }
+  });
+
+  it('lists only codes of three capital letters, each known to ICU but the newest', () => {
+    const icu = new Set(Intl.supportedValuesOf('currency'));
+    expect(ISO_4217_CODES.length).toBeGreaterThan(150);
+    for (const code of ISO_4217_CODES) {
+      expect(code).toMatch(/^[A-Z]{3}$/);
+      // VED (the digital bolívar, 2021) is in ISO 4217 but not in Node's ICU yet.
+      if (code !== 'VED') expect([code, icu.has(code)]).toEqual([code, true]);
+    }
   });
 });
 
@@ -29,6 +52,13 @@ describe('currencyExponent', () => {
     expect(currencyExponent('KRW')).toBe(0);
     expect(currencyExponent('BHD')).toBe(3);
     expect(currencyExponent('KWD')).toBe(3);
+  });
+
+  it('follows ISO 4217 where ICU displays other digits (amounts in events depend on it)', () => {
+    expect(currencyExponent('HUF')).toBe(2);
+    expect(currencyExponent('IDR')).toBe(2);
+    expect(currencyExponent('COP')).toBe(2);
+    expect(currencyExponent('IQD')).toBe(3);
   });
 
   it('throws for a code that is not a currency instead of guessing 2', () => {
