@@ -203,7 +203,7 @@ function pageKeyOf(item: Record<string, unknown>): CustomerPageKey {
     sk: String(item.sk),
     [partitionKey]: String(item[partitionKey]),
     [sortKey]: String(item[sortKey]),
-  } as CustomerPageKey;
+  };
 }
 
 /**
