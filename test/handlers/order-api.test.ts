@@ -192,12 +192,28 @@ describe('order API handler', () => {
         const { call, store } = apiUnderTest();
         await call(postOrder(orderBody(), { 'Idempotency-Key': 'key-1' }));
         const response = await call(
-          postOrder({ ...orderBody(), customerId: 'someone-else' }, { 'Idempotency-Key': 'key-1' }),
+          postOrder({ ...orderBody(), paymentToken: 'tok_other' }, { 'Idempotency-Key': 'key-1' }),
         );
 
         expect(response.statusCode).toBe(409);
         expect(bodyOf(response)).toEqual(errorBody('IDEMPOTENCY_KEY_REUSED', []));
         expect(store.orders.size).toBe(1);
+      });
+
+      it('keeps each customer’s keys apart: the same key from another customer places its own order', async () => {
+        const { call, store } = apiUnderTest();
+        const first = await call(postOrder(orderBody(), { 'Idempotency-Key': 'order-1' }));
+        const other = await call(
+          postOrder(
+            { ...orderBody(), customerId: 'someone-else' },
+            { 'Idempotency-Key': 'order-1' },
+          ),
+        );
+
+        expect([first.statusCode, other.statusCode]).toEqual([201, 201]);
+        expect(other.headers).not.toHaveProperty(REPLAYED_HEADER);
+        expect(bodyOf(other).orderId).not.toBe(bodyOf(first).orderId);
+        expect(store.orders.size).toBe(2);
       });
 
       it('answers 400 for a key that is empty, too long or not printable', async () => {

@@ -277,7 +277,9 @@ describe('DynamoDB order store (DynamoDB Local)', () => {
           .filter((item) => item.entityType === 'OUTBOX' && typeof item.event === 'string')
           .map((item) => JSON.parse(item.event as string) as { orderId: string });
         expect(events.filter((event) => event.orderId === orderId)).toHaveLength(1);
-        expect(all.filter((item) => item.pk === `IDEMPOTENCY#${key}`)).toHaveLength(1);
+        expect(
+          all.filter((item) => item.pk === `IDEMPOTENCY#${body.customerId}#${key}`),
+        ).toHaveLength(1);
       },
       TIMEOUT,
     );

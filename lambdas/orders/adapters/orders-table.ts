@@ -12,7 +12,7 @@ import type { TimelineEntry } from '../domain/timeline.ts';
  * | item             | pk                  | sk            | gsi1pk (byCustomer)   | gsi1sk                    |
  * |------------------|---------------------|---------------|-----------------------|---------------------------|
  * | order            | `ORDER#<orderId>`   | `ORDER`       | `CUSTOMER#<customer>` | `<createdAt>#<orderId>`   |
- * | idempotency      | `IDEMPOTENCY#<key>` | `IDEMPOTENCY` |                       |                           |
+ * | idempotency      | `IDEMPOTENCY#<customerId>#<key>` | `IDEMPOTENCY` |                       |                           |
  * | outbox (shared)  | `OUTBOX#<eventId>`  | `OUTBOX`      |                       |                           |
  * | legacy timeline  | `ORDER#<orderId>`   | `TIMELINE#<version, 10 digits>` |     |                           |
  *

@@ -113,7 +113,13 @@ export async function placeOrder(
   );
   const timeline = timelineEntry(order, { type: 'OrderPlaced' }, [event]);
   const body = JSON.stringify(toOrderView(order));
-  const key = command.idempotencyKey;
+  // Keys are the client's own strings ("order-1"): scoped to the customer, two customers'
+  // keys never collide, and nobody can take a key another customer will use. A customer
+  // id has no '#', so the scoped key is unambiguous.
+  const key =
+    command.idempotencyKey === undefined
+      ? undefined
+      : `${request.customerId}#${command.idempotencyKey}`;
   const requestHash = key === undefined ? undefined : canonicalHash(request);
   const idempotency: IdempotencyRecord | undefined =
     key === undefined || requestHash === undefined

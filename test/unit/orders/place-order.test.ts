@@ -150,8 +150,9 @@ describe('placeOrder', () => {
         await placeOrder({ order: valid(requestBody), idempotencyKey: 'key-1' }, deps),
       );
 
-      expect(store.idempotency.get('key-1')).toEqual({
-        key: 'key-1',
+      // Scoped to the customer: another customer's "key-1" is another key.
+      expect(store.idempotency.get('cust-1001#key-1')).toEqual({
+        key: 'cust-1001#key-1',
         requestHash: expect.stringMatching(/^[0-9a-f]{64}$/),
         orderId: 'id-1',
         statusCode: 201,
