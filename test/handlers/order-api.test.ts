@@ -212,7 +212,8 @@ describe('order API handler', () => {
 
         expect([first.statusCode, other.statusCode]).toEqual([201, 201]);
         expect(other.headers).not.toHaveProperty(REPLAYED_HEADER);
-        expect(bodyOf(other).orderId).not.toBe(bodyOf(first).orderId);
+        const idOf = (response: typeof first) => (bodyOf(response) as { orderId: string }).orderId;
+        expect(idOf(other)).not.toBe(idOf(first));
         expect(store.orders.size).toBe(2);
       });
 
