@@ -59,7 +59,7 @@ describe('inventory API handler', () => {
     it('answers 400 naming every invalid field, and writes nothing', async () => {
       const { call, store } = inventoryApiUnderTest();
       const response = await call(
-        putProductEvent('MUG-1', { name: '', quantity: -1, unitPrice: 1.999, colour: 'red' }),
+        putProductEvent('MUG-1', { name: '', quantity: -1, unitPrice: 1.9999, colour: 'red' }),
       );
       expect(response.statusCode).toBe(400);
       const fields = (bodyOf(response) as { error: { details: { field: string }[] } }).error.details

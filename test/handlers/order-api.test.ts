@@ -117,7 +117,7 @@ describe('order API handler', () => {
       [
         'items[0].unitPrice',
         { items: [{ sku: 'S', quantity: 1, unitPrice: 1.999 }] },
-        'must have at most 2 decimal places',
+        'must have at most 2 decimal places for USD',
       ],
       [
         'items[0].unitPrice',

@@ -18,7 +18,8 @@ export const productLimits = {
   maxQuantity: 1_000_000_000,
   /** Largest unit price in major units (as the order API). */
   maxUnitPrice: 100_000_000,
-  maxPriceDecimals: 2,
+  /** As the order API: the most any currency has; the currency's own is checked next. */
+  maxPriceDecimals: 3,
 } as const;
 
 /** Currency of a product when the request names none. */

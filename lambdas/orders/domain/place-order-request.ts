@@ -19,8 +19,11 @@ export const placeOrderLimits = {
    * exact integers of minor units for every currency with up to 3 decimals.
    */
   maxUnitPrice: 100_000_000,
-  /** Decimal places accepted in a unit price, whatever the currency allows. */
-  maxPriceDecimals: 2,
+  /**
+   * Decimal places a unit price may have at all: the most any accepted currency's minor
+   * unit has (BHD, KWD, ...). The currency's own minor unit is checked next (USD: 2).
+   */
+  maxPriceDecimals: 3,
   maxEmailLength: 254,
 } as const;
 

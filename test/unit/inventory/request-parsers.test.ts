@@ -27,6 +27,15 @@ describe('validatePutProduct', () => {
     );
   });
 
+  it('prices dinars in fils, a thousandth, and forints in fillér, a hundredth (ISO, not ICU)', () => {
+    expect(
+      validatePutProduct('SKU-1', { ...body, unitPrice: 1.234, currency: 'KWD' }),
+    ).toMatchObject({ ok: true, value: { unitPrice: 1234, currency: 'KWD' } });
+    expect(
+      validatePutProduct('SKU-1', { ...body, unitPrice: 1999.5, currency: 'HUF' }),
+    ).toMatchObject({ ok: true, value: { unitPrice: 199950, currency: 'HUF' } });
+  });
+
   it('accepts a quantity of zero (out of stock, still listed)', () => {
     expect(validatePutProduct('SKU-1', { ...body, quantity: 0 }).ok).toBe(true);
   });
@@ -40,10 +49,16 @@ describe('validatePutProduct', () => {
     ['a quantity as text', { ...body, quantity: '3' }, 'quantity', 'must be a number'],
     ['a negative price', { ...body, unitPrice: -1 }, 'unitPrice', 'must not be negative'],
     [
-      'a price with 3 decimals',
+      'a price with 3 decimals in dollars',
       { ...body, unitPrice: 1.234 },
       'unitPrice',
-      'must have at most 2 decimal places',
+      'must have at most 2 decimal places for USD',
+    ],
+    [
+      'a price with 4 decimals',
+      { ...body, unitPrice: 1.2345, currency: 'KWD' },
+      'unitPrice',
+      'must have at most 3 decimal places',
     ],
     [
       'cents of a currency without them',

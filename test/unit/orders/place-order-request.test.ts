@@ -279,13 +279,20 @@ describe('validatePlaceOrderRequest', () => {
       expect(validatePlaceOrderRequest(withItem({ unitPrice: 0 })).ok).toBe(true);
     });
 
-    it('has at most 2 decimal places', () => {
-      expect(messagesFor(withItem({ unitPrice: 12.345 }), 'items[0].unitPrice')).toEqual([
-        'must have at most 2 decimal places',
+    it('has at most 3 decimal places, and no more than its currency', () => {
+      expect(messagesFor(withItem({ unitPrice: 1.2345 }), 'items[0].unitPrice')).toEqual([
+        'must have at most 3 decimal places',
       ]);
+      expect(messagesFor(withItem({ unitPrice: 12.345 }), 'items[0].unitPrice')).toEqual([
+        'must have at most 2 decimal places for USD',
+      ]);
+      // Dinars have fils: a thousandth.
       expect(
-        messagesFor({ ...withItem({ unitPrice: 1.005 }), currency: 'BHD' }, 'items[0].unitPrice'),
-      ).toEqual(['must have at most 2 decimal places']);
+        validatePlaceOrderRequest({ ...withItem({ unitPrice: 1.005 }), currency: 'BHD' }).ok,
+      ).toBe(true);
+      expect(
+        validatePlaceOrderRequest({ ...withItem({ unitPrice: 1.234 }), currency: 'KWD' }).ok,
+      ).toBe(true);
     });
 
     it('has no more decimals than the currency, and says so', () => {
