@@ -13,6 +13,9 @@ export function timerExecutionArn(stateMachineArn: string, orderId: string): str
   return `${stateMachineArn.replace(':stateMachine:', ':execution:')}:${orderId}`;
 }
 
+/** How much older than the call a returned execution must be to count as started before. */
+const ALREADY_STARTED_MARGIN_MS = 5_000;
+
 /** The input of a timer execution: the state machine waits until `deadline`, then times out `orderId`. */
 export interface TimerExecutionInput {
   orderId: string;
@@ -22,8 +25,9 @@ export interface TimerExecutionInput {
 /**
  * The saga timer on a Step Functions Standard state machine (`Wait` until `$.deadline`,
  * then the timeout task). One execution per order, named after it: StartExecution with the
- * same name and input while it runs returns it, and any other reuse of the name answers
- * ExecutionAlreadyExists, so starting twice never makes two timers. A waiting Standard
+ * same name and input while it runs returns it (told apart by its start date), and any
+ * other reuse of the name answers ExecutionAlreadyExists, so starting twice never makes
+ * two timers and is reported as `already-started`. A waiting Standard
  * execution costs nothing until it moves on, and stopping it early spares the two
  * remaining state transitions.
  *
@@ -34,16 +38,24 @@ export interface TimerExecutionInput {
 export function createSfnSagaTimer(
   stepFunctions: Pick<StepFunctions, 'startExecution' | 'stopExecution'>,
   stateMachineArn: string,
+  now: () => Date = () => new Date(),
 ): SagaTimer {
   return {
     async startTimer(orderId, deadline) {
       const input: TimerExecutionInput = { orderId, deadline };
+      const calledAt = now().getTime();
       try {
-        await stepFunctions.startExecution({
+        const { startDate } = await stepFunctions.startExecution({
           stateMachineArn,
           name: orderId,
           input: JSON.stringify(input),
         });
+        // For a running execution with the same name and input, StartExecution succeeds and
+        // returns that execution: a redelivered OrderCreated lands here. Its start date
+        // gives it away (a margin allows for clocks a little apart).
+        if (startDate && startDate.getTime() < calledAt - ALREADY_STARTED_MARGIN_MS) {
+          return 'already-started';
+        }
         return 'started';
       } catch (error) {
         if (isAwsError(error, 'ExecutionAlreadyExists')) return 'already-started';

@@ -12,7 +12,10 @@ const MACHINE = 'arn:aws:states:eu-west-1:123456789012:stateMachine:OrderSaga-de
 const serviceError = (code: string) => new AwsServiceError({ code, message: code, status: 400 });
 
 /** A plain fake of the Step Functions client: records the calls, fails as told. */
-function fakeStepFunctions(failWith: { start?: Error; stop?: Error } = {}) {
+function fakeStepFunctions(
+  failWith: { start?: Error; stop?: Error } = {},
+  startDate: () => Date = () => new Date(),
+) {
   const started: StartExecutionInput[] = [];
   const stopped: StopExecutionInput[] = [];
   const stepFunctions: StepFunctions = {
@@ -20,7 +23,7 @@ function fakeStepFunctions(failWith: { start?: Error; stop?: Error } = {}) {
       started.push(input);
       return failWith.start
         ? Promise.reject(failWith.start)
-        : Promise.resolve({ executionArn: 'x', startDate: new Date() });
+        : Promise.resolve({ executionArn: 'x', startDate: startDate() });
     },
     stopExecution: (input) => {
       stopped.push(input);
@@ -61,6 +64,23 @@ describe('createSfnSagaTimer', () => {
         input: JSON.stringify({ orderId: 'ord-1', deadline: '2026-11-23T10:01:30.000Z' }),
       },
     ]);
+  });
+
+  it('tells a running execution StartExecution returned again (same name and input) from a new one', async () => {
+    const now = new Date('2026-11-23T10:00:30.000Z');
+    const since = (ms: number) => () => new Date(now.getTime() - ms);
+    const startOf = (startDate: () => Date) =>
+      createSfnSagaTimer(
+        fakeStepFunctions({}, startDate).stepFunctions,
+        MACHINE,
+        () => now,
+      ).startTimer('ord-1', '2026-11-23T10:01:30.000Z');
+    // A redelivered OrderCreated: the execution started 30 s ago.
+    expect(await startOf(since(30_000))).toBe('already-started');
+    // Just started (a clock a second ahead or behind is still this call's execution).
+    expect(await startOf(since(0))).toBe('started');
+    expect(await startOf(since(-1_000))).toBe('started');
+    expect(await startOf(since(1_000))).toBe('started');
   });
 
   it('treats ExecutionAlreadyExists as a timer already started', async () => {
