@@ -32,10 +32,23 @@ const THROTTLING_CODES = new Set([
 /** Error codes of transient failures (timeouts the service or we reported). */
 const TRANSIENT_CODES = new Set(['TimeoutError', 'RequestTimeout', 'RequestTimeoutException']);
 
+/** As the SDK's standard mode: other 5xx (501 Not Implemented) would answer the same again. */
 const TRANSIENT_STATUSES = new Set([500, 502, 503, 504]);
 
-/** Node.js socket errors after which the request may be sent again. */
-const NETWORK_ERROR_CODES = new Set(['ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'ETIMEDOUT']);
+/**
+ * Node.js socket and name-resolution errors after which the request may be sent again
+ * (the SDK's timeout and network lists: a DNS hiccup in a Lambda is retried, not fatal).
+ */
+const NETWORK_ERROR_CODES = new Set([
+  'ECONNRESET',
+  'ECONNREFUSED',
+  'EPIPE',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+]);
 
 /** Why a failed attempt may be retried; `undefined` when it may not. */
 export type RetryKind = 'throttling' | 'transient';

@@ -24,12 +24,18 @@ describe('retryKind', () => {
     expect(retryKind(serviceError('InternalServerError', status))).toBe('transient');
   });
 
-  it.each(['ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'ETIMEDOUT'])(
-    'treats the network error %s as transient',
-    (code) => {
-      expect(retryKind(networkError(code))).toBe('transient');
-    },
-  );
+  it.each([
+    'ECONNRESET',
+    'ECONNREFUSED',
+    'EPIPE',
+    'ETIMEDOUT',
+    'EHOSTUNREACH',
+    'ENETUNREACH',
+    'ENOTFOUND',
+    'EAI_AGAIN',
+  ])('treats the network error %s as transient', (code) => {
+    expect(retryKind(networkError(code))).toBe('transient');
+  });
 
   it('treats a timeout as transient', () => {
     expect(retryKind(Object.assign(new Error('late'), { name: 'TimeoutError' }))).toBe('transient');
