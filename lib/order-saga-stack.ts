@@ -164,7 +164,7 @@ export class OrderSagaStack extends Stack {
       contracts: [OrderCreated, PaymentRefundRequested],
       eventBus,
       observability,
-      // A tok_slow charge is put back on this queue with a delay.
+      // A tok_slow charge hides its message until the charge settles (ChangeMessageVisibility).
       ownQueueUrlVariable: 'QUEUE_URL',
       environment: {
         TABLE_NAME: this.payments.tableName,

@@ -32,9 +32,9 @@ export interface EventConsumerProps {
   readonly environment?: Record<string, string>;
   /**
    * Name of an environment variable that receives the URL of the consumer's own queue,
-   * for a consumer that puts messages back on it (e.g. with a delay); the function may
-   * then send to that queue and no other.
-   * @default - the function is not told its queue and may not send to it
+   * for a consumer that delays the redelivery of a message it received
+   * (`ChangeMessageVisibility`, which consuming the queue already allows). It may not send.
+   * @default - the function is not told its queue
    */
   readonly ownQueueUrlVariable?: string;
   /**
@@ -166,7 +166,6 @@ export class EventConsumer extends Construct {
         ...(props.ownQueueUrlVariable ? { [props.ownQueueUrlVariable]: this.queue.queueUrl } : {}),
       },
     });
-    if (props.ownQueueUrlVariable) this.queue.grantSendMessages(this.handler);
 
     this.handler.function.addEventSource(
       new SqsEventSource(this.queue, {

@@ -203,14 +203,16 @@ describe('EventConsumer with its settings', () => {
     });
   });
 
-  it('tells the function its own queue URL and lets it send there only', () => {
+  it('tells the function its own queue URL, lets it change the visibility of its messages there, and not send', () => {
     const queue = onlyId(template, 'AWS::SQS::Queue', { RedrivePolicy: Match.anyValue() });
     const fn = onlyId(template, 'AWS::Lambda::Function');
     expect(propertiesOf(template, fn).Environment).toMatchObject({
       Variables: { QUEUE_URL: { Ref: queue }, TABLE_NAME: 'stock-table' },
     });
-    expect(statementsAllowing(template, roleOf(template, fn), 'sqs:SendMessage')).toEqual([
+    const role = roleOf(template, fn);
+    expect(statementsAllowing(template, role, 'sqs:ChangeMessageVisibility')).toEqual([
       expect.objectContaining({ Resource: { 'Fn::GetAtt': [queue, 'Arn'] } }),
     ]);
+    expect(statementsAllowing(template, role, 'sqs:SendMessage')).toEqual([]);
   });
 });
