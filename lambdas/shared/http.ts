@@ -1,4 +1,5 @@
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
+import { isExactDecimal } from './money.ts';
 
 /**
  * HTTP plumbing for API Gateway REST (Lambda proxy integration, payload format 1.0):
@@ -168,9 +169,45 @@ export function readJsonBody(
   if (text.trim() === '')
     throw httpErrors.malformedJson('The request body is empty; a JSON object is required');
   try {
-    return JSON.parse(text) as unknown;
+    return JSON.parse(text, exactNumbers) as unknown;
   } catch (error) {
+    if (error instanceof InexactNumberError) {
+      throw httpErrors.malformedJson(
+        `The number ${error.source} cannot be read exactly (it would become ${error.value}); send at most 15 significant digits`,
+      );
+    }
     const reason = error instanceof SyntaxError ? `: ${error.message}` : '';
     throw httpErrors.malformedJson(`The request body is not valid JSON${reason}`);
   }
+}
+
+/** A number in a request body that a double cannot hold as written. */
+class InexactNumberError extends Error {
+  readonly source: string;
+  readonly value: number;
+
+  constructor(source: string, value: number) {
+    super(`Inexact number ${source}`);
+    this.source = source;
+    this.value = value;
+  }
+}
+
+/**
+ * `JSON.parse` reviver that refuses a number the parse would round (`19.999999999999999999`
+ * is 20, `1e-400` is 0): a price is never silently changed. Node.js gives revivers the
+ * number's source text; without it (older runtimes) numbers pass unchecked.
+ */
+function exactNumbers(
+  this: unknown,
+  _key: string,
+  value: unknown,
+  context?: { source?: string },
+): unknown {
+  const source = context?.source;
+  if (typeof value === 'number' && source !== undefined && !isExactDecimal(source, value)) {
+    // Shown in the answer: keep it short.
+    throw new InexactNumberError(source.length > 40 ? `${source.slice(0, 40)}…` : source, value);
+  }
+  return value;
 }

@@ -46,14 +46,15 @@ interface DecimalDigits {
 
 const NUMBER_FORMAT = /^(-?)(\d+)(?:\.(\d+))?(?:e([+-]\d+))?$/;
 
-/** The exact decimal digits of a finite number, read from its shortest round-trip string. */
-function decimalDigitsOf(value: number): DecimalDigits {
-  if (!Number.isFinite(value)) throw new MoneyError(`${value} is not a finite amount`);
-  const match = NUMBER_FORMAT.exec(String(value));
-  if (!match) throw new MoneyError(`${value} is not a decimal amount`);
-  const [, sign = '', integer = '', fraction = '', exponent = '0'] = match;
+/** Digits and scale of `sign integer.fraction × 10^exponent`, without leading or trailing zeros. */
+function normalizedDecimal(
+  sign: string,
+  integer: string,
+  fraction: string,
+  exponent: number,
+): DecimalDigits {
   let digits = `${integer}${fraction}`;
-  let scale = fraction.length - Number.parseInt(exponent, 10);
+  let scale = fraction.length - exponent;
   if (scale < 0) {
     digits += '0'.repeat(-scale);
     scale = 0;
@@ -65,6 +66,42 @@ function decimalDigitsOf(value: number): DecimalDigits {
   }
   digits = digits.replace(/^0+(?=\d)/, '');
   return { negative: sign === '-' && digits !== '0', digits, scale };
+}
+
+/** The exact decimal digits of a finite number, read from its shortest round-trip string. */
+function decimalDigitsOf(value: number): DecimalDigits {
+  if (!Number.isFinite(value)) throw new MoneyError(`${value} is not a finite amount`);
+  const match = NUMBER_FORMAT.exec(String(value));
+  if (!match) throw new MoneyError(`${value} is not a decimal amount`);
+  const [, sign = '', integer = '', fraction = '', exponent = '0'] = match;
+  return normalizedDecimal(sign, integer, fraction, Number.parseInt(exponent, 10));
+}
+
+/** A number as JSON writes it (RFC 8259). */
+const JSON_NUMBER = /^(-?)(\d+)(?:\.(\d+))?(?:[eE]([+-]?\d+))?$/;
+
+/** Decimal exponents beyond this never matter for an exact double (and would make long strings). */
+const MAX_JSON_EXPONENT = 400;
+
+/**
+ * Whether `value` is exactly the number written as `text` (a JSON number's source), i.e.
+ * whether parsing it lost nothing: `19.999999999999999999` parses to 20 and `1e-400` to 0,
+ * and an API that took those would charge a price the client never sent.
+ */
+export function isExactDecimal(text: string, value: number): boolean {
+  const match = JSON_NUMBER.exec(text);
+  if (!match || !Number.isFinite(value)) return false;
+  const [, sign = '', integer = '', fraction = '', exponentText = '0'] = match;
+  if (/^0*$/.test(`${integer}${fraction}`)) return value === 0;
+  const exponent = Number.parseInt(exponentText, 10);
+  if (!(Math.abs(exponent) <= MAX_JSON_EXPONENT)) return false;
+  const written = normalizedDecimal(sign, integer, fraction, exponent);
+  const parsed = decimalDigitsOf(value);
+  return (
+    written.negative === parsed.negative &&
+    written.digits === parsed.digits &&
+    written.scale === parsed.scale
+  );
 }
 
 /** Number of decimal places of a number as written: 12.5 → 1, 12 → 0, 1e-7 → 7. */

@@ -115,6 +115,26 @@ describe('readJsonBody', () => {
     ).toEqual({ a: [1, 2] });
   });
 
+  it('refuses a number the parse would round, rather than change a price', () => {
+    const read = (body: string) => () =>
+      readJsonBody({ headers: jsonHeaders, body, isBase64Encoded: false });
+    for (const number of ['19.999999999999999999', '0.30000000000000001', '1e-400', '1e400']) {
+      const error = thrown(read(`{"unitPrice":${number}}`));
+      expect([number, error.statusCode, error.code]).toEqual([number, 400, 'MALFORMED_JSON']);
+      expect(error.message).toContain(number);
+    }
+    expect(thrown(read('{"n":12345678901234567890}')).statusCode).toBe(400);
+  });
+
+  it('reads every exactly representable way of writing a number', () => {
+    const read = (body: string) =>
+      readJsonBody({ headers: jsonHeaders, body, isBase64Encoded: false });
+    expect(
+      read('[12.5, 12.50, 1.15, 0.1, -0.5, 0, -0, 0.000, 1e2, 1E+2, 125e-1, 1e21, 5e-324]'),
+    ).toEqual([12.5, 12.5, 1.15, 0.1, -0.5, 0, -0, 0, 100, 100, 12.5, 1e21, 5e-324]);
+    expect(read('{"q":9007199254740991}')).toEqual({ q: 9007199254740991 });
+  });
+
   it('decodes a base64-encoded body', () => {
     const body = Buffer.from('{"name":"Zoë"}').toString('base64');
     expect(readJsonBody({ headers: jsonHeaders, body, isBase64Encoded: true })).toEqual({
