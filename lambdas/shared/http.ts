@@ -171,6 +171,11 @@ export function readJsonBody(
   try {
     return JSON.parse(text, exactNumbers) as unknown;
   } catch (error) {
+    if (error instanceof IllFormedTextError) {
+      throw httpErrors.malformedJson(
+        'The request body has text that is not valid Unicode (a lone surrogate such as \\ud800)',
+      );
+    }
     if (error instanceof InexactNumberError) {
       throw httpErrors.malformedJson(
         `The number ${error.source} cannot be read exactly (it would become ${error.value}); send at most 15 significant digits`,
@@ -180,6 +185,9 @@ export function readJsonBody(
     throw httpErrors.malformedJson(`The request body is not valid JSON${reason}`);
   }
 }
+
+/** A string or name in a request body with a lone surrogate: no UTF-8 can carry it. */
+class IllFormedTextError extends Error {}
 
 /** A number in a request body that a double cannot hold as written. */
 class InexactNumberError extends Error {
@@ -194,16 +202,21 @@ class InexactNumberError extends Error {
 }
 
 /**
- * `JSON.parse` reviver that refuses a number the parse would round (`19.999999999999999999`
+ * `JSON.parse` reviver that refuses text no UTF-8 can carry, and a number the parse would round (`19.999999999999999999`
  * is 20, `1e-400` is 0): a price is never silently changed. Node.js gives revivers the
  * number's source text; without it (older runtimes) numbers pass unchecked.
  */
 function exactNumbers(
   this: unknown,
-  _key: string,
+  key: string,
   value: unknown,
   context?: { source?: string },
 ): unknown {
+  // JSON's \u escapes can spell a lone surrogate, which DynamoDB and EventBridge (UTF-8)
+  // would refuse further on, as a 500: refuse it here, as the client's error.
+  if (!key.isWellFormed() || (typeof value === 'string' && !value.isWellFormed())) {
+    throw new IllFormedTextError();
+  }
   const source = context?.source;
   if (typeof value === 'number' && source !== undefined && !isExactDecimal(source, value)) {
     // Shown in the answer: keep it short.

@@ -126,6 +126,23 @@ describe('readJsonBody', () => {
     expect(thrown(read('{"n":12345678901234567890}')).statusCode).toBe(400);
   });
 
+  it('refuses text with a lone surrogate, in a value or a name, which UTF-8 cannot carry', () => {
+    for (const body of ['{"sku":"SKU-\\ud800"}', '{"\\udc00":1}', '["ok","\\ud83d"]']) {
+      const error = thrown(() =>
+        readJsonBody({ headers: jsonHeaders, body, isBase64Encoded: false }),
+      );
+      expect([body, error.statusCode, error.code]).toEqual([body, 400, 'MALFORMED_JSON']);
+    }
+    // A pair is a character (😀).
+    expect(
+      readJsonBody({
+        headers: jsonHeaders,
+        body: '{"n":"\\ud83d\\ude00"}',
+        isBase64Encoded: false,
+      }),
+    ).toEqual({ n: '😀' });
+  });
+
   it('reads every exactly representable way of writing a number', () => {
     const read = (body: string) =>
       readJsonBody({ headers: jsonHeaders, body, isBase64Encoded: false });
