@@ -169,7 +169,7 @@ export function readJsonBody(
   if (text.trim() === '')
     throw httpErrors.malformedJson('The request body is empty; a JSON object is required');
   try {
-    return JSON.parse(text, exactNumbers) as unknown;
+    return JSON.parse(text, exactValues) as unknown;
   } catch (error) {
     if (error instanceof IllFormedTextError) {
       throw httpErrors.malformedJson(
@@ -206,7 +206,7 @@ class InexactNumberError extends Error {
  * is 20, `1e-400` is 0): a price is never silently changed. Node.js gives revivers the
  * number's source text; without it (older runtimes) numbers pass unchecked.
  */
-function exactNumbers(
+function exactValues(
   this: unknown,
   key: string,
   value: unknown,
