@@ -76,6 +76,11 @@ export interface BundleResult {
   ratio: number;
   /** Largest contributors to our minified bundle. */
   composition: { module: string; bytes: number }[];
+  /**
+   * The third-party part alone (all but `lambdas/` and `events/`), in our bundle and in
+   * the naive one: naiveBytes / oursBytes is the best factor reachable with no own code.
+   */
+  dependencies?: { oursBytes: number; naiveBytes: number };
 }
 
 export interface ColdStartResult {

@@ -25,6 +25,7 @@ import {
   HANDLER_ENTRIES,
   PROBED_IMPORTS,
   bundleComposition,
+  dependencyBytes,
   bundleFileIn,
   buildImportProbe,
   buildNaiveBundle,
@@ -163,14 +164,16 @@ async function measureBundles(model: CloudModel, naiveDir: string, results: Benc
     }
     const ours = measureBundle(bundleFileIn(fn.codeDir, fn.handler));
     const naive = measureBundle(await buildNaiveBundle(entry, naiveDir));
-    const composition = (await bundleComposition(entry)).slice(0, 12);
+    const composition = await bundleComposition(entry);
+    const dependencies = dependencyBytes(composition, await bundleComposition(entry, 'naive'));
     results.bundles.push({
       handler: entry.name,
       kind: entry.kind,
       ours: { rawBytes: ours.rawBytes, zippedBytes: ours.zippedBytes },
       naive: { rawBytes: naive.rawBytes, zippedBytes: naive.zippedBytes },
       ratio: ratio(ours.rawBytes, naive.rawBytes),
-      composition,
+      composition: composition.slice(0, 12).map(({ module, bytes }) => ({ module, bytes })),
+      dependencies,
     });
     say(
       `bundle ${entry.name}: ours ${(ours.rawBytes / 1024).toFixed(0)} KB, naive ${(naive.rawBytes / 1024).toFixed(0)} KB`,

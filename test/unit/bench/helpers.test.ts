@@ -1,7 +1,14 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from '@jest/globals';
 import { costBarsSvg, latencyHistogramSvg } from '../../../bench/chart.ts';
-import { isInstalled, moduleOf, ratio } from '../../../bench/bundles.ts';
+import {
+  HANDLER_ENTRIES,
+  bundleComposition,
+  dependencyBytes,
+  isInstalled,
+  moduleOf,
+  ratio,
+} from '../../../bench/bundles.ts';
 import { fakeAnswer } from '../../../bench/fake-aws.ts';
 import { runWithConcurrency } from '../../../bench/load.ts';
 
@@ -61,6 +68,32 @@ describe('bundle helpers', () => {
     );
     expect(moduleOf('node_modules/zod/v4/mini/index.js')).toBe('zod');
     expect(moduleOf('lambdas/orders/api/router.ts')).toBe('lambdas/orders');
+  });
+
+  it('adds up the dependencies of both builds, leaving out the code of this repo', () => {
+    const ours = [
+      { module: 'zod', bytes: 20, own: false },
+      { module: 'lambdas/relay', bytes: 10, own: true },
+      { module: 'events/catalog.ts', bytes: 2, own: true },
+      { module: '@middy/core', bytes: 3, own: false },
+    ];
+    const naive = [
+      { module: 'zod', bytes: 40, own: false },
+      { module: 'lambdas/relay', bytes: 19, own: true },
+      { module: '@middy/core', bytes: 8, own: false },
+    ];
+    expect(dependencyBytes(ours, naive)).toEqual({ oursBytes: 23, naiveBytes: 48 });
+  });
+
+  it('tells our code from dependencies in a real bundle, minified and naive', async () => {
+    const relay = HANDLER_ENTRIES.find((e) => e.name === 'relay')!;
+    const ours = await bundleComposition(relay);
+    const naive = await bundleComposition(relay, 'naive');
+    const share = (shares: typeof ours, module: string) => shares.find((s) => s.module === module);
+    expect(share(ours, 'lambdas/relay')?.own).toBe(true);
+    expect(share(ours, 'zod')?.own).toBe(false);
+    // The naive build is not minified: the same package takes more room there.
+    expect(share(naive, 'zod')!.bytes).toBeGreaterThan(share(ours, 'zod')!.bytes);
   });
 
   it('rounds ratios to hundredths', () => {

@@ -114,3 +114,26 @@ describe('the cost section of the report', () => {
     expect(consoleReport(results(dynamoDb))).not.toContain('SQS requests by action');
   });
 });
+
+describe('the bundles section of the report', () => {
+  it('shows the ratio of the dependencies alone next to that of the whole bundle', () => {
+    const r = results({ readUnits: 0, writeUnits: 0, method: 'estimated' });
+    const text = consoleReport({
+      ...r,
+      bundles: [
+        {
+          handler: 'relay',
+          kind: 'relay',
+          ours: { rawBytes: 80 * 1024, zippedBytes: 26 * 1024 },
+          naive: { rawBytes: 200 * 1024, zippedBytes: 50 * 1024 },
+          ratio: 0.4,
+          composition: [{ module: 'zod', bytes: 22 * 1024 }],
+          dependencies: { oursBytes: 60 * 1024, naiveBytes: 174 * 1024 },
+        },
+      ],
+    });
+    expect(text).toContain(
+      '| relay | 80.0 KB | 26.0 KB | 200.0 KB | 50.0 KB | 0.40 | 0.34 | zod 22K |',
+    );
+  });
+});

@@ -48,6 +48,24 @@ describe('evaluateTargets', () => {
     expect(targets[1]?.gap).toBe('needs ≤ 167 KB');
   });
 
+  it('says when the dependencies alone cannot reach 3×', () => {
+    const [, factor] = evaluateTargets({
+      ...base,
+      bundles: [
+        {
+          handler: 'relay',
+          kind: 'relay',
+          ours: { rawBytes: 200 * 1024, zippedBytes: 1 },
+          naive: { rawBytes: 500 * 1024, zippedBytes: 1 },
+          ratio: 0.4,
+          composition: [],
+          dependencies: { oursBytes: 100 * 1024, naiveBytes: 270 * 1024 },
+        },
+      ],
+    });
+    expect(factor?.gap).toBe('needs ≤ 167 KB; its dependencies alone shrink 2.70×');
+  });
+
   it('holds the API handler to 80 ms and the others to 60 ms', () => {
     const cold = (handler: string, kind: 'api' | 'consumer', median: number) => ({
       handler,
