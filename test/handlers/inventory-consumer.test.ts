@@ -106,6 +106,39 @@ describe('inventory consumer handler', () => {
     expect(addMetric).toHaveBeenCalledWith(inventoryConsumerMetrics.duplicates, 'Count', 1);
   });
 
+  it('ignores, with a warning and its own metric, a PaymentCompleted for an order that has a reservation made for another event', async () => {
+    dynamo.on(
+      'transactWrite',
+      failWith(
+        cancelled([conditionFailed({ paymentEventId: { S: 'another-event' } }), none, none]),
+      ),
+    );
+    const { call, addMetric } = consumerUnderTest();
+    const warn = spyOnLogs('warn');
+
+    const response = await call(delivered(paymentCompleted([{ sku: 'A', quantity: 1 }])));
+
+    expect(response.batchItemFailures).toEqual([]);
+    expect(transactions()).toHaveLength(1);
+    expect(addMetric).toHaveBeenCalledWith(inventoryConsumerMetrics.ignored, 'Count', 1);
+    expect(addMetric).not.toHaveBeenCalledWith(inventoryConsumerMetrics.duplicates, 'Count', 1);
+    expect(warn).toHaveBeenCalledWith(expect.stringContaining('already has a reservation'));
+  });
+
+  it('takes a failed check that returned an empty item for an unknown SKU', async () => {
+    dynamo.on('transactWrite', failWith(cancelled([none, none, conditionFailed({})])), () => ({}));
+    const { call } = consumerUnderTest();
+
+    const response = await call(delivered(paymentCompleted([{ sku: 'GHOST', quantity: 1 }])));
+
+    expect(response.batchItemFailures).toEqual([]);
+    const [, failure] = transactions();
+    expect(JSON.parse(failure![1]!.Put?.Item?.event as string)).toMatchObject({
+      type: 'InventoryFailed',
+      data: { reason: 'unknown_sku', skus: ['GHOST'] },
+    });
+  });
+
   it('records InventoryFailed(unknown_sku) naming the missing SKU, even when another SKU is short', async () => {
     dynamo.on(
       'transactWrite',
@@ -228,6 +261,31 @@ describe('inventory consumer handler', () => {
       ExpressionAttributeValues: { ':q': 2 },
     });
     expect(addMetric).toHaveBeenCalledWith(inventoryConsumerMetrics.released, 'Count', 1);
+  });
+
+  it('acknowledges a release already done as a duplicate, writing nothing', async () => {
+    dynamo.on('get', () => ({
+      Item: toReservationItem({
+        orderId: 'order-1',
+        reservationId: 'res-1',
+        status: 'RELEASED',
+        items: [{ sku: 'A', quantity: 2 }],
+        releaseReason: 'timeout',
+        sequence: 2,
+        paymentEventId: 'payment-event-1',
+        createdAt: NOW.toISOString(),
+        updatedAt: NOW.toISOString(),
+      }),
+    }));
+    const { call, addMetric } = consumerUnderTest();
+
+    const response = await call(delivered(releaseRequested('res-1', [{ sku: 'A', quantity: 2 }])));
+
+    expect(response.batchItemFailures).toEqual([]);
+    expect(transactions()).toHaveLength(0);
+    expect(addMetric.mock.calls.map(([name]) => name)).toEqual([
+      inventoryConsumerMetrics.duplicates,
+    ]);
   });
 
   it('acknowledges a release of an unknown reservation, writing nothing', async () => {

@@ -65,6 +65,20 @@ describe('order API: saga routes', () => {
       expect(store.orders.get(orderId)).not.toHaveProperty('cancellationNote');
     });
 
+    it('accepts a cancel with an empty body and no content type', async () => {
+      const { call, store, orderId } = await withPlacedOrder();
+      const response = await call(
+        apiEvent({
+          method: 'POST',
+          resource: '/orders/{orderId}/cancel',
+          pathParameters: { orderId },
+          body: '',
+        }),
+      );
+      expect(response.statusCode).toBe(202);
+      expect(store.orders.get(orderId)?.status).toBe('CANCELLED');
+    });
+
     it('answers 409 when the order is already cancelled', async () => {
       const { call, orderId } = await withPlacedOrder();
       await call(cancel(orderId));
@@ -96,6 +110,12 @@ describe('order API: saga routes', () => {
       const { call } = apiUnderTest();
       expect((await call(cancel('00000000-0000-4000-8000-000000000999'))).statusCode).toBe(404);
       expect((await call(cancel('x'.repeat(300)))).statusCode).toBe(404);
+    });
+
+    it('answers 400 for a malformed body even when the id cannot be an order’s', async () => {
+      const { call } = apiUnderTest();
+      expect((await call(cancel('x'.repeat(300), { reason: '' }))).statusCode).toBe(400);
+      expect((await call(cancel('no such id!', '{"reason":'))).statusCode).toBe(400);
     });
 
     it('answers 400 for a reason that is empty, blank, too long or not a string, or an unknown field', async () => {

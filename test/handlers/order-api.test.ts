@@ -188,6 +188,17 @@ describe('order API handler', () => {
         expect(store.outbox.size).toBe(1);
       });
 
+      it('counts a replay as a replay, not as another order created', async () => {
+        const { call, observability } = apiUnderTest();
+        const addMetric = jest.spyOn(observability.metrics, 'addMetric');
+        await call(postOrder(orderBody(), { 'Idempotency-Key': 'key-1' }));
+        await call(postOrder(orderBody(), { 'Idempotency-Key': 'key-1' }));
+
+        const counted = addMetric.mock.calls.map(([name]) => name);
+        expect(counted.filter((name) => name === apiMetrics.ordersCreated)).toHaveLength(1);
+        expect(counted.filter((name) => name === apiMetrics.idempotentReplays)).toHaveLength(1);
+      });
+
       it('answers 409 when the key was used for a different request', async () => {
         const { call, store } = apiUnderTest();
         await call(postOrder(orderBody(), { 'Idempotency-Key': 'key-1' }));

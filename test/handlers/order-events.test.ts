@@ -37,6 +37,15 @@ describe('order events handler', () => {
     expect(addMetric).toHaveBeenCalledWith(orderEventMetrics.ordersConfirmed, 'Count', 1);
   });
 
+  it('counts an order as confirmed or cancelled only on the transition that changed its status', async () => {
+    const { call, addMetric } = consumerUnderTest();
+    await call(sqsBatch(events.paymentCompleted(), events.inventoryReserved()));
+    const counted = addMetric.mock.calls.map(([name]) => name);
+    expect(counted.filter((name) => name === orderEventMetrics.transitionsApplied)).toHaveLength(2);
+    expect(counted.filter((name) => name === orderEventMetrics.ordersConfirmed)).toHaveLength(1);
+    expect(counted).not.toContain(orderEventMetrics.ordersCancelled);
+  });
+
   it('acknowledges a redelivered event without writing it twice', async () => {
     const { store, call, addMetric } = consumerUnderTest();
     const failed = events.paymentFailed('evt-pf');

@@ -387,6 +387,32 @@ describe('payments handler on refund requests', () => {
     expect(metricNames()).toEqual([paymentMetrics.refunded]);
   });
 
+  it('warns when a refund request disagrees with the payment, and refunds what was charged', async () => {
+    const { handler, logs, metricNames } = setup();
+    dynamo.on('get', () => ({ Item: toPaymentItem(completedPayment) }));
+    dynamo.on('transactWrite', () => ({}));
+    const response = await handler(
+      {
+        Records: [queued('m1', PaymentRefundRequested, refundRequested('pay-1', { amount: 999 }))],
+      },
+      lambdaContext(),
+    );
+    expect(response.batchItemFailures).toEqual([]);
+    const [, outbox] = transactItems();
+    expect(JSON.parse(outbox!.Put!.Item!.event as string)).toMatchObject({
+      type: 'PaymentRefunded',
+      data: { paymentId: 'pay-1', amount: 2500 },
+    });
+    expect(logs.warn).toHaveBeenCalledWith(
+      expect.stringContaining('disagrees with the payment'),
+      expect.objectContaining({
+        paymentId: 'pay-1',
+        mismatch: 'requested 999 USD, charged 2500 USD',
+      }),
+    );
+    expect(metricNames()).toEqual([paymentMetrics.refunded]);
+  });
+
   it('acknowledges a refund of an unknown payment with a warning, writing nothing', async () => {
     const { handler, logs, metricNames } = setup();
     dynamo.on('get', () => ({}));

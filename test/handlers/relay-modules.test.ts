@@ -44,6 +44,13 @@ describe('chunkInOrder', () => {
     ]);
   });
 
+  it('fills a chunk up to exactly the byte limit', () => {
+    expect(chunkInOrder([60, 40, 50, 50], (size) => size, limits)).toEqual([
+      [60, 40],
+      [50, 50],
+    ]);
+  });
+
   it('gives an item larger than the byte limit a chunk of its own', () => {
     expect(chunkInOrder([10, 150, 10], (size) => size, limits)).toEqual([[10], [150], [10]]);
   });

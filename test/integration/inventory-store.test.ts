@@ -515,6 +515,17 @@ describe('inventory store on DynamoDB Local', () => {
         );
         expect(refused).toEqual({ outcome: 'below-reserved', reserved: 3 });
         expect(await stockOf(sku)).toEqual({ available: 7, reserved: 3 });
+
+        // Exactly the reserved units is enough: nothing is left available.
+        const exact = await store.putProduct(
+          { sku, name: 'Renamed', quantity: 3, unitPrice: 2500, currency: 'USD' },
+          later,
+        );
+        expect(exact).toMatchObject({
+          outcome: 'replaced',
+          product: { available: 0, reserved: 3 },
+        });
+        expect(await stockOf(sku)).toEqual({ available: 0, reserved: 3 });
       },
       TIMEOUT,
     );

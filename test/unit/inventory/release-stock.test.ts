@@ -48,6 +48,11 @@ describe('releaseStock', () => {
     const { deps, store, reservationId } = await reserved();
     await releaseStock(releaseRequested(reservationId, [{ sku: 'A', quantity: 99 }]), deps);
     expect(store.products.get('A')).toMatchObject({ available: 5, reserved: 0 });
+    // The event says what was given back: the reservation's lines, not the request's.
+    expect(store.outbox.at(-1)).toMatchObject({
+      type: 'InventoryReleased',
+      data: { reservationId, items: [{ sku: 'A', quantity: 2 }] },
+    });
   });
 
   it('acknowledges the same request delivered again without giving the units back twice', async () => {

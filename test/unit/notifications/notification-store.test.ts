@@ -57,6 +57,33 @@ describe('notification store (against a fake DynamoDB)', () => {
     });
   });
 
+  it('notes a cancellation on the order, and reads it back consistently (it may be a moment old)', async () => {
+    await store.noteCancellation('ord-1', 'evt-cancel', NOW);
+    expect(dynamo.inputs('put')[0]).toMatchObject({
+      TableName: 'notifications',
+      Item: {
+        pk: 'ORDER#ord-1',
+        sk: 'CANCELLATION',
+        eventId: 'evt-cancel',
+        expiresAt: Math.floor(NOW.getTime() / 1000) + NOTIFICATION_RETENTION_SECONDS,
+      },
+    });
+
+    dynamo.on(
+      'get',
+      () => ({ Item: { pk: 'ORDER#ord-1' } }),
+      () => ({}),
+    );
+    await expect(store.wasCancelled('ord-1')).resolves.toBe(true);
+    await expect(store.wasCancelled('ord-2')).resolves.toBe(false);
+    const [read] = dynamo.inputs('get');
+    expect(read).toMatchObject({
+      TableName: 'notifications',
+      Key: { pk: 'ORDER#ord-1', sk: 'CANCELLATION' },
+      ConsistentRead: true,
+    });
+  });
+
   it('lets any other DynamoDB error through', async () => {
     dynamo.on('update', () => {
       throw new Error('ProvisionedThroughputExceeded');

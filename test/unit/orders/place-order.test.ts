@@ -216,6 +216,25 @@ describe('placeOrder', () => {
       expect(store.recordReads).toBe(0);
     });
 
+    it('places the order when the key’s record expired between the failed condition and the read', async () => {
+      const { store, deps } = setup();
+      // The condition failed on a record that TTL-expired before it could be read: the
+      // store returned no record, and reading it finds none (the key is free again).
+      const createOrder = store.createOrder.bind(store);
+      let taken = true;
+      store.createOrder = (write) => {
+        if (!taken) return createOrder(write);
+        taken = false;
+        return Promise.resolve({ outcome: 'idempotency-key-taken' });
+      };
+      const result = await placeOrder({ order: valid(requestBody), idempotencyKey: 'key-1' }, deps);
+
+      expect(result).toMatchObject({ kind: 'placed', replayed: false, statusCode: 201 });
+      expect(store.recordReads).toBe(1);
+      expect(store.orders.size).toBe(1);
+      expect(store.idempotency.has('cust-1001#key-1')).toBe(true);
+    });
+
     it('forgets a key after 24 hours', async () => {
       let now = NOW;
       const { store, deps } = setup({ now: () => now });

@@ -159,7 +159,7 @@ describe('chargePayment', () => {
   });
 
   it('re-reads and acknowledges when another OrderCreated opened the payment first', async () => {
-    const { store, deps } = setup();
+    const { store, deps, sleeps } = setup();
     // A delivery of another OrderCreated for this order commits between this one's read and commit.
     store.beforeCommit = () => {
       store.payments.set(ORDER_ID, {
@@ -180,6 +180,8 @@ describe('chargePayment', () => {
     expect(store.reads).toBe(2);
     expect(store.outbox).toHaveLength(0);
     expect(store.payments.get(ORDER_ID)?.chargeEventId).toBe('evt-winner');
+    // A lost condition is re-read at once: only a transaction conflict waits.
+    expect(sleeps).toEqual([]);
   });
 
   it('retries a conflicting write after a jittered, growing pause', async () => {

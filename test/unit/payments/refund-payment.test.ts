@@ -151,6 +151,16 @@ describe('refundPayment', () => {
     expect(store.outbox[0]).toMatchObject({ data: { amount: 2500 } });
   });
 
+  it('reports a request in another currency than the payment, even for the same amount', async () => {
+    const { store, deps } = setup(completed);
+    const result = await refundPayment(refundRequested('pay-1', { currency: 'EUR' }), deps);
+    expect(result).toMatchObject({
+      kind: 'refunded',
+      mismatch: 'requested 2500 EUR, charged 2500 USD',
+    });
+    expect(store.outbox[0]).toMatchObject({ data: { amount: 2500, currency: 'USD' } });
+  });
+
   it('retries a conflicting refund and refunds once', async () => {
     const { store, deps } = setup(completed);
     store.conflictsAhead = 2;

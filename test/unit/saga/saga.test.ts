@@ -395,6 +395,27 @@ describe('applySagaInput: facts that contradict the order', () => {
     });
   });
 
+  it('ignores a refund or a release of another payment or reservation than the one it asked about', () => {
+    const cancelled = play(confirmedOrder(), inputs.cancelRequested()).order;
+    expect(cancelled.saga).toMatchObject({
+      payment: 'REFUND_REQUESTED',
+      inventory: 'RELEASE_REQUESTED',
+    });
+    expect(applySagaInput(cancelled, inputs.paymentRefunded('pay-other'), at(5))).toMatchObject({
+      outcome: 'ignored',
+      reason: 'contradicts_order',
+    });
+    expect(applySagaInput(cancelled, inputs.inventoryReleased('res-other'), at(5))).toMatchObject({
+      outcome: 'ignored',
+      reason: 'contradicts_order',
+    });
+    // The compensations it did ask for still settle the order.
+    expect(
+      play(cancelled, inputs.paymentRefunded('pay-1'), inputs.inventoryReleased('res-1')).order
+        .saga,
+    ).toMatchObject({ payment: 'REFUNDED', inventory: 'RELEASED' });
+  });
+
   it('still refunds a payment that completes after a reported failure: money must go back', () => {
     const { order, emitted } = play(newOrder(), inputs.paymentFailed(), inputs.paymentCompleted());
     expect(emitted.at(-1)).toEqual(refundOf('payment_failed'));

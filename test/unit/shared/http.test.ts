@@ -150,6 +150,8 @@ describe('readJsonBody', () => {
       read('[12.5, 12.50, 1.15, 0.1, -0.5, 0, -0, 0.000, 1e2, 1E+2, 125e-1, 1e21, 5e-324]'),
     ).toEqual([12.5, 12.5, 1.15, 0.1, -0.5, 0, -0, 0, 100, 100, 12.5, 1e21, 5e-324]);
     expect(read('{"q":9007199254740991}')).toEqual({ q: 9007199254740991 });
+    // A trailing zero after the point is not precision that the parse loses.
+    expect(read('[12.0, 100.0, 0.10, 120e-1, 1.0e1]')).toEqual([12, 100, 0.1, 12, 10]);
   });
 
   it('decodes a base64-encoded body', () => {
@@ -181,6 +183,19 @@ describe('readJsonBody', () => {
     expect(multibyte.length).toBeLessThan(MAX_BODY_BYTES);
     expect(
       thrown(() => readJsonBody({ headers: jsonHeaders, body: multibyte, isBase64Encoded: false }))
+        .statusCode,
+    ).toBe(413);
+  });
+
+  it('accepts a body of exactly the limit and answers 413 one byte above it', () => {
+    const atLimit = `"${'a'.repeat(MAX_BODY_BYTES - 2)}"`;
+    expect(Buffer.byteLength(atLimit)).toBe(MAX_BODY_BYTES);
+    expect(() =>
+      readJsonBody({ headers: jsonHeaders, body: atLimit, isBase64Encoded: false }),
+    ).not.toThrow();
+    const overLimit = `"${'a'.repeat(MAX_BODY_BYTES - 1)}"`;
+    expect(
+      thrown(() => readJsonBody({ headers: jsonHeaders, body: overLimit, isBase64Encoded: false }))
         .statusCode,
     ).toBe(413);
   });

@@ -119,6 +119,26 @@ describe('createJsonRpcClient', () => {
     });
   });
 
+  it('gets its retry quota back from calls that succeed, so occasional failures never use it up', async () => {
+    let attempts = 0;
+    const rpc = createJsonRpcClient({
+      service: 'dynamodb',
+      targetPrefix: 'DynamoDB_20120810',
+      jsonVersion: '1.0',
+      env: lambdaEnv('http://127.0.0.1:1'),
+      // Every call fails once, then succeeds on its retry.
+      transport: () =>
+        Promise.resolve((attempts += 1) % 2 === 1 ? failure(503, 'ServiceUnavailable') : ok({})),
+      sleep: () => Promise.resolve(),
+      random: () => 0.5,
+    });
+    // Far more retries than the quota holds (500 tokens, 5 per retry) without refills.
+    for (let call = 0; call < 150; call += 1) {
+      await expect(rpc.call('GetItem', {})).resolves.toEqual({});
+    }
+    expect(attempts).toBe(300);
+  });
+
   it('gives up after the attempts configured', async () => {
     const { sent, transport } = scriptedTransport([failure(500, 'InternalServerError')]);
     const rpc = createJsonRpcClient({
