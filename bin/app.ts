@@ -1,31 +1,4 @@
-import { App, Tags, Validations } from 'aws-cdk-lib';
-import { AwsSolutionsChecks } from 'cdk-nag';
-import { loadStageConfig, STAGE_CONFIG_KEYS, type StageConfigSource } from '../lib/config.ts';
-import { OrderSagaStack } from '../lib/order-saga-stack.ts';
+import { createOrderSagaApp } from '../lib/app.ts';
 
-/**
- * The CDK app: one stack per stage. Settings come from environment variables, and
- * CDK context overrides them (`cdk synth -c STAGE=prod`); both are validated first.
- */
-const app = new App();
-
-const fromContext: StageConfigSource = {};
-for (const key of STAGE_CONFIG_KEYS) {
-  // `-c KEY=value` arrives as a string; a cdk.json context value may be a number or boolean.
-  const value: unknown = app.node.tryGetContext(key);
-  if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') {
-    fromContext[key] = String(value);
-  }
-}
-const config = loadStageConfig({ ...process.env, ...fromContext });
-
-const stack = new OrderSagaStack(app, `OrderSaga-${config.stage}`, {
-  config,
-  description: `Event-driven order saga (${config.stage})`,
-  env: { account: process.env.CDK_DEFAULT_ACCOUNT, region: process.env.CDK_DEFAULT_REGION },
-});
-Tags.of(stack).add('app', 'order-saga');
-Tags.of(stack).add('stage', config.stage);
-
-// cdk-nag runs as a policy-validation plugin: an unacknowledged finding fails the synth.
-if (config.nagChecks) Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+// `cdk synth` / `cdk deploy` run this file (cdk.json); the app is built in lib/app.ts.
+createOrderSagaApp();

@@ -8,7 +8,7 @@ export const DEFAULT_SLOW_PAYMENT_SECONDS = 120;
  * Upper bound of `SLOW_PAYMENT_SECONDS`: three of the longest push-backs (just under 12 h
  * each). A slow charge then needs at most four receives of its message (three push-backs
  * and the one that settles it), one fewer than the queue's maxReceiveCount of 5, and well
- * within the queue's 14-day retention (see `payments-consumer.ts`).
+ * within the queue's retention (SQS's default of 4 days; see `payments-consumer.ts`).
  */
 export const MAX_SLOW_PAYMENT_SECONDS = 3 * MAX_VISIBILITY_TIMEOUT_SECONDS;
 

@@ -32,6 +32,11 @@ describe('ServiceFunction bundles', () => {
     expect(bundle).toContain('AWS4-HMAC-SHA256');
   });
 
+  it('are minified', () => {
+    // esbuild's minified output is a handful of long lines; unminified, thousands.
+    expect(bundle.split('\n').length).toBeLessThan(50);
+  });
+
   it('hold none of the AWS SDK client stack', () => {
     // Headers and markers only the SDK's middleware stack and smithy runtime produce.
     expect(bundle).not.toContain('amz-sdk-invocation-id');

@@ -1,4 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
+import { MAX_SLOW_PAYMENT_SECONDS } from '../../lambdas/payments/env.ts';
 import { loadStageConfig, StageConfigError } from '../../lib/config.ts';
 
 describe('loadStageConfig', () => {
@@ -85,6 +86,18 @@ describe('loadStageConfig', () => {
     expect(load).toThrow(
       /SLOW_PAYMENT_SECONDS="90": must be more than SAGA_TIMEOUT_SECONDS \(90\)/,
     );
+  });
+
+  it('rejects a slow payment longer than the payment function accepts, so it fails the synth and not the function', () => {
+    const load = (seconds: number) =>
+      loadStageConfig({ SAGA_TIMEOUT_SECONDS: '60', SLOW_PAYMENT_SECONDS: String(seconds) });
+    expect(load(90_000).simulators.slowPaymentSeconds).toBe(90_000);
+    expect(() => load(MAX_SLOW_PAYMENT_SECONDS + 1)).toThrow(/SLOW_PAYMENT_SECONDS="\d+"/);
+  });
+
+  it('accepts stage names of up to 20 characters', () => {
+    expect(loadStageConfig({ STAGE: 'a'.repeat(20) }).stage).toBe('a'.repeat(20));
+    expect(() => loadStageConfig({ STAGE: 'a'.repeat(21) })).toThrow(`STAGE="${'a'.repeat(21)}"`);
   });
 
   it('retains data by default in prod only, and lets any stage choose', () => {

@@ -164,6 +164,57 @@ describe('EventConsumer with its defaults', () => {
       ComparisonOperator: 'GreaterThanOrEqualToThreshold',
     });
   });
+  it('lets a failed batch come back after 3 minutes: 6 × its 30 s function timeout', () => {
+    // The runbook promises this delay before a crashed batch is retried.
+    expect(propertiesOf(template, fn).Timeout).toBe(30);
+    expect(propertiesOf(template, queue).VisibilityTimeout).toBe(180);
+  });
+
+  it('leaves EventBridge its default delivery retries (24 h, 185 attempts) before dead-lettering an event', () => {
+    const rule = propertiesOf(template, onlyId(template, 'AWS::Events::Rule'));
+    expect(rule.Targets).toEqual([
+      expect.not.objectContaining({ RetryPolicy: expect.anything() }) as unknown,
+    ]);
+  });
+
+  it('raises the dead-letter and error alarms in the first period, the backlog alarm after 3 minutes, and none without data', () => {
+    const alarm = (metricName: string, dimension: string, value: unknown) =>
+      Object.values(
+        template.findResources('AWS::CloudWatch::Alarm', {
+          Properties: { MetricName: metricName, Dimensions: [{ Name: dimension, Value: value }] },
+        }) as Resources,
+      ).map(({ Properties: p }) => p);
+    expect(
+      alarm('ApproximateNumberOfMessagesVisible', 'QueueName', {
+        'Fn::GetAtt': [deadLetters, 'QueueName'],
+      }),
+    ).toEqual([
+      expect.objectContaining({
+        Statistic: 'Maximum',
+        Period: 60,
+        EvaluationPeriods: 1,
+        TreatMissingData: 'notBreaching',
+      }),
+    ]);
+    expect(
+      alarm('ApproximateAgeOfOldestMessage', 'QueueName', { 'Fn::GetAtt': [queue, 'QueueName'] }),
+    ).toEqual([
+      expect.objectContaining({
+        Statistic: 'Maximum',
+        Period: 60,
+        EvaluationPeriods: 3,
+        TreatMissingData: 'notBreaching',
+      }),
+    ]);
+    expect(alarm('Errors', 'FunctionName', { Ref: fn })).toEqual([
+      expect.objectContaining({
+        Statistic: 'Sum',
+        Period: 300,
+        EvaluationPeriods: 1,
+        TreatMissingData: 'notBreaching',
+      }),
+    ]);
+  });
 });
 
 describe('EventConsumer with its settings', () => {

@@ -1,4 +1,4 @@
-import { describe, expect, it } from '@jest/globals';
+import { beforeAll, describe, expect, it } from '@jest/globals';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as events from 'aws-cdk-lib/aws-events';
 import { OutboxTable, type StringKeyIndex } from '../../lib/constructs/outbox-table.ts';
@@ -54,5 +54,72 @@ describe('OutboxTable indexes', () => {
         Projection: { ProjectionType: 'INCLUDE', NonKeyAttributes: ['customerId', 'createdAt'] },
       },
     ]);
+  });
+});
+
+describe('OutboxTable with its defaults', () => {
+  let template: Template;
+  let table: string;
+  let failures: string;
+  let relay: string;
+
+  beforeAll(() => {
+    const stack = unbundledStack();
+    new OutboxTable(stack, 'Things', {
+      serviceName: 'things',
+      eventBus: new events.EventBus(stack, 'Bus'),
+      observability,
+    });
+    template = Template.fromStack(stack);
+    table = onlyId(template, 'AWS::DynamoDB::Table');
+    failures = onlyId(template, 'AWS::SQS::Queue');
+    relay = onlyId(template, 'AWS::Lambda::Function');
+  });
+
+  it('keeps and protects the table when the stack is deleted, unless told otherwise', () => {
+    const resource = (template.toJSON().Resources as Record<string, { DeletionPolicy?: string }>)[
+      table
+    ]!;
+    expect(resource.DeletionPolicy).toBe('Retain');
+    expect(propertiesOf(template, table).DeletionProtectionEnabled).toBe(true);
+  });
+
+  it('keeps what the relay gave up on for 14 days, encrypted', () => {
+    expect(propertiesOf(template, failures)).toMatchObject({
+      SqsManagedSseEnabled: true,
+      MessageRetentionPeriod: 14 * 24 * 3600,
+    });
+  });
+
+  it('retries a failing stream batch 10 times within 6 hours, one ordered poller per shard, without waiting to batch', () => {
+    // The runbook's promise (10 retries or 6 hours) leaves 18 of the stream's 24 hours to republish.
+    template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+      EventSourceArn: { 'Fn::GetAtt': [table, 'StreamArn'] },
+      FunctionName: { Ref: relay },
+      BatchSize: 100,
+      MaximumBatchingWindowInSeconds: 0,
+      MaximumRetryAttempts: 10,
+      MaximumRecordAgeInSeconds: 6 * 3600,
+      // Outbox items have one key each (OUTBOX#<eventId>): more pollers per shard would
+      // publish an order's events out of order.
+      ParallelizationFactor: 1,
+    });
+  });
+
+  it('gives the relay a minute for its PutEvents retries', () => {
+    expect(propertiesOf(template, relay).Timeout).toBe(60);
+  });
+
+  it('raises the failure alarm within a minute of the first record set aside', () => {
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      MetricName: 'ApproximateNumberOfMessagesVisible',
+      Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': [failures, 'QueueName'] } }],
+      Statistic: 'Maximum',
+      Period: 60,
+      EvaluationPeriods: 1,
+      Threshold: 1,
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+      TreatMissingData: 'notBreaching',
+    });
   });
 });

@@ -103,6 +103,24 @@ describe('SagaTimer', () => {
     for (const policy of retry) expect(policy.MaxAttempts).toBeGreaterThan(0);
   });
 
+  it('retries failures of the timeout function 4 times, 5 s apart and doubling', () => {
+    const wait = definition.States[definition.StartAt]!;
+    const retry = definition.States[wait.Next!]!.Retry as Record<string, unknown>[];
+    expect(retry).toContainEqual({
+      ErrorEquals: ['States.TaskFailed'],
+      IntervalSeconds: 5,
+      BackoffRate: 2,
+      MaxAttempts: 4,
+    });
+  });
+
+  it('keeps its execution logs, with their input, for a month', () => {
+    expect(propertiesOf(template, machine).LoggingConfiguration).toMatchObject({
+      IncludeExecutionData: true,
+    });
+    expect(propertiesOf(template, idOf(template, 'TimerLogs')).RetentionInDays).toBe(30);
+  });
+
   it('tells the timeout function the machine ARN built from its name, and its table', () => {
     const variables = (
       propertiesOf(template, timeoutFunction).Environment as { Variables: Record<string, unknown> }
@@ -150,6 +168,19 @@ describe('SagaTimer', () => {
       MetricName: 'ExecutionsFailed',
       Dimensions: [{ Name: 'StateMachineArn', Value: { Ref: machine } }],
       Threshold: 1,
+    });
+  });
+
+  it('raises that alarm on the first failed execution within 5 minutes, and not without data', () => {
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      MetricName: 'ExecutionsFailed',
+      Dimensions: [{ Name: 'StateMachineArn', Value: { Ref: machine } }],
+      Statistic: 'Sum',
+      Period: 300,
+      EvaluationPeriods: 1,
+      Threshold: 1,
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+      TreatMissingData: 'notBreaching',
     });
   });
 

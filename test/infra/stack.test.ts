@@ -129,6 +129,29 @@ describe('OrderSagaStack', () => {
         expect(JSON.stringify(role.ManagedPolicyArns ?? [])).not.toContain('AWSLambdaBasic');
       }
     });
+
+    it('lets every function write its logs to its own log group', () => {
+      for (const [name, fn] of Object.entries(functions())) {
+        const logGroup = logicalIdOf(fn.logGroup);
+        const writes = statementsOf(template, roleOf(template, fnId(fn))).filter(
+          (s) => s.Effect === 'Allow' && referencedIds(s.Resource).has(logGroup),
+        );
+        expect([name, writes.flatMap((s) => [s.Action].flat())]).toEqual([
+          name,
+          expect.arrayContaining(['logs:CreateLogStream', 'logs:PutLogEvents']),
+        ]);
+      }
+    });
+
+    it('keeps function logs for a month, and deletes them with the stack', () => {
+      type LogGroup = Resources[string] & { DeletionPolicy?: string };
+      const logGroups = template.findResources('AWS::Logs::LogGroup') as Record<string, LogGroup>;
+      for (const fn of Object.values(functions())) {
+        const logGroup = logGroups[logicalIdOf(fn.logGroup)]!;
+        expect(logGroup.Properties.RetentionInDays).toBe(30);
+        expect(logGroup.DeletionPolicy).toBe('Delete');
+      }
+    });
   });
 
   describe('environment of each function', () => {
@@ -179,6 +202,14 @@ describe('OrderSagaStack', () => {
         PAYMENT_FAILURE_RATE: settings.PAYMENT_FAILURE_RATE,
         SLOW_PAYMENT_SECONDS: settings.SLOW_PAYMENT_SECONDS,
       });
+    });
+
+    it('tells each outbox relay the saga bus to publish to', () => {
+      for (const outbox of [stack.orders, stack.payments, stack.inventory]) {
+        expect(variablesOf(template, outbox.relay).EVENT_BUS_NAME).toEqual({
+          Ref: logicalIdOf(stack.eventBus.eventBus),
+        });
+      }
     });
 
     it('tells both inventory functions the inventory table', () => {
@@ -650,6 +681,55 @@ describe('OrderSagaStack', () => {
         ],
       });
     });
+
+    it('writes each access log line as JSON with the caller, outcome and trace', () => {
+      const format = (
+        propertiesOf(template, logicalIdOf(stack.api.restApi.deploymentStage)).AccessLogSetting as {
+          Format: string;
+        }
+      ).Format;
+      expect(JSON.parse(format)).toMatchObject({
+        requestId: '$context.requestId',
+        userArn: '$context.identity.userArn',
+        status: '$context.status',
+        integrationError: '$context.integrationErrorMessage',
+        xrayTraceId: '$context.xrayTraceId',
+      });
+    });
+
+    it('throttles the stage at 50 requests per second, with bursts of 100', () => {
+      template.hasResourceProperties('AWS::ApiGateway::Stage', {
+        MethodSettings: [
+          Match.objectLike({
+            HttpMethod: '*',
+            ResourcePath: '/*',
+            ThrottlingRateLimit: 50,
+            ThrottlingBurstLimit: 100,
+          }),
+        ],
+      });
+    });
+
+    it('keeps access logs for a month, and is a regional endpoint', () => {
+      expect(propertiesOf(template, logicalIdOf(stack.api.accessLogs)).RetentionInDays).toBe(30);
+      expect(propertiesOf(template, logicalIdOf(stack.api.restApi)).EndpointConfiguration).toEqual({
+        Types: ['REGIONAL'],
+      });
+    });
+
+    it('lets API Gateway invoke the functions from the deployed routes only, not from console test invocations', () => {
+      const permissions = Object.values(
+        template.findResources('AWS::Lambda::Permission', {
+          Properties: { Principal: 'apigateway.amazonaws.com' },
+        }) as Resources,
+      );
+      // One per route.
+      expect(permissions).toHaveLength(routesOf(template).length);
+      for (const { Properties: permission } of permissions) {
+        expect(flattened(permission.SourceArn)).not.toContain('/test-invoke-stage/');
+      }
+    });
+
     it("sets the account's API Gateway logging role that access logs need, and keeps it with the stack deleted", () => {
       type Retained = Resources[string] & { DeletionPolicy?: string };
       const accounts = template.findResources('AWS::ApiGateway::Account') as Record<
@@ -681,6 +761,10 @@ describe('OrderSagaStack', () => {
         RetentionDays: Match.anyValue(),
       });
     });
+
+    it('keeps archived events for 30 days', () => {
+      expect(propertiesOf(template, logicalIdOf(stack.eventBus.archive)).RetentionDays).toBe(30);
+    });
   });
 
   describe('observability', () => {
@@ -693,6 +777,19 @@ describe('OrderSagaStack', () => {
           Dimensions: [{ Name: 'service', Value: 'orders' }],
           Threshold: 1,
           ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+        });
+      },
+    );
+
+    it.each([orderEventMetrics.contradictions, orderEventMetrics.unknownOrders])(
+      'raises the %s alarm on the first count within 5 minutes, and not without data',
+      (metricName) => {
+        template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+          MetricName: metricName,
+          Statistic: 'Sum',
+          Period: 300,
+          EvaluationPeriods: 1,
+          TreatMissingData: 'notBreaching',
         });
       },
     );
@@ -710,6 +807,14 @@ describe('OrderSagaStack', () => {
       });
     });
 
+    it('raises the API alarm in its first 5-minute period, and not for an API without requests', () => {
+      template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+        MetricName: '5XXError',
+        EvaluationPeriods: 1,
+        TreatMissingData: 'notBreaching',
+      });
+    });
+
     it('sends every alarm to the encrypted alarm topic, on alarm and back to OK', () => {
       const topic = logicalIdOf(stack.observability.alarmTopic!);
       const alarms = Object.values(template.findResources('AWS::CloudWatch::Alarm') as Resources);
@@ -724,6 +829,25 @@ describe('OrderSagaStack', () => {
       expect(propertiesOf(template, key['Fn::GetAtt'][0])).toMatchObject({
         EnableKeyRotation: true,
       });
+    });
+
+    it('lets CloudWatch both encrypt and decrypt with the alarm topic key, as an encrypted topic needs', () => {
+      const topic = logicalIdOf(stack.observability.alarmTopic!);
+      const key = (propertiesOf(template, topic).KmsMasterKeyId as { 'Fn::GetAtt': [string] })[
+        'Fn::GetAtt'
+      ][0];
+      const statements = (
+        propertiesOf(template, key).KeyPolicy as {
+          Statement: { Effect: string; Principal?: unknown; Action: string | string[] }[];
+        }
+      ).Statement.filter(
+        (s) =>
+          s.Effect === 'Allow' &&
+          JSON.stringify(s.Principal) === JSON.stringify({ Service: 'cloudwatch.amazonaws.com' }),
+      );
+      expect(statements.flatMap((s) => [s.Action].flat())).toEqual(
+        expect.arrayContaining(['kms:Decrypt', 'kms:GenerateDataKey*']),
+      );
     });
 
     it('lets CloudWatch use the alarm topic key, and only over TLS publish to the topic', () => {
@@ -813,6 +937,10 @@ describe('OrderSagaStack', () => {
         expect(shown).toContain(logicalIdOf(consumer.deadLetterQueue));
       }
       for (const fn of Object.values(functions())) expect(shown).toContain(fnId(fn));
+      for (const outbox of [stack.orders, stack.payments, stack.inventory])
+        expect(shown).toContain(logicalIdOf(outbox.relayFailureQueue));
+      expect(shown).toContain(logicalIdOf(stack.timerStarts.queue));
+      expect(shown).toContain(logicalIdOf(stack.timerStarts.deadLetterQueue));
       expect(names('Saga timer executions')).toEqual(
         expect.arrayContaining(['AWS/States ExecutionsStarted', 'AWS/States ExecutionsAborted']),
       );
