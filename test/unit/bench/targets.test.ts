@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import type { BenchResults } from '../../../bench/results.ts';
+import type { BenchResults, BundleResult } from '../../../bench/results.ts';
 import { evaluateTargets } from '../../../bench/targets.ts';
 
 const base: Omit<BenchResults, 'targets'> = {
@@ -26,21 +26,20 @@ const base: Omit<BenchResults, 'targets'> = {
   errors: [],
 };
 
+/** A relay bundle of 200 KB against a naive one of 500 KB (2.5×). */
+const relayBundle = (extra: Partial<BundleResult> = {}): BundleResult => ({
+  handler: 'relay',
+  kind: 'relay',
+  ours: { rawBytes: 200 * 1024, zippedBytes: 1 },
+  naive: { rawBytes: 500 * 1024, zippedBytes: 1 },
+  ratio: 0.4,
+  composition: [],
+  ...extra,
+});
+
 describe('evaluateTargets', () => {
   it('checks bundle size against 250 KB and 3× under naive', () => {
-    const targets = evaluateTargets({
-      ...base,
-      bundles: [
-        {
-          handler: 'relay',
-          kind: 'relay',
-          ours: { rawBytes: 200 * 1024, zippedBytes: 1 },
-          naive: { rawBytes: 500 * 1024, zippedBytes: 1 },
-          ratio: 0.4,
-          composition: [],
-        },
-      ],
-    });
+    const targets = evaluateTargets({ ...base, bundles: [relayBundle()] });
     expect(targets.map((t) => [t.target, t.met])).toEqual([
       ['relay: bundle ≤ 250 KB minified', true],
       ['relay: bundle ≥ 3× smaller than naive', false],
@@ -49,20 +48,8 @@ describe('evaluateTargets', () => {
   });
 
   it('says when the dependencies alone cannot reach 3×', () => {
-    const [, factor] = evaluateTargets({
-      ...base,
-      bundles: [
-        {
-          handler: 'relay',
-          kind: 'relay',
-          ours: { rawBytes: 200 * 1024, zippedBytes: 1 },
-          naive: { rawBytes: 500 * 1024, zippedBytes: 1 },
-          ratio: 0.4,
-          composition: [],
-          dependencies: { oursBytes: 100 * 1024, naiveBytes: 270 * 1024 },
-        },
-      ],
-    });
+    const dependencies = { oursBytes: 100 * 1024, naiveBytes: 270 * 1024 };
+    const [, factor] = evaluateTargets({ ...base, bundles: [relayBundle({ dependencies })] });
     expect(factor?.gap).toBe('needs ≤ 167 KB; its dependencies alone shrink 2.70×');
   });
 
