@@ -7,6 +7,7 @@ import {
 } from '../../../bench/cost-model.ts';
 import { consoleReport } from '../../../bench/report.ts';
 import type { BenchResults } from '../../../bench/results.ts';
+import { benchEnvironment } from './bench-fixtures.ts';
 
 function results(
   dynamoDb: MeasuredUsage['dynamoDb'],
@@ -24,17 +25,7 @@ function results(
     logBytes: 0,
   };
   return {
-    environment: {
-      date: '2026-11-23T00:00:00Z',
-      gitCommit: 'abc',
-      gitDirty: false,
-      node: 'v24',
-      platform: 'linux',
-      cpu: 'cpu',
-      cpus: 2,
-      memoryGb: 8,
-      loadAverage: [0, 0, 0],
-    },
+    environment: benchEnvironment,
     options: {
       orders: 100,
       concurrency: 8,

@@ -1,19 +1,10 @@
 import { describe, expect, it } from '@jest/globals';
 import type { BenchResults, BundleResult } from '../../../bench/results.ts';
 import { evaluateTargets } from '../../../bench/targets.ts';
+import { benchEnvironment } from './bench-fixtures.ts';
 
 const base: Omit<BenchResults, 'targets'> = {
-  environment: {
-    date: '2026-11-23T00:00:00.000Z',
-    gitCommit: 'abc',
-    gitDirty: false,
-    node: 'v24',
-    platform: 'linux',
-    cpu: 'cpu',
-    cpus: 2,
-    memoryGb: 8,
-    loadAverage: [0, 0, 0],
-  },
+  environment: benchEnvironment,
   options: {
     orders: 1,
     concurrency: 1,
