@@ -2,7 +2,7 @@ import { mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { deflateRawSync } from 'node:zlib';
-import { build } from 'esbuild';
+import { build, type BuildOptions } from 'esbuild';
 import type { FunctionDefinition } from '../local/template/model.ts';
 import { lambdaEntry } from '../lib/paths.ts';
 
@@ -124,6 +124,26 @@ export function bundleFileIn(codeDir: string, handler: string): string {
   return join(codeDir, file);
 }
 
+/** esbuild as CDK's `NodejsFunction` runs it by default: CommonJS, not minified, SDK v3 external. */
+const NAIVE_BUILD: BuildOptions = {
+  bundle: true,
+  platform: 'node',
+  format: 'cjs',
+  target: 'node24',
+  minify: false,
+  external: ['@aws-sdk/*'],
+};
+
+/** esbuild as this app builds its handlers: minified ESM, `module` fields first. */
+const OUR_BUILD: BuildOptions = {
+  bundle: true,
+  platform: 'node',
+  format: 'esm',
+  target: 'node24',
+  minify: true,
+  mainFields: ['module', 'main'],
+};
+
 /**
  * Builds the naive bundle of `entry` into `outDir/<name>/index.js`: esbuild as CDK runs
  * it by default (bundle, platform node, CommonJS, no minification, AWS SDK v3 external).
@@ -135,13 +155,8 @@ export async function buildNaiveBundle(entry: HandlerEntry, outDir: string): Pro
   await build({
     entryPoints: [lambdaEntry(entry.entry)],
     outfile,
-    bundle: true,
-    platform: 'node',
-    format: 'cjs',
-    target: 'node24',
-    minify: false,
+    ...NAIVE_BUILD,
     sourcemap: false,
-    external: ['@aws-sdk/*'],
     logLevel: 'error',
   });
   return outfile;
@@ -173,15 +188,10 @@ export async function bundleComposition(
   const result = await build({
     entryPoints: [lambdaEntry(entry.entry)],
     outfile: 'composition.js',
-    bundle: true,
-    platform: 'node',
-    target: 'node24',
+    ...(how === 'ours' ? OUR_BUILD : NAIVE_BUILD),
     write: false,
     metafile: true,
     logLevel: 'error',
-    ...(how === 'ours'
-      ? { format: 'esm', minify: true, mainFields: ['module', 'main'] }
-      : { format: 'cjs', minify: false, external: ['@aws-sdk/*'] }),
   });
   const output = Object.values(result.metafile.outputs)[0];
   const shares = new Map<string, BundleShare>();
@@ -257,12 +267,7 @@ export async function buildImportProbe(specifier: string, outDir: string): Promi
       loader: 'js',
     },
     outfile,
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    target: 'node24',
-    minify: true,
-    mainFields: ['module', 'main'],
+    ...OUR_BUILD,
     banner: {
       js: "import { createRequire as __cjsRequire } from 'node:module'; const require = __cjsRequire(import.meta.url);",
     },
