@@ -47,16 +47,20 @@ function javaCommand(): string {
 /**
  * Starts DynamoDB Local in memory on a free port and waits until it answers.
  *
- * Java runs under a small `sh` guard that kills it when our stdin pipe closes,
+ * Java runs under a small `sh` guard that stops it when our stdin pipe closes,
  * which happens on a clean stop and also when this Node process dies abruptly,
- * so no orphan JVM survives a crashed test run.
+ * so no orphan JVM survives a crashed test run. Java gets `stopGraceMs` to exit on
+ * SIGTERM, then is killed.
  */
 export async function startDynamoDbLocal(options: {
   log: LogSink;
   port?: number;
+  /** How long Java may take to exit once asked to stop, before it is killed (default 5 s). */
+  stopGraceMs?: number;
 }): Promise<DynamoDbLocal> {
   const java = javaCommand();
   const { jar, libDir } = dynamoDbLocalJar();
+  const stopGraceMs = options.stopGraceMs ?? 5000;
   const port = options.port ?? (await freePort());
   const args = [
     // Fast start matters more than peak JIT here; the shared archive is on by default.
@@ -73,13 +77,28 @@ export async function startDynamoDbLocal(options: {
   ];
   // Ctrl-C in a terminal signals the whole process group, and a JVM started in the
   // background by sh ignores SIGINT: so the guard runs in its own process group and
-  // ignores INT too, and only our pipe closing ends it.
-  const guard =
-    'trap "" INT; java_bin="$1"; shift; "$java_bin" "$@" <&- & pid=$!; read _ignored; kill $pid 2>/dev/null; wait $pid';
-  const child: ChildProcess = spawn('sh', ['-c', guard, 'dynamodb-local', java, ...args], {
-    stdio: ['pipe', 'pipe', 'pipe'],
-    detached: true,
-  });
+  // ignores INT too, and only our pipe closing ends it. It then asks Java to stop
+  // (TERM) and, should Java still run after the grace period, a watchdog kills it.
+  // That covers this process dying abruptly, when no timer of ours is left to do it.
+  const graceSeconds = Math.max(1, Math.ceil(stopGraceMs / 1000));
+  const guard = [
+    'trap "" INT',
+    'grace="$1"; java_bin="$2"; shift 2',
+    '"$java_bin" "$@" <&- & pid=$!',
+    'read _ignored',
+    'kill $pid 2>/dev/null',
+    '( sleep "$grace"; kill -9 $pid 2>/dev/null ) </dev/null >/dev/null 2>&1 & watchdog=$!',
+    'wait $pid',
+    'kill $watchdog 2>/dev/null',
+  ].join('\n');
+  const child: ChildProcess = spawn(
+    'sh',
+    ['-c', guard, 'dynamodb-local', String(graceSeconds), java, ...args],
+    {
+      stdio: ['pipe', 'pipe', 'pipe'],
+      detached: true,
+    },
+  );
   let exited = false;
   const exitPromise = new Promise<void>((resolve) =>
     child.once('exit', () => ((exited = true), resolve())),
@@ -95,7 +114,11 @@ export async function startDynamoDbLocal(options: {
   const stop = async () => {
     if (exited) return;
     child.stdin?.end();
-    const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
+    // The guard's watchdog kills a JVM slow to exit on SIGTERM (a shutdown hook, a flight
+    // recording being written). Should the guard itself be stuck, kill its whole process
+    // group, which Java is in: killing only the guard would leave Java running as an
+    // orphan, holding its port and memory.
+    const timer = setTimeout(() => killGroup(child), graceSeconds * 1000 + 1000);
     await exitPromise;
     clearTimeout(timer);
   };
@@ -113,6 +136,15 @@ export async function startDynamoDbLocal(options: {
   }
   options.log(`DynamoDB Local ready on ${endpoint}`);
   return { endpoint, stop };
+}
+
+/** SIGKILL to every process of the guard's group (the guard and Java). */
+function killGroup(child: ChildProcess): void {
+  try {
+    if (child.pid !== undefined) process.kill(-child.pid, 'SIGKILL');
+  } catch {
+    // Already gone.
+  }
 }
 
 async function isAnswering(endpoint: string): Promise<boolean> {
