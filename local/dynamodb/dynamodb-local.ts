@@ -55,7 +55,10 @@ function javaCommand(): string {
 export async function startDynamoDbLocal(options: {
   log: LogSink;
   port?: number;
-  /** How long Java may take to exit once asked to stop, before it is killed (default 5 s). */
+  /**
+   * How long Java may take to exit once asked to stop, before it is killed: whole seconds,
+   * at least 1 (default 5 s).
+   */
   stopGraceMs?: number;
 }): Promise<DynamoDbLocal> {
   const java = javaCommand();
