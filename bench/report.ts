@@ -2,6 +2,7 @@ import { MISREPORTED_BY_DYNAMODB_LOCAL } from './dynamodb-usage.ts';
 import { PRICES, PRICES_TAKEN_ON, PRICE_REGION } from './prices.ts';
 import type { BenchResults } from './results.ts';
 import type { MeasuredUsage } from './cost-model.ts';
+import type { PipelineCpu } from './cpu-time.ts';
 
 /** Text of the bench's outputs: the console table and `bench/RESULTS.md`. Pure. */
 
@@ -165,6 +166,7 @@ function sections(r: BenchResults): string[] {
       ),
       '',
     );
+    if (p.cpu) out.push(pipelineCpuLine(p.cpu), '');
   }
   if (r.cost) {
     const c = r.cost;
@@ -326,4 +328,25 @@ function sqsByActionLine(usage: MeasuredUsage): string[] {
   if (byAction.length === 0) return [];
   const parts = byAction.map(([action, n]) => `${action} ${(n / usage.orders).toFixed(2)}`);
   return [`SQS requests by action, per order: ${parts.join(', ')}.`, ''];
+}
+
+/** Busy share of the cores above which a run counts as CPU-bound. */
+const CPU_BOUND_SHARE = 0.9;
+
+/**
+ * CPU per order during the pipeline run, by process: what the saga costs this machine,
+ * which does not move with the machine's speed the way orders/s does.
+ */
+export function pipelineCpuLine(cpu: PipelineCpu): string {
+  const ms = (n: number) => `${n.toFixed(1)} ms`;
+  const { dynamoDbLocal, benchProcess, functions, other } = cpu.byShareMsPerOrder;
+  return (
+    `CPU per order (run and its tail, all processes): ${ms(cpu.machineMsPerOrder)}: ` +
+    `DynamoDB Local ${ms(dynamoDbLocal)}, the function sandboxes ${ms(functions)}, ` +
+    `the bench process (the local cloud's emulators, the load and the watcher) ${ms(benchProcess)}, ` +
+    `other ${ms(other)}. The cores were ${Math.round(cpu.busyShare * 100)} % busy while orders were in flight` +
+    (cpu.busyShare >= CPU_BOUND_SHARE
+      ? ': the run was CPU-bound, so orders/s follows the speed of the machine, and code is best compared by CPU per order.'
+      : '.')
+  );
 }

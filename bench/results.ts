@@ -1,4 +1,5 @@
 import type { CostBreakdown, MeasuredUsage } from './cost-model.ts';
+import type { PipelineCpu } from './cpu-time.ts';
 import type { DynamoDbOperationRow } from './dynamodb-usage.ts';
 import type { LatencySummary } from './stats.ts';
 
@@ -39,6 +40,8 @@ export interface BenchResults {
     statuses: Record<string, number>;
     lost: number;
     lostIds: string[];
+    /** CPU per order on this machine, by process (Linux only). */
+    cpu?: PipelineCpu;
   };
   cost?: {
     usage: MeasuredUsage;

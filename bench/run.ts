@@ -35,6 +35,7 @@ import {
   ratio,
 } from './bundles.ts';
 import { costBarsSvg, latencyHistogramSvg } from './chart.ts';
+import { cpuPerOrder, snapshotCpu } from './cpu-time.ts';
 import { coldStartEvent } from './cold-start-events.ts';
 import { lambdaEnvironment, measureColdStarts } from './cold-start.ts';
 import {
@@ -321,8 +322,15 @@ async function pipelineWindow(bench: BenchCloud, orders: number, concurrency: nu
   const countersBefore = cloud.counters();
   const logsBefore = sumValues(bench.logBytes());
   bench.meter.reset();
+  const cpuAtStart = snapshotCpu();
   const result = await runPipeline(cloud, { orders, concurrency, deadlineMs: 150_000, rate });
+  const cpuAllFinal = snapshotCpu();
   await waitForQuiet(cloud);
+  const cpuAtEnd = snapshotCpu();
+  const cpu =
+    cpuAtStart && cpuAllFinal && cpuAtEnd
+      ? cpuPerOrder(cpuAtStart, cpuAllFinal, cpuAtEnd, orders)
+      : undefined;
   const counters = counterDelta(countersBefore, cloud.counters());
   const windowEvents = cloud.events
     .received()
@@ -363,6 +371,7 @@ async function pipelineWindow(bench: BenchCloud, orders: number, concurrency: nu
   });
   return {
     result,
+    cpu,
     usage,
     meterUnparsed: meter.unparsed,
     dynamoDbByOperation: dynamoDb.byOperation,
@@ -429,8 +438,14 @@ async function main() {
           say(
             `pipeline: ${opts.orders} orders at concurrency ${opts.concurrency}${opts.rate ? `, at most ${opts.rate}/s` : ''}`,
           );
-          const { result, usage, meterUnparsed, dynamoDbByOperation, dynamoDbFailedAtEndpoint } =
-            await pipelineWindow(bench, opts.orders, opts.concurrency, opts.rate);
+          const {
+            result,
+            cpu,
+            usage,
+            meterUnparsed,
+            dynamoDbByOperation,
+            dynamoDbFailedAtEndpoint,
+          } = await pipelineWindow(bench, opts.orders, opts.concurrency, opts.rate);
           if (meterUnparsed > 0)
             results.errors.push(`DynamoDB meter could not read ${meterUnparsed} requests`);
           results.pipeline = {
@@ -445,6 +460,7 @@ async function main() {
             statuses: result.statuses,
             lost: result.lost.length,
             lostIds: result.lost.slice(0, 20),
+            ...(cpu ? { cpu } : {}),
           };
           if (result.lost.length > 0)
             results.errors.push(

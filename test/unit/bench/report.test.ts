@@ -128,3 +128,39 @@ describe('the bundles section of the report', () => {
     );
   });
 });
+
+describe('the pipeline section of the report', () => {
+  const pipeline: NonNullable<BenchResults['pipeline']> = {
+    orders: 100,
+    concurrency: 8,
+    durationMs: 2000,
+    ordersPerSecond: 50,
+    postsPerSecond: 51,
+    createdToConfirmed: null,
+    statuses: { CONFIRMED: 100 },
+    lost: 0,
+    lostIds: [],
+  };
+  const withPipeline = (p: NonNullable<BenchResults['pipeline']>): BenchResults => {
+    const { cost: _cost, ...rest } = results({ readUnits: 0, writeUnits: 0, method: 'consumed' });
+    return { ...rest, pipeline: p };
+  };
+
+  it('gives the CPU per order under the throughput when the run measured it', () => {
+    const text = consoleReport(
+      withPipeline({
+        ...pipeline,
+        cpu: {
+          machineMsPerOrder: 38,
+          byShareMsPerOrder: { dynamoDbLocal: 17, benchProcess: 8, functions: 13, other: 0 },
+          busyShare: 0.95,
+        },
+      }),
+    );
+    expect(text).toContain('CPU per order (run and its tail, all processes): 38.0 ms');
+  });
+
+  it('leaves it out where it could not be measured (no /proc)', () => {
+    expect(consoleReport(withPipeline(pipeline))).not.toContain('CPU per order');
+  });
+});
