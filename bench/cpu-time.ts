@@ -2,9 +2,10 @@ import { readdirSync, readFileSync } from 'node:fs';
 
 /**
  * CPU time spent during the pipeline run, per order and by process, read from Linux's
- * /proc. The run is CPU-bound on 2 cores, so orders/s moves with the machine: CPU per
- * order does not (it is what the saga costs), and says whether a slower run is the code
- * or the machine. Elsewhere than Linux there is no /proc and the figures are left out.
+ * /proc. The run is CPU-bound on 2 cores, so orders/s moves with the machine; CPU per
+ * order is what the saga costs and moves far less (a slower run has smaller batches, so a
+ * little more per order), so it tells whether a slower run is the code or the machine.
+ * Elsewhere than Linux there is no /proc and the figures are left out.
  */
 
 /** Clock ticks per second of /proc's CPU times (USER_HZ: 100 on every Linux of note). */
