@@ -1,5 +1,3 @@
-import { existsSync } from 'node:fs';
-
 // Tests run as native ES modules (the code is ESM throughout); swc strips types only,
 // so a test run does no type checking: `npm run typecheck` does that.
 const transform = {
@@ -18,6 +16,10 @@ const common = {
 
 /** @type {import('jest').Config} */
 export default {
+  // One temporary directory per run, removed at the end: CDK apps built without an
+  // outdir would otherwise leave a cdk.out* directory in /tmp for every synth.
+  globalSetup: './test/support/run-tmpdir-setup.ts',
+  globalTeardown: './test/support/run-tmpdir-teardown.ts',
   projects: [
     {
       ...common,
@@ -28,12 +30,8 @@ export default {
       ...common,
       displayName: 'integration',
       testMatch: ['<rootDir>/test/integration/**/*.test.ts'],
-      ...(existsSync('test/integration/global-setup.ts')
-        ? {
-            globalSetup: '<rootDir>/test/integration/global-setup.ts',
-            globalTeardown: '<rootDir>/test/integration/global-teardown.ts',
-          }
-        : {}),
+      globalSetup: '<rootDir>/test/integration/global-setup.ts',
+      globalTeardown: '<rootDir>/test/integration/global-teardown.ts',
     },
     {
       ...common,
