@@ -24,6 +24,12 @@ export default tseslint.config(
     },
   },
   {
+    // Plain JavaScript is type-checked by tsc (checkJs), which knows Node's globals;
+    // core no-undef does not, as typescript-eslint advises for typed code.
+    files: ['**/*.mjs'],
+    rules: { 'no-undef': 'off' },
+  },
+  {
     files: ['test/**/*.ts'],
     rules: {
       '@typescript-eslint/unbound-method': 'off',

@@ -2,11 +2,11 @@ import { fork, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import type { FromSandbox, SerializedError, ToSandbox } from './bootstrap.ts';
+import type { FromSandbox, SerializedError, ToSandbox } from './sandbox-protocol.ts';
 
-export type { SerializedError } from './bootstrap.ts';
+export type { SerializedError } from './sandbox-protocol.ts';
 
-const BOOTSTRAP = fileURLToPath(new URL('./bootstrap.ts', import.meta.url));
+const BOOTSTRAP = fileURLToPath(new URL('./bootstrap.mjs', import.meta.url));
 
 /** The outcome of one invocation, as the Lambda service reports it. */
 export type InvocationOutcome =

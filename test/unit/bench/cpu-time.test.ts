@@ -49,7 +49,7 @@ describe('shareOf', () => {
     expect(shareOf({ pid: 101, ppid: 100, commandLine: `sh\0-c\0…\0${java}` }, bench)).toBe(
       'dynamoDbLocal',
     );
-    expect(shareOf({ pid: 103, ppid: 100, commandLine: 'node\0bootstrap.ts' }, bench)).toBe(
+    expect(shareOf({ pid: 103, ppid: 100, commandLine: 'node\0bootstrap.mjs' }, bench)).toBe(
       'functions',
     );
     expect(shareOf({ pid: 104, ppid: 1, commandLine: 'sshd' }, bench)).toBe('other');
