@@ -22,14 +22,19 @@ export interface Observability {
 export const DEFAULT_METRICS_NAMESPACE = 'OrderSaga';
 
 /**
- * Creates the logger and metrics for a service. Powertools reads its usual
- * environment variables (`POWERTOOLS_SERVICE_NAME`, `POWERTOOLS_LOG_LEVEL`,
- * `POWERTOOLS_METRICS_NAMESPACE`, `POWERTOOLS_METRICS_DISABLED`…),
- * which win over the defaults given here, so a stage can change them without code.
+ * Creates the logger and metrics for a service. Powertools' usual environment variables
+ * (`POWERTOOLS_SERVICE_NAME`, `POWERTOOLS_LOG_LEVEL`, `POWERTOOLS_METRICS_NAMESPACE`,
+ * `POWERTOOLS_METRICS_DISABLED`…) win over the defaults given here, so the stack can set
+ * them without code: one relay bundle runs as `orders-relay`, `payments-relay` and
+ * `inventory-relay`.
  *
- * @param serviceName - default service name (the `service` key of logs, a metric dimension).
+ * @param defaultServiceName - the service name (the `service` key of logs, a metric
+ *   dimension) when `POWERTOOLS_SERVICE_NAME` is not set.
  */
-export function createObservability(serviceName: string): Observability {
+export function createObservability(defaultServiceName: string): Observability {
+  // Powertools prefers a name passed to its constructor over the variable: pass the
+  // variable's value when there is one.
+  const serviceName = process.env.POWERTOOLS_SERVICE_NAME || defaultServiceName;
   return {
     logger: new Logger({ serviceName }),
     metrics: new Metrics({
