@@ -51,6 +51,12 @@ export class SagaEventBus extends Construct {
       eventPattern: { account: [Stack.of(this).account] },
       retention: settings.archiveRetention,
     });
+    // aws-cdk-lib writes `KmsKeyIdentifier: ""` when no key is given, which some regions
+    // reject on deploy (GeneralServiceException, aws/aws-cdk#37847); absent, the archive
+    // uses the AWS-owned key as intended.
+    (this.archive.node.defaultChild as events.CfnArchive).addPropertyDeletionOverride(
+      'KmsKeyIdentifier',
+    );
   }
 
   /** The bus's name. */

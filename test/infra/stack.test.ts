@@ -765,6 +765,12 @@ describe('OrderSagaStack', () => {
     it('keeps archived events for 30 days', () => {
       expect(propertiesOf(template, logicalIdOf(stack.eventBus.archive)).RetentionDays).toBe(30);
     });
+
+    it('leaves the archive key out instead of the empty string some regions reject', () => {
+      expect(propertiesOf(template, logicalIdOf(stack.eventBus.archive))).not.toHaveProperty(
+        'KmsKeyIdentifier',
+      );
+    });
   });
 
   describe('observability', () => {
