@@ -78,6 +78,11 @@ export interface SagaObservabilityProps {
 const PERIOD = Duration.minutes(1);
 /** Share of API requests answered 5xx over 5 minutes that raises the API alarm. */
 export const API_SERVER_ERROR_ALARM_SHARE = 0.01;
+/**
+ * ...provided at least this many were: at night one 5xx among a handful of requests is
+ * a share of 20 % or more, and would page someone for a single failed request.
+ */
+export const API_SERVER_ERROR_ALARM_MIN_ERRORS = 3;
 const WIDE = 12;
 const NARROW = 8;
 
@@ -120,17 +125,24 @@ export class SagaObservability extends Construct {
         },
       ),
     );
-    // The Average of 5XXError is the share of requests answered 5xx. Handlers answer bad
-    // input with 4xx, so a 5xx is a function failing, timing out or throttled.
-    const apiServerErrors = props.api
-      .metricServerError({ period: Duration.minutes(5), statistic: cloudwatch.Stats.AVERAGE })
-      .createAlarm(this, 'ApiServerErrorsAlarm', {
-        alarmDescription: `The API answered 5xx to ${API_SERVER_ERROR_ALARM_SHARE * 100} % or more of its requests over 5 minutes: a function failing, timing out or throttled`,
-        threshold: API_SERVER_ERROR_ALARM_SHARE,
-        evaluationPeriods: 1,
-        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-      });
+    // The share of requests answered 5xx, counted only from a few errors on. Handlers
+    // answer bad input with 4xx, so a 5xx is a function failing, timing out or throttled.
+    const fiveMinutes = { period: Duration.minutes(5), statistic: cloudwatch.Stats.SUM };
+    const apiServerErrors = new cloudwatch.MathExpression({
+      expression: `IF(errors >= ${API_SERVER_ERROR_ALARM_MIN_ERRORS}, errors / requests, 0)`,
+      usingMetrics: {
+        errors: props.api.metricServerError(fiveMinutes),
+        requests: props.api.metricCount(fiveMinutes),
+      },
+      period: Duration.minutes(5),
+      label: 'Share of API requests answered 5xx',
+    }).createAlarm(this, 'ApiServerErrorsAlarm', {
+      alarmDescription: `The API answered 5xx to ${API_SERVER_ERROR_ALARM_SHARE * 100} % or more of its requests, and to ${API_SERVER_ERROR_ALARM_MIN_ERRORS} or more, over 5 minutes: a function failing, timing out or throttled`,
+      threshold: API_SERVER_ERROR_ALARM_SHARE,
+      evaluationPeriods: 1,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    });
     this.alarms = [
       apiServerErrors,
       ...props.consumers.flatMap((consumer) => consumer.alarms),

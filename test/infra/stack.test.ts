@@ -800,22 +800,40 @@ describe('OrderSagaStack', () => {
       },
     );
 
-    it('alarms when 1 % or more of the API requests are answered 5xx over 5 minutes', () => {
-      template.hasResourceProperties('AWS::CloudWatch::Alarm', {
-        Namespace: 'AWS/ApiGateway',
-        MetricName: '5XXError',
-        Dimensions: [{ Name: 'ApiName', Value: Match.anyValue() }],
-        // The Average of 5XXError is the share of requests answered 5xx.
-        Statistic: 'Average',
-        Period: 300,
+    const apiServerErrorsAlarm = () => {
+      const alarms = template.findResources('AWS::CloudWatch::Alarm') as Resources;
+      const id = Object.keys(alarms).find((key) => key.includes('ApiServerErrorsAlarm'));
+      return alarms[id!]!.Properties as {
+        Metrics: { Id: string; Expression?: string; MetricStat?: unknown }[];
+      } & Record<string, unknown>;
+    };
+
+    it('alarms when 1 % or more of the API requests, and 3 or more, are answered 5xx over 5 minutes', () => {
+      const alarm = apiServerErrorsAlarm();
+      expect(alarm).toMatchObject({
         Threshold: 0.01,
         ComparisonOperator: 'GreaterThanOrEqualToThreshold',
       });
+      const byId = Object.fromEntries(alarm.Metrics.map((m) => [m.Id, m]));
+      // A single 5xx among a handful of requests at night must not page anyone.
+      expect(alarm.Metrics.find((m) => m.Expression)?.Expression).toBe(
+        'IF(errors >= 3, errors / requests, 0)',
+      );
+      const metricStat = (metricName: string) => ({
+        Metric: {
+          Namespace: 'AWS/ApiGateway',
+          MetricName: metricName,
+          Dimensions: [{ Name: 'ApiName', Value: expect.any(String) as unknown }],
+        },
+        Period: 300,
+        Stat: 'Sum',
+      });
+      expect(byId.errors).toMatchObject({ MetricStat: metricStat('5XXError') });
+      expect(byId.requests).toMatchObject({ MetricStat: metricStat('Count') });
     });
 
     it('raises the API alarm in its first 5-minute period, and not for an API without requests', () => {
-      template.hasResourceProperties('AWS::CloudWatch::Alarm', {
-        MetricName: '5XXError',
+      expect(apiServerErrorsAlarm()).toMatchObject({
         EvaluationPeriods: 1,
         TreatMissingData: 'notBreaching',
       });
