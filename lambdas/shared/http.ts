@@ -176,6 +176,11 @@ export function readJsonBody(
         'The request body has text that is not valid Unicode (a lone surrogate such as \\ud800)',
       );
     }
+    if (error instanceof UncarriableCharacterError) {
+      throw httpErrors.malformedJson(
+        `The request body has a character the order's messages cannot carry (${error.codePoint}): control characters other than tab, line feed and carriage return, U+FFFE and U+FFFF are refused`,
+      );
+    }
     if (error instanceof InexactNumberError) {
       throw httpErrors.malformedJson(
         `The number ${error.source} cannot be read exactly (it would become ${error.value}); send at most 15 significant digits`,
@@ -188,6 +193,29 @@ export function readJsonBody(
 
 /** A string or name in a request body with a lone surrogate: no UTF-8 can carry it. */
 class IllFormedTextError extends Error {}
+
+/**
+ * Characters SQS refuses in a message (it takes tab, line feed, carriage return,
+ * U+0020–U+D7FF, U+E000–U+FFFD and U+10000–U+10FFFF). Request text travels on in events
+ * that EventBridge delivers to the saga's queues: one of these would make every delivery
+ * of the event fail, and leave the order pending with no timer to cancel it.
+ */
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
+const UNCARRIABLE_CHARACTER = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]/;
+
+/** A string or name in a request body with a character SQS cannot carry. */
+class UncarriableCharacterError extends Error {
+  /** The character, as `U+XXXX`. */
+  readonly codePoint: string;
+
+  constructor(text: string) {
+    const match = UNCARRIABLE_CHARACTER.exec(text);
+    const code = match ? match[0].charCodeAt(0) : 0;
+    const codePoint = `U+${code.toString(16).toUpperCase().padStart(4, '0')}`;
+    super(`Uncarriable character ${codePoint}`);
+    this.codePoint = codePoint;
+  }
+}
 
 /** A number in a request body that a double cannot hold as written. */
 class InexactNumberError extends Error {
@@ -202,7 +230,7 @@ class InexactNumberError extends Error {
 }
 
 /**
- * `JSON.parse` reviver that refuses text no UTF-8 can carry, and a number the parse would round (`19.999999999999999999`
+ * `JSON.parse` reviver that refuses text no UTF-8 or SQS message can carry, and a number the parse would round (`19.999999999999999999`
  * is 20, `1e-400` is 0): a price is never silently changed. Node.js gives revivers the
  * number's source text; without it (older runtimes) numbers pass unchecked.
  */
@@ -216,6 +244,10 @@ function exactValues(
   // would refuse further on, as a 500: refuse it here, as the client's error.
   if (!key.isWellFormed() || (typeof value === 'string' && !value.isWellFormed())) {
     throw new IllFormedTextError();
+  }
+  if (UNCARRIABLE_CHARACTER.test(key)) throw new UncarriableCharacterError(key);
+  if (typeof value === 'string' && UNCARRIABLE_CHARACTER.test(value)) {
+    throw new UncarriableCharacterError(value);
   }
   const source = context?.source;
   if (typeof value === 'number' && source !== undefined && !isExactDecimal(source, value)) {

@@ -85,6 +85,22 @@ describe('order API handler', () => {
       expect(store.createOrderCalls).toBe(0);
     });
 
+    it('answers 400 for a SKU or payment token the saga queues could not carry, and writes nothing', async () => {
+      // Accepted, such an order would stay PENDING: no delivery of its OrderCreated succeeds.
+      const { call, store } = apiUnderTest();
+      for (const body of [
+        JSON.stringify(orderBody()).replace('"SKU-1"', '"SKU-1\\uffff"'),
+        JSON.stringify({ ...orderBody(), paymentToken: 'tok_\u0007' }),
+      ]) {
+        const response = await call(postOrder(body));
+        expect([response.statusCode, bodyOf(response)]).toEqual([
+          400,
+          errorBody('MALFORMED_JSON', []),
+        ]);
+      }
+      expect(store.createOrderCalls).toBe(0);
+    });
+
     it('answers 400 for an empty body', async () => {
       const { call } = apiUnderTest();
       const response = await call(postOrder(''));

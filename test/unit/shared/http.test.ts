@@ -143,6 +143,33 @@ describe('readJsonBody', () => {
     ).toEqual({ n: '😀' });
   });
 
+  it('refuses characters SQS cannot carry, in a value or a name, naming the character', () => {
+    // Request text travels on in events to the saga's queues, which would refuse them.
+    const refused: [string, string][] = [
+      ['{"sku":"SKU\\uffff"}', 'U+FFFF'],
+      ['{"paymentToken":"tok_\\ufffe"}', 'U+FFFE'],
+      ['{"note":"ring \\u0007"}', 'U+0007'],
+      ['{"x":"\\u0000"}', 'U+0000'],
+      ['{"x":"\\u000b\\u000c"}', 'U+000B'],
+      ['{"\\u001f":1}', 'U+001F'],
+    ];
+    for (const [body, codePoint] of refused) {
+      const error = thrown(() =>
+        readJsonBody({ headers: jsonHeaders, body, isBase64Encoded: false }),
+      );
+      expect([body, error.statusCode, error.code]).toEqual([body, 400, 'MALFORMED_JSON']);
+      expect(error.message).toContain(`(${codePoint})`);
+    }
+    // Tab, line feed, carriage return, DEL, the last BMP character SQS takes and emoji are fine.
+    expect(
+      readJsonBody({
+        headers: jsonHeaders,
+        body: '{"n":"a\\tb\\nc\\rd\\u007f\\ufffd\\ud83d\\ude00"}',
+        isBase64Encoded: false,
+      }),
+    ).toEqual({ n: 'a\tb\nc\rd\u007f\ufffd😀' });
+  });
+
   it('reads every exactly representable way of writing a number', () => {
     const read = (body: string) =>
       readJsonBody({ headers: jsonHeaders, body, isBase64Encoded: false });
