@@ -1,4 +1,5 @@
 import { buildApp } from 'fauxqs';
+import { escapeAstralCharactersInJson } from './astral-escape.ts';
 import type { QueueDefinition } from '../template/model.ts';
 import type { QueueSender } from '../ports.ts';
 import { asText, type Counters } from '../util.ts';
@@ -182,7 +183,7 @@ export class SqsService implements QueueSender {
   ): Promise<void> {
     await this.call('SendMessage', {
       QueueUrl: this.urlOf(queueArn),
-      MessageBody: body,
+      MessageBody: escapeAstralCharactersInJson(body),
       ...(options.messageGroupId ? { MessageGroupId: options.messageGroupId } : {}),
       ...(options.messageDeduplicationId
         ? { MessageDeduplicationId: options.messageDeduplicationId }
