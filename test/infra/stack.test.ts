@@ -398,7 +398,16 @@ describe('OrderSagaStack', () => {
       expect([...batchGetTables]).toContain(tableId(stack.orders));
     });
 
-    it('has the products index the inventory API lists', () => {
+    it('lets the inventory API read the listed products from its table by key (BatchGetItem)', () => {
+      const batchGetTables = referencedIds(
+        statementsOf(template, roleOf(template, fnId(stack.inventoryApiFunction)))
+          .filter((s) => [s.Action].flat().includes('dynamodb:BatchGetItem'))
+          .map((s) => s.Resource),
+      );
+      expect([...batchGetTables]).toContain(tableId(stack.inventory));
+    });
+
+    it('has the products index the inventory API lists, keys only so stock changes do not rewrite it', () => {
       expect(propertiesOf(template, tableId(stack.inventory)).GlobalSecondaryIndexes).toEqual([
         {
           IndexName: inventoryTableKeys.productsIndex.name,
@@ -406,7 +415,7 @@ describe('OrderSagaStack', () => {
             { AttributeName: inventoryTableKeys.productsIndex.partitionKey, KeyType: 'HASH' },
             { AttributeName: inventoryTableKeys.productsIndex.sortKey, KeyType: 'RANGE' },
           ],
-          Projection: { ProjectionType: 'ALL' },
+          Projection: { ProjectionType: 'KEYS_ONLY' },
         },
       ]);
     });

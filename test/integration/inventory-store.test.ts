@@ -554,6 +554,9 @@ describe('inventory store on DynamoDB Local', () => {
             pages += 1;
           } while (cursor && pages < 10);
           expect(seen).toEqual(skus);
+          // The index holds keys only: the listing reads each product itself.
+          const [first] = (await listing.listProducts({ limit: 1 })).products;
+          expect(first).toMatchObject({ sku: 'A-1', name: 'A-1', available: 1, reserved: 0 });
           await expect(
             listing.listProducts({ limit: 2, cursor: 'bm90LWEtY3Vyc29y' }),
           ).rejects.toBeInstanceOf(InvalidCursorError);

@@ -2,6 +2,7 @@ import type { AttributeValue, CancellationReason } from '@aws-sdk/client-dynamod
 import type { TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
 import { isTransactionCanceled, type DocumentDb } from '../../shared/aws/document-db.ts';
 import { isAwsError } from '../../shared/aws/errors.ts';
+import { getItemsByKey, itemKeyId } from '../../shared/batch-get-items.ts';
 import { outboxItem } from '../../shared/outbox.ts';
 import { restock, type Product, type RestockCommand } from '../domain/product.ts';
 import type { FailedStockCheck, Reservation, StockLine } from '../domain/reservation.ts';
@@ -297,8 +298,14 @@ export function createInventoryStore(client: DocumentDb, tableName: string): Inv
         Limit: limit,
         ...(startKey === undefined ? {} : { ExclusiveStartKey: startKey }),
       });
+      // The index holds keys only: read the products themselves, in the index's order.
+      const keys = Items.map((item) => ({ pk: String(item.pk), sk: String(item.sk) }));
+      const found = await getItemsByKey(client, tableName, keys, 'products');
       return {
-        products: Items.map(fromProductItem),
+        products: keys.flatMap((key) => {
+          const item = found.get(itemKeyId(key));
+          return item ? [fromProductItem(item)] : [];
+        }),
         ...(LastEvaluatedKey === undefined
           ? {}
           : { nextCursor: encodeProductCursor(LastEvaluatedKey as ProductPageKey) }),

@@ -15,15 +15,22 @@ import type { Reservation } from '../domain/reservation.ts';
  * | outbox (shared)      | `OUTBOX#<eventId>`        | `OUTBOX`      |                   |         |
  *
  * The products index is sparse (only products carry its keys) and lists the catalog in
- * SKU order. All products share one index partition: fine for an admin listing, but
- * every stock change is also written to that partition (the index projects every
- * attribute), so a catalog changing stock at more than ~1,000 writes/s would need the
- * index key sharded.
+ * SKU order. It projects keys only: every reservation and release rewrites the product's
+ * stock, and an index holding the stock would be rewritten with it, a second write per
+ * stock change, all into the index's one partition (every product shares it), which
+ * would throttle the reservations at about 1,000 a second. With keys only, DynamoDB
+ * writes the index when a product is created and never again; the listing reads the
+ * products by key.
  */
 export const inventoryTableKeys = {
   partitionKey: 'pk',
   sortKey: 'sk',
-  productsIndex: { name: 'products', partitionKey: 'gsi1pk', sortKey: 'gsi1sk' },
+  productsIndex: {
+    name: 'products',
+    partitionKey: 'gsi1pk',
+    sortKey: 'gsi1sk',
+    projection: { type: 'KEYS_ONLY' },
+  },
   /** Epoch-seconds TTL attribute (outbox items expire by it). */
   timeToLiveAttribute: TTL_ATTRIBUTE,
 } as const;

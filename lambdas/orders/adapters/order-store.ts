@@ -2,6 +2,7 @@ import type { AttributeValue, CancellationReason } from '@aws-sdk/client-dynamod
 import * as z from 'zod/mini';
 import { isTransactionCanceled, type DocumentDb } from '../../shared/aws/document-db.ts';
 import { isAwsError } from '../../shared/aws/errors.ts';
+import { getItemsByKey, itemKeyId } from '../../shared/batch-get-items.ts';
 import { outboxItem, TTL_ATTRIBUTE } from '../../shared/outbox.ts';
 import type { Order } from '../domain/order.ts';
 import type { TimelineEntry } from '../domain/timeline.ts';
@@ -29,7 +30,6 @@ import {
   TIMELINE_ATTRIBUTE,
   toOrderItem,
   type CustomerPageKey,
-  type ItemKey,
 } from './orders-table.ts';
 import { decodeTimelineEntry, encodeTimelineEntry } from './timeline-codec.ts';
 
@@ -134,65 +134,6 @@ function orderUpdateExpression(order: Order, entry: string, expectedVersion: num
     ExpressionAttributeNames: names,
     ExpressionAttributeValues: values,
   };
-}
-
-/** Attempts of one BatchGetItem before a page's unread keys fail the listing. */
-export const BATCH_GET_ATTEMPTS = 5;
-/** Base of the backoff between them (full jitter, doubling), as the SDK's retries. */
-const BATCH_GET_BACKOFF_MS = 25;
-
-const itemKeyId = (key: ItemKey): string => JSON.stringify([key.pk, key.sk]);
-
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
-
-/**
- * The items of `keys` (at most 100, one page), by {@link itemKeyId}. Eventually consistent:
- * a list is a snapshot anyway, and it costs half. A key the index already has can be
- * missing from that read for a moment (an order just placed): those are read again
- * consistently, so an order never drops out of a page the cursor then moves past.
- */
-async function getOrderItems(
-  client: DocumentDb,
-  tableName: string,
-  keys: readonly ItemKey[],
-): Promise<Map<string, Record<string, unknown>>> {
-  const found = await batchGetItems(client, tableName, keys, false);
-  const missing = keys.filter((key) => !found.has(itemKeyId(key)));
-  if (missing.length > 0) {
-    for (const [id, item] of await batchGetItems(client, tableName, missing, true))
-      found.set(id, item);
-  }
-  return found;
-}
-
-/**
- * One BatchGetItem of `keys`, by {@link itemKeyId}. DynamoDB may read only part of a batch
- * (throttling, 16 MB per answer) and hand back the rest as `UnprocessedKeys`: those are
- * asked again after a backoff, a bounded number of times, then the listing fails rather
- * than silently missing orders.
- */
-async function batchGetItems(
-  client: DocumentDb,
-  tableName: string,
-  keys: readonly ItemKey[],
-  consistent: boolean,
-): Promise<Map<string, Record<string, unknown>>> {
-  const found = new Map<string, Record<string, unknown>>();
-  let pending: Record<string, unknown>[] = keys.map((key) => ({ pk: key.pk, sk: key.sk }));
-  for (let attempt = 0; pending.length > 0; attempt++) {
-    if (attempt >= BATCH_GET_ATTEMPTS)
-      throw new Error(
-        `BatchGetItem left ${pending.length} of ${keys.length} orders unread after ${BATCH_GET_ATTEMPTS} attempts`,
-      );
-    if (attempt > 0) await sleep(Math.random() * BATCH_GET_BACKOFF_MS * 2 ** attempt);
-    const { Responses, UnprocessedKeys } = await client.batchGet({
-      RequestItems: { [tableName]: { Keys: pending, ConsistentRead: consistent } },
-    });
-    for (const item of Responses?.[tableName] ?? [])
-      found.set(itemKeyId({ pk: String(item.pk), sk: String(item.sk) }), item);
-    pending = UnprocessedKeys?.[tableName]?.Keys ?? [];
-  }
-  return found;
 }
 
 /** Where a listing continues after `item` (a key-only item of the customer index). */
@@ -420,7 +361,7 @@ export function createOrderStore(client: DocumentDb, tableName: string): OrderSt
       const more = LastEvaluatedKey !== undefined;
       const last = pageItems.at(-1);
       const keys = pageItems.map((item) => ({ pk: String(item.pk), sk: String(item.sk) }));
-      const found = await getOrderItems(client, tableName, keys);
+      const found = await getItemsByKey(client, tableName, keys, 'orders');
       return {
         // In the index's order; an order missing from the table (none is ever deleted) is left out.
         orders: keys.flatMap((key) => {

@@ -15,11 +15,16 @@ import type { Reservation } from '../../../lambdas/inventory/domain/reservation.
 const pageKey = { ...productKey('SKU-9'), ...productIndexKeys('SKU-9') };
 
 describe('inventory table layout', () => {
-  it('uses the service-table key names, the shared TTL attribute and a named products index', () => {
+  it('uses the service-table key names, the shared TTL attribute and a keys-only products index', () => {
     expect(inventoryTableKeys).toEqual({
       partitionKey: 'pk',
       sortKey: 'sk',
-      productsIndex: { name: 'products', partitionKey: 'gsi1pk', sortKey: 'gsi1sk' },
+      productsIndex: {
+        name: 'products',
+        partitionKey: 'gsi1pk',
+        sortKey: 'gsi1sk',
+        projection: { type: 'KEYS_ONLY' },
+      },
       timeToLiveAttribute: 'expiresAt',
     });
   });

@@ -1,9 +1,7 @@
 import { beforeEach, describe, expect, it } from '@jest/globals';
 import { OrderCreated } from '../../../events/index.ts';
-import {
-  BATCH_GET_ATTEMPTS,
-  createOrderStore,
-} from '../../../lambdas/orders/adapters/order-store.ts';
+import { createOrderStore } from '../../../lambdas/orders/adapters/order-store.ts';
+import { BATCH_GET_ATTEMPTS } from '../../../lambdas/shared/batch-get-items.ts';
 import { encodeCursor } from '../../../lambdas/orders/adapters/orders-table.ts';
 import type { Order } from '../../../lambdas/orders/domain/order.ts';
 import { timelineEntry } from '../../../lambdas/orders/domain/timeline.ts';
