@@ -43,7 +43,10 @@ export interface StageConfig {
   readonly tracing: boolean;
   /**
    * Keep tables (and protect them from deletion) when the stack is deleted (`RETAIN_DATA`).
-   * @default true for the stage `prod`, false otherwise (so dev stacks clean up)
+   * @default false for throwaway stages (`dev`, `test`, `bench`, `local`, `e2e`, `ci`,
+   *   and names starting `pr-`, `dev-` or `test-`), so they clean up; true for every other
+   *   stage, so a production stage named `production`, `prd` or `live` is not deleted with
+   *   its stack by default
    */
   readonly retainData: boolean;
   /** Run the cdk-nag AwsSolutions checks during synth (`CDK_NAG`). @default true */
@@ -95,6 +98,9 @@ export type StageConfigSource = Partial<Record<StageConfigKey, string | undefine
 export class StageConfigError extends Error {
   override readonly name = 'StageConfigError';
 }
+
+/** Stages whose tables go with the stack unless `RETAIN_DATA` says otherwise. */
+const THROWAWAY_STAGE = /^(dev|test|bench|local|e2e|ci)$|^(pr|dev|test)-/;
 
 const wholeNumber = (min: number, max: number) =>
   z.pipe(
@@ -224,7 +230,7 @@ export function loadStageConfig(source: StageConfigSource): StageConfig {
     apiAuth: raw.API_AUTH,
     apiCloudWatchRole: raw.API_CLOUDWATCH_ROLE,
     tracing: raw.TRACING,
-    retainData: raw.RETAIN_DATA ?? raw.STAGE === 'prod',
+    retainData: raw.RETAIN_DATA ?? !THROWAWAY_STAGE.test(raw.STAGE),
     nagChecks: raw.CDK_NAG,
     simulators: {
       paymentFailureRate: raw.PAYMENT_FAILURE_RATE,

@@ -100,10 +100,13 @@ describe('loadStageConfig', () => {
     expect(() => loadStageConfig({ STAGE: 'a'.repeat(21) })).toThrow(`STAGE="${'a'.repeat(21)}"`);
   });
 
-  it('retains data by default in prod only, and lets any stage choose', () => {
-    expect(loadStageConfig({ STAGE: 'prod' }).retainData).toBe(true);
-    expect(loadStageConfig({ STAGE: 'staging' }).retainData).toBe(false);
+  it('retains data by default except in throwaway stages, and lets any stage choose', () => {
+    for (const stage of ['prod', 'production', 'prd', 'live', 'staging', 'devops', 'eu-1'])
+      expect([stage, loadStageConfig({ STAGE: stage }).retainData]).toEqual([stage, true]);
+    for (const stage of ['dev', 'test', 'bench', 'local', 'e2e', 'ci', 'pr-42', 'dev-anna'])
+      expect([stage, loadStageConfig({ STAGE: stage }).retainData]).toEqual([stage, false]);
     expect(loadStageConfig({ STAGE: 'prod', RETAIN_DATA: 'false' }).retainData).toBe(false);
+    expect(loadStageConfig({ STAGE: 'dev', RETAIN_DATA: 'true' }).retainData).toBe(true);
   });
 
   it('treats empty and blank values as unset', () => {
