@@ -166,6 +166,11 @@ export class OrderSagaStack extends Stack {
       observability,
       // A tok_slow charge hides its message until the charge settles (ChangeMessageVisibility).
       ownQueueUrlVariable: 'QUEUE_URL',
+      // ...and a hidden message still counts in the oldest message's age: a slow charge is
+      // not a backlog.
+      maxMessageAge: Duration.minutes(5).plus(
+        Duration.seconds(config.simulators.slowPaymentSeconds),
+      ),
       environment: {
         TABLE_NAME: this.payments.tableName,
         PAYMENT_FAILURE_RATE: String(config.simulators.paymentFailureRate),

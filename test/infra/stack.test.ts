@@ -580,6 +580,21 @@ describe('OrderSagaStack', () => {
       });
     });
 
+    it('allows a tok_slow charge its time on top of 5 minutes before the payments backlog alarm fires', () => {
+      // The charge hides its message until it settles (SLOW_PAYMENT_SECONDS 77), and a hidden
+      // message still counts in ApproximateAgeOfOldestMessage.
+      template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+        MetricName: 'ApproximateAgeOfOldestMessage',
+        Dimensions: [
+          {
+            Name: 'QueueName',
+            Value: { 'Fn::GetAtt': [logicalIdOf(stack.paymentRequests.queue), 'QueueName'] },
+          },
+        ],
+        Threshold: 300 + 77,
+      });
+    });
+
     it('moves failing messages of each queue to its dead-letter queue, watched by an alarm', () => {
       for (const [, consumer] of consumers()) {
         const deadLetters = logicalIdOf(consumer.deadLetterQueue);
