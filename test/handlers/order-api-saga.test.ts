@@ -134,6 +134,18 @@ describe('order API: saga routes', () => {
       expect(store.orders.get(orderId)?.status).toBe('PENDING');
     });
 
+    it('names one problem per bad reason: empty is not also blank', async () => {
+      const { call, orderId } = await withPlacedOrder();
+      const detailsOf = async (reason: string) =>
+        (
+          JSON.parse((await call(cancel(orderId, { reason }))).body) as {
+            error: { details: { field: string; message: string }[] };
+          }
+        ).error.details;
+      expect(await detailsOf('')).toEqual([{ field: 'reason', message: 'must not be empty' }]);
+      expect(await detailsOf('   ')).toEqual([{ field: 'reason', message: 'must not be blank' }]);
+    });
+
     it('accepts a reason of 500 characters', async () => {
       const { call, orderId } = await withPlacedOrder();
       expect((await call(cancel(orderId, { reason: 'x'.repeat(500) }))).statusCode).toBe(202);

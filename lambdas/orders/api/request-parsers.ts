@@ -98,7 +98,8 @@ const CancelRequestSchema = z.strictObject(
           MAX_CANCEL_REASON_LENGTH,
           `must be at most ${MAX_CANCEL_REASON_LENGTH} characters`,
         ),
-        z.refine((text) => text.trim() !== '', 'must not be blank'),
+        // Only spaces is blank; an empty string already fails "must not be empty" alone.
+        z.refine((text) => text === '' || text.trim() !== '', 'must not be blank'),
       ),
     ),
   },
