@@ -389,23 +389,21 @@ describe('OrderSagaStack', () => {
       ]);
     });
 
-    it('lets the order API read the listed orders from its table by key (BatchGetItem)', () => {
-      const batchGetTables = referencedIds(
-        statementsOf(template, roleOf(template, fnId(stack.ordersApiFunction)))
-          .filter((s) => [s.Action].flat().includes('dynamodb:BatchGetItem'))
-          .map((s) => s.Resource),
-      );
-      expect([...batchGetTables]).toContain(tableId(stack.orders));
-    });
-
-    it('lets the inventory API read the listed products from its table by key (BatchGetItem)', () => {
-      const batchGetTables = referencedIds(
-        statementsOf(template, roleOf(template, fnId(stack.inventoryApiFunction)))
-          .filter((s) => [s.Action].flat().includes('dynamodb:BatchGetItem'))
-          .map((s) => s.Resource),
-      );
-      expect([...batchGetTables]).toContain(tableId(stack.inventory));
-    });
+    it.each([
+      ['order API', 'orders', () => [stack.ordersApiFunction, stack.orders] as const],
+      ['inventory API', 'products', () => [stack.inventoryApiFunction, stack.inventory] as const],
+    ])(
+      'lets the %s read the listed %s from its table by key (BatchGetItem)',
+      (_api, _items, pick) => {
+        const [fn, table] = pick();
+        const batchGetTables = referencedIds(
+          statementsOf(template, roleOf(template, fnId(fn)))
+            .filter((s) => [s.Action].flat().includes('dynamodb:BatchGetItem'))
+            .map((s) => s.Resource),
+        );
+        expect([...batchGetTables]).toContain(tableId(table));
+      },
+    );
 
     it('has the products index the inventory API lists, keys only so stock changes do not rewrite it', () => {
       expect(propertiesOf(template, tableId(stack.inventory)).GlobalSecondaryIndexes).toEqual([
