@@ -230,9 +230,10 @@ class InexactNumberError extends Error {
 }
 
 /**
- * `JSON.parse` reviver that refuses text no UTF-8 or SQS message can carry, and a number the parse would round (`19.999999999999999999`
- * is 20, `1e-400` is 0): a price is never silently changed. Node.js gives revivers the
- * number's source text; without it (older runtimes) numbers pass unchecked.
+ * `JSON.parse` reviver that refuses text no UTF-8 or SQS message can carry, and a number
+ * the parse would round (`19.999999999999999999` is 20, `1e-400` is 0): a price is never
+ * silently changed. Node.js gives revivers the number's source text; without it (older
+ * runtimes) numbers pass unchecked.
  */
 function exactValues(
   this: unknown,
