@@ -233,6 +233,11 @@ export class OrderSagaStack extends Stack {
       eventBus,
       observability,
       deliveryDelay: Duration.seconds(config.sagaTimerGraceSeconds),
+      // A failed start comes back after the visibility timeout (6 × this): 30 s rather than
+      // the default 3 minutes, so one failure (a throttled read or StartExecution) still
+      // starts the timer before a 90 s deadline instead of long after it. The work is one
+      // read and one call.
+      timeout: Duration.seconds(5),
       environment: { TABLE_NAME: this.orders.tableName, ...timerArn },
     });
     this.orders.grantReadData(this.timerStarts.handler);

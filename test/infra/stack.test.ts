@@ -578,6 +578,15 @@ describe('OrderSagaStack', () => {
       });
     });
 
+    it('retries a failed timer start after 30 s, so one failure still starts the timer before the deadline', () => {
+      // Function timeout 5 s, visibility 6 × that: grace (21 s here) + 30 s < a 90 s default timeout.
+      const fn = propertiesOf(template, fnId(stack.timerStarts.handler));
+      expect(fn.Timeout).toBe(5);
+      expect(propertiesOf(template, logicalIdOf(stack.timerStarts.queue)).VisibilityTimeout).toBe(
+        30,
+      );
+    });
+
     it('allows a tok_slow charge its time on top of 5 minutes before the payments backlog alarm fires', () => {
       // The charge hides its message until it settles (SLOW_PAYMENT_SECONDS 77), and a hidden
       // message still counts in ApproximateAgeOfOldestMessage.
