@@ -164,9 +164,8 @@ export class OrderSagaStack extends Stack {
       contracts: [OrderCreated, PaymentRefundRequested],
       eventBus,
       observability,
-      // A tok_slow charge hides its message until the charge settles (ChangeMessageVisibility).
-      ownQueueUrlVariable: 'QUEUE_URL',
-      // ...and a hidden message still counts in the oldest message's age: a slow charge is
+      // A tok_slow charge hides its message until the charge settles (ChangeMessageVisibility),
+      // and a hidden message still counts in the oldest message's age: a slow charge is
       // not a backlog.
       maxMessageAge: Duration.minutes(5).plus(
         Duration.seconds(config.simulators.slowPaymentSeconds),

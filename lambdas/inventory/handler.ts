@@ -7,13 +7,15 @@
  */
 import { randomUUID } from 'node:crypto';
 import { createDocumentDb } from '../shared/aws/document-db.ts';
+import { createSqs } from '../shared/aws/sqs.ts';
 import { loadEnv } from '../shared/env.ts';
+import { sqsMessageDelayer } from '../shared/message-delay.ts';
 import { createObservability } from '../shared/observability.ts';
 import { createInventoryStore } from './adapters/inventory-store.ts';
 import { createInventoryConsumer } from './consumer/inventory-consumer.ts';
-import { inventoryEnv } from './env.ts';
+import { inventoryConsumerEnv } from './env.ts';
 
-const env = loadEnv(inventoryEnv);
+const env = loadEnv(inventoryConsumerEnv);
 const observability = createObservability('inventory');
 const db = createDocumentDb();
 
@@ -22,4 +24,5 @@ export const handler = createInventoryConsumer({
   now: () => new Date(),
   newId: randomUUID,
   observability,
+  retries: sqsMessageDelayer(createSqs(), env.QUEUE_URL),
 });

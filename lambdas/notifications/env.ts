@@ -1,4 +1,5 @@
 import * as z from 'zod/mini';
+import { ownQueueEnv } from '../shared/message-delay.ts';
 
 /**
  * The notification functions' environments, validated at cold start by `loadEnv`.
@@ -12,6 +13,7 @@ export const notificationsConsumerEnv = {
   TABLE_NAME: TableName,
   /** Fraction of sends the simulated provider fails, 0..1 (demos of retries and the DLQ). */
   PROVIDER_FAILURE_RATE: z._default(z.coerce.number().check(z.minimum(0), z.maximum(1)), 0),
+  ...ownQueueEnv,
 };
 
 /** The API (`api-handler.ts`). */

@@ -9,7 +9,9 @@
  */
 import { randomUUID } from 'node:crypto';
 import { createDocumentDb } from '../shared/aws/document-db.ts';
+import { createSqs } from '../shared/aws/sqs.ts';
 import { loadEnv } from '../shared/env.ts';
+import { sqsMessageDelayer } from '../shared/message-delay.ts';
 import { createObservability } from '../shared/observability.ts';
 import { createNotificationStore } from './adapters/notification-store.ts';
 import { createIdempotentSender, createSendPersistenceLayer } from './adapters/send-once.ts';
@@ -37,4 +39,5 @@ export const handler = createNotificationsConsumer({
   store: createNotificationStore(db, env.TABLE_NAME),
   now,
   observability,
+  retries: sqsMessageDelayer(createSqs(), env.QUEUE_URL),
 });

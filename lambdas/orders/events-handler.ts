@@ -7,15 +7,17 @@
  */
 import { randomUUID } from 'node:crypto';
 import { createDocumentDb } from '../shared/aws/document-db.ts';
+import { createSqs } from '../shared/aws/sqs.ts';
 import { createStepFunctions } from '../shared/aws/step-functions.ts';
 import { loadEnv } from '../shared/env.ts';
+import { sqsMessageDelayer } from '../shared/message-delay.ts';
 import { createObservability } from '../shared/observability.ts';
 import { createOrderStore } from './adapters/order-store.ts';
 import { createSfnSagaTimer } from './adapters/sfn-saga-timer.ts';
 import { createOrderEventsHandler } from './events/order-events-handler.ts';
-import { sagaFunctionEnv } from './saga-env.ts';
+import { sagaConsumerEnv } from './saga-env.ts';
 
-const env = loadEnv(sagaFunctionEnv);
+const env = loadEnv(sagaConsumerEnv);
 const observability = createObservability('orders');
 const db = createDocumentDb();
 const stepFunctions = createStepFunctions();
@@ -27,4 +29,5 @@ export const handler = createOrderEventsHandler({
   now: () => new Date(),
   newId: randomUUID,
   observability,
+  retries: sqsMessageDelayer(createSqs(), env.QUEUE_URL),
 });

@@ -1,4 +1,5 @@
 import * as z from 'zod/mini';
+import { ownQueueEnv } from '../shared/message-delay.ts';
 
 /**
  * The saga timer's state machine ARN (`TIMER_STATE_MACHINE_ARN`): the order functions start
@@ -38,3 +39,6 @@ export const sagaFunctionEnv = {
   TABLE_NAME: z.string().check(z.minLength(1), z.maxLength(255)),
   ...sagaTimerEnv,
 };
+
+/** The environment of the order service's queue consumers (events, timer start). */
+export const sagaConsumerEnv = { ...sagaFunctionEnv, ...ownQueueEnv };

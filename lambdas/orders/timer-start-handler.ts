@@ -6,15 +6,17 @@
  * (`AWS_ENDPOINT_URL*`): no local-only code.
  */
 import { createDocumentDb } from '../shared/aws/document-db.ts';
+import { createSqs } from '../shared/aws/sqs.ts';
 import { createStepFunctions } from '../shared/aws/step-functions.ts';
 import { loadEnv } from '../shared/env.ts';
+import { sqsMessageDelayer } from '../shared/message-delay.ts';
 import { createObservability } from '../shared/observability.ts';
 import { createOrderStore } from './adapters/order-store.ts';
 import { createSfnSagaTimer } from './adapters/sfn-saga-timer.ts';
-import { sagaFunctionEnv } from './saga-env.ts';
+import { sagaConsumerEnv } from './saga-env.ts';
 import { createTimerStartHandler } from './timer/timer-start-consumer.ts';
 
-const env = loadEnv(sagaFunctionEnv);
+const env = loadEnv(sagaConsumerEnv);
 const observability = createObservability('orders');
 const db = createDocumentDb();
 const stepFunctions = createStepFunctions();
@@ -23,4 +25,5 @@ export const handler = createTimerStartHandler({
   store: createOrderStore(db, env.TABLE_NAME),
   timer: createSfnSagaTimer(stepFunctions, env.TIMER_STATE_MACHINE_ARN),
   observability,
+  retries: sqsMessageDelayer(createSqs(), env.QUEUE_URL),
 });

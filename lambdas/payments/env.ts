@@ -1,5 +1,5 @@
 import * as z from 'zod/mini';
-import { MAX_VISIBILITY_TIMEOUT_SECONDS } from './adapters/message-visibility.ts';
+import { MAX_VISIBILITY_TIMEOUT_SECONDS, ownQueueEnv } from '../shared/message-delay.ts';
 
 /** Default seconds a `tok_slow` charge takes: longer than the default 90 s saga timeout. */
 export const DEFAULT_SLOW_PAYMENT_SECONDS = 120;
@@ -16,8 +16,7 @@ export const MAX_SLOW_PAYMENT_SECONDS = 3 * MAX_VISIBILITY_TIMEOUT_SECONDS;
 export const paymentsEnv = {
   /** The payments table (payments and their outbox). */
   TABLE_NAME: z.string().check(z.minLength(1), z.maxLength(255)),
-  /** The function's own queue: slow charges push their message back on it. */
-  QUEUE_URL: z.url(),
+  ...ownQueueEnv,
   /** Fraction (0..1) of approvable charges declined at random, for demos. */
   PAYMENT_FAILURE_RATE: z._default(z.coerce.number().check(z.minimum(0), z.maximum(1)), 0),
   /** How long a `tok_slow` charge takes to settle (0..35.5 h). */

@@ -14,7 +14,7 @@ import { createDocumentDb } from '../shared/aws/document-db.ts';
 import { createSqs } from '../shared/aws/sqs.ts';
 import { loadEnv } from '../shared/env.ts';
 import { createObservability } from '../shared/observability.ts';
-import { sqsMessageDelayer } from './adapters/message-visibility.ts';
+import { sqsMessageDelayer } from '../shared/message-delay.ts';
 import { createPaymentStore } from './adapters/payment-store.ts';
 import { paymentsEnv } from './env.ts';
 import { createPaymentsHandler } from './payments-consumer.ts';

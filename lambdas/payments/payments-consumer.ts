@@ -2,12 +2,9 @@ import type { Logger } from '@aws-lambda-powertools/logger';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import type { EventOf, OrderCreated, PaymentRefundRequested } from '../../events/index.ts';
-import { createEventConsumer } from '../shared/event-consumer.ts';
+import { createEventConsumer, DeferredMessageError } from '../shared/event-consumer.ts';
 import type { Observability } from '../shared/observability.ts';
-import {
-  MAX_VISIBILITY_TIMEOUT_SECONDS,
-  type MessageDelayer,
-} from './adapters/message-visibility.ts';
+import { MAX_VISIBILITY_TIMEOUT_SECONDS, type MessageDelayer } from '../shared/message-delay.ts';
 import { paymentsConsumedEvents } from './consumed-events.ts';
 import { chargePayment, type ChargePaymentDeps } from './use-cases/charge-payment.ts';
 import { refundPayment } from './use-cases/refund-payment.ts';
@@ -37,7 +34,7 @@ export interface PaymentsHandlerDeps extends ChargePaymentDeps {
  * batch item failure, so SQS keeps it and delivers it again when the charge settles.
  * Expected, not an error of the service.
  */
-export class PaymentPendingError extends Error {
+export class PaymentPendingError extends DeferredMessageError {
   override name = 'PaymentPendingError';
 }
 
@@ -155,6 +152,9 @@ export function createPaymentsHandler(
   };
 
   return createEventConsumer({
+    // The same delayer brings a failed message back early (a slow charge, deferred on
+    // purpose, keeps the visibility it set).
+    retries: messages,
     contracts: paymentsConsumedEvents,
     observability,
     // A failed message is logged by the shared consumer (a deferred slow charge too, as a

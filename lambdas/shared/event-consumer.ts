@@ -6,6 +6,7 @@ import {
   type AnyEventContract,
   type EventBridgeEvent,
 } from '../../events/index.ts';
+import type { MessageDelayer } from './message-delay.ts';
 import { withObservability, type Observability } from './observability.ts';
 
 /** What a consumer's use case gets for each message: the validated event and its SQS record. */
@@ -18,6 +19,24 @@ export interface ConsumedEvent<C extends AnyEventContract> {
    * concurrently, so the shared logger cannot carry one message's keys.
    */
   logger: Logger;
+}
+
+/**
+ * Seconds until a failed message comes back, by the receive that failed: the first retry
+ * soon, since most failures are transient (a throttled call, a conflict); later ones after
+ * the queue's own visibility timeout (3 minutes), which a lasting outage needs anyway.
+ * Left to the visibility timeout alone, one throttled call made an order wait 3 minutes,
+ * past a 90 s saga deadline, and cancelled orders that were paid and reserved. Five
+ * receives then take about 9 minutes to reach the dead-letter queue instead of 12.
+ */
+export const RETRY_DELAYS_SECONDS: readonly number[] = [5];
+
+/**
+ * Thrown by a use case that has already chosen when its message comes back (a slow
+ * charge pushed back until it settles): reported as failed, its visibility left alone.
+ */
+export class DeferredMessageError extends Error {
+  override name = 'DeferredMessageError';
 }
 
 /**
@@ -68,8 +87,13 @@ export function createEventConsumer<C extends AnyEventContract>(options: {
   contracts: readonly C[];
   handle: (consumed: ConsumedEvent<C>, context: Context) => Promise<void>;
   observability: Observability;
+  /**
+   * Brings a failed message back after {@link RETRY_DELAYS_SECONDS} on the function's own
+   * queue. Without it (tests), a failed message waits out the queue's visibility timeout.
+   */
+  retries?: MessageDelayer;
 }): (event: SQSEvent, context: Context) => Promise<SQSBatchResponse> {
-  const { contracts, handle, observability } = options;
+  const { contracts, handle, observability, retries } = options;
   const { logger } = observability;
   const processor = new BatchProcessor(EventType.SQS);
 
@@ -92,11 +116,24 @@ export function createEventConsumer<C extends AnyEventContract>(options: {
     try {
       await handle({ event, record, logger: recordLogger }, context);
     } catch (error) {
+      const receiveCount = Number(record.attributes.ApproximateReceiveCount) || 1;
+      const retryInSeconds =
+        error instanceof DeferredMessageError ? undefined : RETRY_DELAYS_SECONDS[receiveCount - 1];
       recordLogger.warn('Message failed; the queue will redeliver it', {
         messageId: record.messageId,
-        receiveCount: record.attributes.ApproximateReceiveCount,
+        receiveCount,
+        ...(retryInSeconds === undefined || !retries ? {} : { retryInSeconds }),
         error,
       });
+      if (retryInSeconds !== undefined && retries) {
+        // Best effort: if this fails, the message comes back after the visibility timeout.
+        await retries.delay(record.receiptHandle, retryInSeconds).catch((delayError: unknown) => {
+          recordLogger.warn('Could not bring the failed message back early', {
+            messageId: record.messageId,
+            error: delayError,
+          });
+        });
+      }
       throw error;
     }
   };

@@ -31,13 +31,6 @@ export interface EventConsumerProps {
    */
   readonly environment?: Record<string, string>;
   /**
-   * Name of an environment variable that receives the URL of the consumer's own queue,
-   * for a consumer that delays the redelivery of a message it received
-   * (`ChangeMessageVisibility`, which consuming the queue already allows). It may not send.
-   * @default - the function is not told its queue
-   */
-  readonly ownQueueUrlVariable?: string;
-  /**
    * Function timeout. The queue's visibility timeout follows from it.
    * @default Duration.seconds(30)
    */
@@ -163,7 +156,9 @@ export class EventConsumer extends Construct {
       memorySize: settings.memorySize,
       environment: {
         ...props.environment,
-        ...(props.ownQueueUrlVariable ? { [props.ownQueueUrlVariable]: this.queue.queueUrl } : {}),
+        // Its own queue, where it brings a failed message back early (and payments pushes a
+        // slow charge back): `ChangeMessageVisibility`, which consuming the queue allows.
+        QUEUE_URL: this.queue.queueUrl,
       },
     });
 

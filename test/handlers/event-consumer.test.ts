@@ -1,7 +1,12 @@
 import { afterEach, describe, expect, it, jest } from '@jest/globals';
 import type { Context, SQSEvent, SQSRecord } from 'aws-lambda';
 import { OrderCreated, PaymentCompleted } from '../../events/index.ts';
-import { createEventConsumer, createKeyedSequencer } from '../../lambdas/shared/event-consumer.ts';
+import {
+  createEventConsumer,
+  createKeyedSequencer,
+  DeferredMessageError,
+  RETRY_DELAYS_SECONDS,
+} from '../../lambdas/shared/event-consumer.ts';
 import { createObservability } from '../../lambdas/shared/observability.ts';
 import { keysOfLogCall, spyOnLogs } from '../support/lambda-fixtures.ts';
 
@@ -295,5 +300,78 @@ describe('createEventConsumer per-message logger', () => {
     // The shared logger keeps no message's keys once the batch is done.
     observability.logger.info('later');
     expect(lines.at(-1)).not.toHaveProperty('orderId');
+  });
+});
+
+describe('createEventConsumer early retries', () => {
+  const receivedTimes = (r: SQSRecord, count: number): SQSRecord => ({
+    ...r,
+    attributes: { ...r.attributes, ApproximateReceiveCount: String(count) },
+  });
+
+  const consumerWith = (
+    handle: () => Promise<void>,
+    delay: (receiptHandle: string, seconds: number) => Promise<void>,
+  ) => {
+    const delays: [string, number][] = [];
+    const handler = createEventConsumer({
+      contracts: [PaymentCompleted],
+      observability: createObservability('test'),
+      handle,
+      retries: {
+        delay: (receiptHandle, seconds) => {
+          delays.push([receiptHandle, seconds]);
+          return delay(receiptHandle, seconds);
+        },
+      },
+    });
+    return { handler, delays };
+  };
+
+  it('brings a failed message back after 5 s the first time, then leaves it to the visibility timeout', async () => {
+    const { handler, delays } = consumerWith(
+      () => Promise.reject(new Error('throttled')),
+      () => Promise.resolve(),
+    );
+    for (const count of [1, 2, 3, 4]) {
+      const response = await handler(
+        { Records: [receivedTimes(record(`m${count}`, delivered(paymentCompleted('e1'))), count)] },
+        context,
+      );
+      expect(response.batchItemFailures).toEqual([{ itemIdentifier: `m${count}` }]);
+    }
+    expect(delays).toEqual([['rh-m1', 5]]);
+    expect(RETRY_DELAYS_SECONDS).toEqual([5]);
+  });
+
+  it('leaves the visibility of a message its use case deferred on purpose, and of a successful one', async () => {
+    const { handler, delays } = consumerWith(
+      () => Promise.reject(new DeferredMessageError('charge settles in 2 minutes')),
+      () => Promise.resolve(),
+    );
+    const response = await handler(
+      { Records: [record('deferred', delivered(paymentCompleted('e1')))] },
+      context,
+    );
+    expect(response.batchItemFailures).toEqual([{ itemIdentifier: 'deferred' }]);
+    const ok = consumerWith(
+      () => Promise.resolve(),
+      () => Promise.resolve(),
+    );
+    await ok.handler({ Records: [record('fine', delivered(paymentCompleted('e2')))] }, context);
+    expect([...delays, ...ok.delays]).toEqual([]);
+  });
+
+  it('still reports the failure when bringing the message back early fails', async () => {
+    const { handler, delays } = consumerWith(
+      () => Promise.reject(new Error('throttled')),
+      () => Promise.reject(new Error('ReceiptHandleIsInvalid')),
+    );
+    const response = await handler(
+      { Records: [record('m1', delivered(paymentCompleted('e1')))] },
+      context,
+    );
+    expect(response.batchItemFailures).toEqual([{ itemIdentifier: 'm1' }]);
+    expect(delays).toHaveLength(1);
   });
 });

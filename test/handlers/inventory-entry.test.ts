@@ -27,6 +27,7 @@ let aws: AwsStandIn;
 beforeAll(async () => {
   aws = await startAwsStandIn();
   useStandInAwsEnvironment(aws.url);
+  process.env.QUEUE_URL = 'https://sqs.us-east-1.amazonaws.com/123456789012/consumer-queue';
 });
 afterEach(() => {
   aws.reset();
@@ -41,6 +42,13 @@ describe('inventory entry modules', () => {
     delete process.env.TABLE_NAME;
     await expect(importApi('no-table')).rejects.toThrow('TABLE_NAME is required');
     await expect(importConsumer('no-table')).rejects.toThrow('TABLE_NAME is required');
+  });
+
+  it('fail at load, for the consumer, without its own queue', async () => {
+    process.env.TABLE_NAME = 'inventory-table';
+    delete process.env.QUEUE_URL;
+    await expect(importConsumer('no-queue')).rejects.toThrow('QUEUE_URL is required');
+    process.env.QUEUE_URL = 'https://sqs.us-east-1.amazonaws.com/123456789012/consumer-queue';
   });
 
   it('wire the API handler to the configured table', async () => {

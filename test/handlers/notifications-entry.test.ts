@@ -35,6 +35,7 @@ const sent = (operation: string) =>
 beforeAll(async () => {
   dynamodb = await startCaptureServer();
   useStandInAwsEnvironment(dynamodb.url);
+  process.env.QUEUE_URL = 'https://sqs.us-east-1.amazonaws.com/123456789012/consumer-queue';
 });
 
 beforeEach(() => {
@@ -52,6 +53,10 @@ describe('notifications handler entry module', () => {
     delete process.env.TABLE_NAME;
     await expect(importConsumer('no-table')).rejects.toThrow('TABLE_NAME is required');
     process.env.TABLE_NAME = 'notifications-table';
+    const queueUrl = process.env.QUEUE_URL;
+    delete process.env.QUEUE_URL;
+    await expect(importConsumer('no-queue')).rejects.toThrow('QUEUE_URL is required');
+    process.env.QUEUE_URL = queueUrl;
     process.env.PROVIDER_FAILURE_RATE = '2';
     await expect(importConsumer('bad-rate')).rejects.toThrow('PROVIDER_FAILURE_RATE');
   });

@@ -40,6 +40,7 @@ beforeEach(() => {
   aws.reset();
   process.env.TABLE_NAME = 'orders-table';
   process.env.TIMER_STATE_MACHINE_ARN = TIMER_ARN;
+  process.env.QUEUE_URL = 'https://sqs.us-east-1.amazonaws.com/123456789012/consumer-queue';
 });
 
 afterAll(async () => {
@@ -51,6 +52,12 @@ describe('events-handler entry module', () => {
   it('fails at load when TABLE_NAME is missing', async () => {
     delete process.env.TABLE_NAME;
     await expect(importEvents('no-table')).rejects.toThrow('TABLE_NAME is required');
+  });
+
+  it('fails at load without its own queue, where it brings failed messages back early', async () => {
+    delete process.env.QUEUE_URL;
+    await expect(importEvents('no-queue')).rejects.toThrow('QUEUE_URL is required');
+    await expect(importTimerStart('no-queue')).rejects.toThrow('QUEUE_URL is required');
   });
 
   it('fails at load when TIMER_STATE_MACHINE_ARN is missing or not a state machine ARN', async () => {

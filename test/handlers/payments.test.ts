@@ -12,7 +12,7 @@ import { OrderCreated, PaymentRefundRequested } from '../../events/index.ts';
 import {
   MAX_VISIBILITY_TIMEOUT_SECONDS,
   sqsMessageDelayer,
-} from '../../lambdas/payments/adapters/message-visibility.ts';
+} from '../../lambdas/shared/message-delay.ts';
 import { createPaymentStore } from '../../lambdas/payments/adapters/payment-store.ts';
 import { paymentKey, toPaymentItem } from '../../lambdas/payments/adapters/payments-table.ts';
 import type { Payment } from '../../lambdas/payments/domain/payment.ts';

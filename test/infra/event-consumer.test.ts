@@ -118,14 +118,16 @@ describe('EventConsumer with its defaults', () => {
     });
   });
 
-  it('lets the function consume its queue but not send to it unless asked', () => {
+  it('lets the function consume its queue, and change the visibility of its messages there, but not send to it', () => {
     const role = roleOf(template, fn);
-    expect(statementsAllowing(template, role, 'sqs:DeleteMessage')).toEqual([
-      expect.objectContaining({ Resource: { 'Fn::GetAtt': [queue, 'Arn'] } }),
-    ]);
+    for (const action of ['sqs:DeleteMessage', 'sqs:ChangeMessageVisibility'])
+      expect(statementsAllowing(template, role, action)).toEqual([
+        expect.objectContaining({ Resource: { 'Fn::GetAtt': [queue, 'Arn'] } }),
+      ]);
     expect(statementsAllowing(template, role, 'sqs:SendMessage')).toEqual([]);
-    expect(propertiesOf(template, fn).Environment).toEqual({
-      Variables: expect.not.objectContaining({ QUEUE_URL: expect.anything() }) as unknown,
+    // Where the shared consumer brings a failed message back early.
+    expect(propertiesOf(template, fn).Environment).toMatchObject({
+      Variables: { QUEUE_URL: { Ref: queue } },
     });
   });
 
@@ -228,7 +230,6 @@ describe('EventConsumer with its settings', () => {
       maxConcurrency: 3,
       maxReceiveCount: 2,
       maxMessageAge: Duration.minutes(1),
-      ownQueueUrlVariable: 'QUEUE_URL',
     });
   });
 
@@ -254,7 +255,7 @@ describe('EventConsumer with its settings', () => {
     });
   });
 
-  it('tells the function its own queue URL, lets it change the visibility of its messages there, and not send', () => {
+  it('tells the function its own queue URL (to bring failed messages back early), lets it change the visibility of its messages there, and not send', () => {
     const queue = onlyId(template, 'AWS::SQS::Queue', { RedrivePolicy: Match.anyValue() });
     const fn = onlyId(template, 'AWS::Lambda::Function');
     expect(propertiesOf(template, fn).Environment).toMatchObject({

@@ -3,6 +3,7 @@ import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { InventoryReleaseRequested, PaymentCompleted } from '../../../events/index.ts';
 import { createEventConsumer } from '../../shared/event-consumer.ts';
 import type { Observability } from '../../shared/observability.ts';
+import type { MessageDelayer } from '../../shared/message-delay.ts';
 import type { InventoryConsumerDeps } from '../use-cases/consumer-deps.ts';
 import { releaseStock } from '../use-cases/release-stock.ts';
 import { reserveStock } from '../use-cases/reserve-stock.ts';
@@ -21,6 +22,8 @@ export const inventoryConsumerMetrics = {
 
 export interface InventoryConsumerOptions extends InventoryConsumerDeps {
   observability: Observability;
+  /** Brings failed messages back early on the function's own queue (see createEventConsumer). */
+  retries?: MessageDelayer;
 }
 
 /**
@@ -38,6 +41,7 @@ export function createInventoryConsumer(
   const count = (name: string) => metrics.addMetric(name, MetricUnit.Count, 1);
 
   return createEventConsumer({
+    retries: deps.retries,
     contracts: inventoryConsumedEvents,
     observability,
     handle: async ({ event, logger }) => {

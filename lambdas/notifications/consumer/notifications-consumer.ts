@@ -3,6 +3,7 @@ import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { OrderCancelled, OrderConfirmed } from '../../../events/index.ts';
 import { createEventConsumer } from '../../shared/event-consumer.ts';
 import type { Observability } from '../../shared/observability.ts';
+import type { MessageDelayer } from '../../shared/message-delay.ts';
 import type { IdempotentSender } from '../adapters/send-once.ts';
 import type { NotificationStore } from '../use-cases/ports.ts';
 import { NotificationDeliveryError, notifyCustomer } from '../use-cases/notify-customer.ts';
@@ -25,6 +26,8 @@ export interface NotificationsConsumerDeps {
   store: NotificationStore;
   now: () => Date;
   observability: Observability;
+  /** Brings failed messages back early on the function's own queue (see createEventConsumer). */
+  retries?: MessageDelayer;
 }
 
 /**
@@ -40,6 +43,7 @@ export function createNotificationsConsumer(
   const { sender, store, now, observability } = deps;
   const { metrics } = observability;
   return createEventConsumer({
+    retries: deps.retries,
     contracts: notificationEvents,
     observability,
     handle: async ({ event, logger }, context) => {

@@ -2,6 +2,7 @@ import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { createEventConsumer } from '../../shared/event-consumer.ts';
 import type { Observability } from '../../shared/observability.ts';
+import type { MessageDelayer } from '../../shared/message-delay.ts';
 import {
   orderEventContracts,
   reactToOrderEvent,
@@ -13,6 +14,8 @@ import {
 /** Everything the order events consumer needs; the entry file builds the real ones, tests pass fakes. */
 export interface OrderEventsHandlerDeps extends ReactToOrderEventDeps {
   observability: Observability;
+  /** Brings failed messages back early on the function's own queue (see createEventConsumer). */
+  retries?: MessageDelayer;
 }
 
 /** Metric names the consumer emits (EMF). */
@@ -39,6 +42,7 @@ export function createOrderEventsHandler(
 ): (event: SQSEvent, context: Context) => Promise<SQSBatchResponse> {
   const { observability } = deps;
   return createEventConsumer({
+    retries: deps.retries,
     contracts: orderEventContracts,
     observability,
     handle: async ({ event, logger }) => {

@@ -3,6 +3,7 @@ import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { OrderCreated } from '../../../events/index.ts';
 import { createEventConsumer } from '../../shared/event-consumer.ts';
 import type { Observability } from '../../shared/observability.ts';
+import type { MessageDelayer } from '../../shared/message-delay.ts';
 import {
   startSagaTimer,
   type StartSagaTimerDeps,
@@ -12,6 +13,8 @@ import {
 /** Everything the timer-start consumer needs; the entry file builds the real ones, tests pass fakes. */
 export interface TimerStartHandlerDeps extends StartSagaTimerDeps {
   observability: Observability;
+  /** Brings failed messages back early on the function's own queue (see createEventConsumer). */
+  retries?: MessageDelayer;
 }
 
 /** The events the timer-start consumer handles: the rule's pattern and its parser. */
@@ -39,6 +42,7 @@ export function createTimerStartHandler(
   const { observability } = deps;
   const count = (name: string) => observability.metrics.addMetric(name, MetricUnit.Count, 1);
   return createEventConsumer({
+    retries: deps.retries,
     contracts: timerStartContracts,
     observability,
     handle: async ({ event, logger }) => {

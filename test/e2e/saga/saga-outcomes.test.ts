@@ -289,6 +289,32 @@ describe('duplicate deliveries on every consumer queue', () => {
   }, 90_000);
 });
 
+describe('a consumer call that fails', () => {
+  it('is retried 5 s later, not after the queue visibility timeout of 3 minutes', async () => {
+    // Throttle the payments table for one call's three attempts (the client's standard
+    // retries): the payment consumer fails OrderCreated once. Its queue keeps the deployed
+    // 180 s visibility timeout here, so only the early retry confirms the order in time.
+    const sku = uniqueId('SKU-throttled');
+    await seedProduct(cloud, sku, 3);
+    const throttledBefore = cloud.counters()['faults.dynamodb.throttled'] ?? 0;
+    cloud.faults.set({ dynamodbThrottling: [{ table: paymentsTable, count: 3 }] });
+    try {
+      const started = Date.now();
+      const orderId = await placeOrder(cloud, uniqueId('cust-throttled'), { sku, quantity: 1 });
+      const order = await waitForOrder(cloud, orderId, isFinal, {
+        timeoutMs: 40_000,
+        what: 'a final state',
+      });
+      expect(order).toMatchObject({ status: 'CONFIRMED', saga: { payment: 'COMPLETED' } });
+      expect((cloud.counters()['faults.dynamodb.throttled'] ?? 0) - throttledBefore).toBe(3);
+      // The retry came after about 5 s: well within the 90 s saga timeout.
+      expect(Date.now() - started).toBeGreaterThanOrEqual(4_000);
+    } finally {
+      cloud.faults.clear();
+    }
+  }, 60_000);
+});
+
 describe('failing outbox relays', () => {
   it('still confirms the order when every relay fails its first invocations (the stream retries them)', async () => {
     const sku = uniqueId('SKU-relayfail');

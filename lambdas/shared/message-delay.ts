@@ -1,4 +1,11 @@
-import type { Sqs } from '../../shared/aws/sqs.ts';
+import * as z from 'zod/mini';
+import type { Sqs } from './aws/sqs.ts';
+
+/**
+ * A queue consumer's own queue (`QUEUE_URL`, which the EventConsumer construct sets): failed
+ * messages are brought back early on it, and slow charges pushed back.
+ */
+export const ownQueueEnv = { QUEUE_URL: z.url() };
 
 /**
  * The longest push-back asked for. SQS keeps a received message hidden for at most 12 hours
