@@ -31,6 +31,16 @@ export interface ConsumedEvent<C extends AnyEventContract> {
  */
 export const RETRY_DELAYS_SECONDS: readonly number[] = [5];
 
+/** What every consumer built on {@link createEventConsumer} gets besides its use case's dependencies. */
+export interface EventConsumerDeps {
+  observability: Observability;
+  /**
+   * Brings a failed message back after {@link RETRY_DELAYS_SECONDS} on the function's own
+   * queue. Without it (tests), a failed message waits out the queue's visibility timeout.
+   */
+  retries?: MessageDelayer;
+}
+
 /**
  * Thrown by a use case that has already chosen when its message comes back (a slow
  * charge pushed back until it settles): reported as failed, its visibility left alone.
@@ -83,16 +93,12 @@ export function createKeyedSequencer(): <T>(key: string, task: () => Promise<T>)
  * the sum of its messages); the messages of one order are handled one at a time, in
  * their order in the batch, so two events of an order never race for its version.
  */
-export function createEventConsumer<C extends AnyEventContract>(options: {
-  contracts: readonly C[];
-  handle: (consumed: ConsumedEvent<C>, context: Context) => Promise<void>;
-  observability: Observability;
-  /**
-   * Brings a failed message back after {@link RETRY_DELAYS_SECONDS} on the function's own
-   * queue. Without it (tests), a failed message waits out the queue's visibility timeout.
-   */
-  retries?: MessageDelayer;
-}): (event: SQSEvent, context: Context) => Promise<SQSBatchResponse> {
+export function createEventConsumer<C extends AnyEventContract>(
+  options: EventConsumerDeps & {
+    contracts: readonly C[];
+    handle: (consumed: ConsumedEvent<C>, context: Context) => Promise<void>;
+  },
+): (event: SQSEvent, context: Context) => Promise<SQSBatchResponse> {
   const { contracts, handle, observability, retries } = options;
   const { logger } = observability;
   const processor = new BatchProcessor(EventType.SQS);
@@ -118,14 +124,16 @@ export function createEventConsumer<C extends AnyEventContract>(options: {
     } catch (error) {
       const receiveCount = Number(record.attributes.ApproximateReceiveCount) || 1;
       const retryInSeconds =
-        error instanceof DeferredMessageError ? undefined : RETRY_DELAYS_SECONDS[receiveCount - 1];
+        retries && !(error instanceof DeferredMessageError)
+          ? RETRY_DELAYS_SECONDS[receiveCount - 1]
+          : undefined;
       recordLogger.warn('Message failed; the queue will redeliver it', {
         messageId: record.messageId,
         receiveCount,
-        ...(retryInSeconds === undefined || !retries ? {} : { retryInSeconds }),
+        ...(retryInSeconds === undefined ? {} : { retryInSeconds }),
         error,
       });
-      if (retryInSeconds !== undefined && retries) {
+      if (retries && retryInSeconds !== undefined) {
         // Best effort: if this fails, the message comes back after the visibility timeout.
         await retries.delay(record.receiptHandle, retryInSeconds).catch((delayError: unknown) => {
           recordLogger.warn('Could not bring the failed message back early', {

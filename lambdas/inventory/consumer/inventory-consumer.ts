@@ -1,9 +1,7 @@
 import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { InventoryReleaseRequested, PaymentCompleted } from '../../../events/index.ts';
-import { createEventConsumer } from '../../shared/event-consumer.ts';
-import type { Observability } from '../../shared/observability.ts';
-import type { MessageDelayer } from '../../shared/message-delay.ts';
+import { createEventConsumer, type EventConsumerDeps } from '../../shared/event-consumer.ts';
 import type { InventoryConsumerDeps } from '../use-cases/consumer-deps.ts';
 import { releaseStock } from '../use-cases/release-stock.ts';
 import { reserveStock } from '../use-cases/reserve-stock.ts';
@@ -20,11 +18,7 @@ export const inventoryConsumerMetrics = {
   ignored: 'IgnoredEvents',
 } as const;
 
-export interface InventoryConsumerOptions extends InventoryConsumerDeps {
-  observability: Observability;
-  /** Brings failed messages back early on the function's own queue (see createEventConsumer). */
-  retries?: MessageDelayer;
-}
+export interface InventoryConsumerOptions extends InventoryConsumerDeps, EventConsumerDeps {}
 
 /**
  * The inventory queue's handler: PaymentCompleted reserves the order's stock (or records

@@ -1,9 +1,7 @@
 import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { OrderCancelled, OrderConfirmed } from '../../../events/index.ts';
-import { createEventConsumer } from '../../shared/event-consumer.ts';
-import type { Observability } from '../../shared/observability.ts';
-import type { MessageDelayer } from '../../shared/message-delay.ts';
+import { createEventConsumer, type EventConsumerDeps } from '../../shared/event-consumer.ts';
 import type { IdempotentSender } from '../adapters/send-once.ts';
 import type { NotificationStore } from '../use-cases/ports.ts';
 import { NotificationDeliveryError, notifyCustomer } from '../use-cases/notify-customer.ts';
@@ -21,13 +19,10 @@ export const notificationMetrics = {
 } as const;
 
 /** Everything the consumer needs; the entry file builds the real ones, tests pass fakes. */
-export interface NotificationsConsumerDeps {
+export interface NotificationsConsumerDeps extends EventConsumerDeps {
   sender: IdempotentSender;
   store: NotificationStore;
   now: () => Date;
-  observability: Observability;
-  /** Brings failed messages back early on the function's own queue (see createEventConsumer). */
-  retries?: MessageDelayer;
 }
 
 /**

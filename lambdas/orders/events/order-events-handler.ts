@@ -1,8 +1,7 @@
 import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
-import { createEventConsumer } from '../../shared/event-consumer.ts';
+import { createEventConsumer, type EventConsumerDeps } from '../../shared/event-consumer.ts';
 import type { Observability } from '../../shared/observability.ts';
-import type { MessageDelayer } from '../../shared/message-delay.ts';
 import {
   orderEventContracts,
   reactToOrderEvent,
@@ -12,11 +11,7 @@ import {
 } from '../use-cases/react-to-order-event.ts';
 
 /** Everything the order events consumer needs; the entry file builds the real ones, tests pass fakes. */
-export interface OrderEventsHandlerDeps extends ReactToOrderEventDeps {
-  observability: Observability;
-  /** Brings failed messages back early on the function's own queue (see createEventConsumer). */
-  retries?: MessageDelayer;
-}
+export interface OrderEventsHandlerDeps extends ReactToOrderEventDeps, EventConsumerDeps {}
 
 /** Metric names the consumer emits (EMF). */
 export const orderEventMetrics = {

@@ -1,9 +1,7 @@
 import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { OrderCreated } from '../../../events/index.ts';
-import { createEventConsumer } from '../../shared/event-consumer.ts';
-import type { Observability } from '../../shared/observability.ts';
-import type { MessageDelayer } from '../../shared/message-delay.ts';
+import { createEventConsumer, type EventConsumerDeps } from '../../shared/event-consumer.ts';
 import {
   startSagaTimer,
   type StartSagaTimerDeps,
@@ -11,11 +9,7 @@ import {
 } from '../use-cases/start-saga-timer.ts';
 
 /** Everything the timer-start consumer needs; the entry file builds the real ones, tests pass fakes. */
-export interface TimerStartHandlerDeps extends StartSagaTimerDeps {
-  observability: Observability;
-  /** Brings failed messages back early on the function's own queue (see createEventConsumer). */
-  retries?: MessageDelayer;
-}
+export interface TimerStartHandlerDeps extends StartSagaTimerDeps, EventConsumerDeps {}
 
 /** The events the timer-start consumer handles: the rule's pattern and its parser. */
 export const timerStartContracts = [OrderCreated] as const;
