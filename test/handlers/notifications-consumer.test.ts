@@ -168,6 +168,46 @@ describe('notifications consumer', () => {
     expect(metric(notificationMetrics.otherFailures)).toBe(2);
   });
 
+  it('counts both sends when the write completing the first is throttled and the event is sent again', async () => {
+    const { provider, persistence, store, deliver, metric } = consumerUnderTest();
+    const event = orderConfirmed({ customerEmail: null });
+    persistence.failCompletions = new Error('ProvisionedThroughputExceededException');
+    const throttled = await deliver(sqsRecord('m1', event));
+    expect(failedIds(throttled)).toEqual(['m1']);
+    // The provider accepted it: on record before the idempotency record was to say so.
+    expect(store.get('ord-1', 'evt-1', 'sms')).toMatchObject({
+      status: 'SENT',
+      attempts: 1,
+      providerMessageId: 'msg-1',
+    });
+    persistence.failCompletions = undefined;
+
+    // The early retry (5 s later) finds the send still in progress: nothing is sent.
+    const startedAt = Date.now();
+    const now = jest.spyOn(Date, 'now').mockReturnValue(startedAt + 5_000);
+    expect(failedIds(await deliver(sqsRecord('m1', event)))).toEqual(['m1']);
+    expect(provider.calls).toHaveLength(1);
+
+    // After the visibility timeout the in-progress record has expired (it lasts as long
+    // as the invocation could): the known limit, the customer is texted again.
+    now.mockReturnValue(startedAt + 180_000);
+    expect((await deliver(sqsRecord('m1', event))).batchItemFailures).toEqual([]);
+    expect(provider.sent).toHaveLength(2);
+    expect(store.get('ord-1', 'evt-1', 'sms')).toMatchObject({
+      status: 'SENT',
+      attempts: 2,
+      providerMessageId: 'msg-2',
+      earlierProviderMessageIds: ['msg-1'],
+    });
+
+    // A later copy of the event is a replay: neither sent nor counted again.
+    expect((await deliver(sqsRecord('m2', event))).batchItemFailures).toEqual([]);
+    expect(provider.calls).toHaveLength(2);
+    expect(store.get('ord-1', 'evt-1', 'sms')?.attempts).toBe(2);
+    expect(metric(notificationMetrics.sent)).toBe(1);
+    expect(metric(notificationMetrics.duplicates)).toBe(1);
+  });
+
   it('reports the message when the same event is being sent by another invocation right now', async () => {
     const { provider, deliver, container } = consumerUnderTest();
     const otherContainer = container();

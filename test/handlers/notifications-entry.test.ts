@@ -80,13 +80,10 @@ describe('notifications handler entry module', () => {
       // Registered from the Lambda context: a crashed send is retried after this instant.
       in_progress_expiration: { N: expect.any(String) },
     });
-    // The idempotency record's success, and the attempt record.
+    // The attempt record, then the idempotency record's success.
     const updates = sent('UpdateItem');
     expect(updates).toHaveLength(2);
-    const isIdempotencyRecord = (update: Record<string, unknown>) =>
-      JSON.stringify(update.Key).includes('IDEMPOTENCY#');
-    const attempt = updates.find((update) => !isIdempotencyRecord(update));
-    const success = updates.find(isIdempotencyRecord);
+    const [attempt, success] = updates;
     expect(attempt).toMatchObject({
       TableName: 'notifications-table',
       Key: { pk: { S: 'ORDER#ord-1' }, sk: { S: 'NOTIFICATION#evt-1#sms' } },
@@ -96,6 +93,55 @@ describe('notifications handler entry module', () => {
       Key: { pk: { S: 'IDEMPOTENCY#notifications' } },
       ExpressionAttributeValues: { ':status': { S: 'COMPLETED' } },
     });
+  });
+
+  it('puts an accepted send on record before the idempotency record, so a throttled completion loses no send', async () => {
+    // A DynamoDB that throttles every write to an idempotency record after its creation.
+    const throttling = await startCaptureServer((request) => {
+      const body = bodyOf<{ Key?: { pk?: { S?: string } } }>(request);
+      return operationOf(request) === 'UpdateItem' &&
+        body.Key?.pk?.S === 'IDEMPOTENCY#notifications'
+        ? {
+            status: 400,
+            body: JSON.stringify({
+              __type: 'com.amazonaws.dynamodb.v20120810#ProvisionedThroughputExceededException',
+              message: 'Rate of requests exceeds the allowed throughput.',
+            }),
+          }
+        : { status: 200, body: '{}' };
+    });
+    try {
+      process.env.AWS_ENDPOINT_URL = throttling.url;
+      process.env.TABLE_NAME = 'notifications-table';
+      const { handler } = await importConsumer('throttled-completion');
+      const response = await handler(
+        { Records: [sqsRecord('m1', orderConfirmed({ customerEmail: null }))] },
+        lambdaContext(),
+      );
+      expect(response.batchItemFailures).toEqual([{ itemIdentifier: 'm1' }]);
+      const calls = throttling.requests
+        .filter((request) => request.headers['x-amz-target']?.includes('DynamoDB'))
+        .map((request) => {
+          const { Key, Item } = bodyOf<{
+            Key?: { pk: { S: string } };
+            Item?: { pk: { S: string } };
+          }>(request);
+          return `${operationOf(request)} ${(Key ?? Item)?.pk.S}`;
+        });
+      expect(calls).toEqual([
+        'GetItem ORDER#ord-1', // was the order cancelled? (a confirmation)
+        'PutItem IDEMPOTENCY#notifications', // in progress
+        'UpdateItem ORDER#ord-1', // the attempt record: SENT, 1 attempt, the provider's id
+        // The completion, throttled through the client's retries. The in-progress record
+        // is not deleted: it expires with this invocation, and then the event is sent again.
+        'UpdateItem IDEMPOTENCY#notifications',
+        'UpdateItem IDEMPOTENCY#notifications',
+        'UpdateItem IDEMPOTENCY#notifications',
+      ]);
+    } finally {
+      process.env.AWS_ENDPOINT_URL = dynamodb.url;
+      await throttling.close();
+    }
   });
 
   it('fails every send when PROVIDER_FAILURE_RATE is 1, and reports the message', async () => {

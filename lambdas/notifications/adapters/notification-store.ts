@@ -39,20 +39,43 @@ const NotificationItem = z.object({
   updatedAt: z.string(),
   sentAt: z.optional(z.string()),
   providerMessageId: z.optional(z.string()),
+  /** Every message the provider accepted for this notification, oldest first. */
+  providerMessageIds: z.optional(z.array(z.string())),
 });
+
+/** A stored item as listed: the earlier sends, if any, named apart from the latest. */
+function toRecord(item: unknown): NotificationRecord {
+  const { providerMessageIds = [], ...record } = NotificationItem.parse(item);
+  const earlier = providerMessageIds.filter((id) => id !== record.providerMessageId);
+  return earlier.length > 0 ? { ...record, earlierProviderMessageIds: earlier } : record;
+}
 
 /**
  * An update that sets `values` (every name through a placeholder: `status` and friends
- * are DynamoDB reserved words), keeps the first `createdAt`, and adds one attempt.
+ * are DynamoDB reserved words), appends `appendTo`'s values to its lists, keeps the first
+ * `createdAt`, and adds one attempt.
  */
-function attemptUpdate(values: Record<string, string | number>, now: Date) {
+function attemptUpdate(
+  values: Record<string, string | number>,
+  now: Date,
+  appendTo: Record<string, string> = {},
+) {
   const names: Record<string, string> = { '#createdAt': 'createdAt', '#attempts': 'attempts' };
-  const attributeValues: Record<string, string | number> = { ':now': now.toISOString(), ':one': 1 };
+  const attributeValues: Record<string, string | number | string[]> = {
+    ':now': now.toISOString(),
+    ':one': 1,
+  };
   const assignments = Object.entries(values).map(([name, value]) => {
     names[`#${name}`] = name;
     attributeValues[`:${name}`] = value;
     return `#${name} = :${name}`;
   });
+  for (const [name, value] of Object.entries(appendTo)) {
+    names[`#${name}`] = name;
+    attributeValues[`:${name}`] = [value];
+    attributeValues[':noValues'] = [];
+    assignments.push(`#${name} = list_append(if_not_exists(#${name}, :noValues), :${name})`);
+  }
   return {
     UpdateExpression: `SET ${[...assignments, '#createdAt = if_not_exists(#createdAt, :now)'].join(', ')} ADD #attempts :one`,
     ExpressionAttributeNames: names,
@@ -79,7 +102,8 @@ function describedBy(notification: Notification, now: Date) {
 
 /**
  * The notifications table through DynamoDB: the {@link NotificationStore} of the use cases.
- * One item per (event, channel), updated in place by each attempt.
+ * One item per (event, channel), updated in place by each attempt; the ids of all the
+ * messages the provider accepted for it are kept.
  *
  * @param db - the DynamoDB client of `shared/aws`, created once per container.
  * @param tableName - the notifications table.
@@ -109,13 +133,17 @@ export function createNotificationStore(db: DocumentDb, tableName: string): Noti
           providerMessageId: delivery.messageId,
         },
         now,
+        // The history: a message sent again after its send could not be remembered as
+        // done adds its id here, so the first send's id is not overwritten.
+        { providerMessageIds: delivery.messageId },
       );
       return conditionalUpdate({
         Key: notificationKey(orderId, eventId, message.channel),
         ...update,
-        // Counted once per provider message: a replay of the same delivery is a no-op.
+        // Counted once per provider message: a replay of the same delivery, or a retry of
+        // this write, is a no-op. (An item from before the list only has the latest id.)
         ConditionExpression:
-          'attribute_not_exists(#providerMessageId) OR #providerMessageId <> :providerMessageId',
+          'attribute_not_exists(#providerMessageId) OR (#providerMessageId <> :providerMessageId AND NOT contains(#providerMessageIds, :providerMessageId))',
       });
     },
 
@@ -182,7 +210,7 @@ export function createNotificationStore(db: DocumentDb, tableName: string): Noti
           ConsistentRead: true,
           ExclusiveStartKey,
         });
-        for (const item of page.Items ?? []) records.push(NotificationItem.parse(item));
+        for (const item of page.Items ?? []) records.push(toRecord(item));
         ExclusiveStartKey = page.LastEvaluatedKey;
       } while (ExclusiveStartKey);
       return records;

@@ -50,15 +50,26 @@ export interface IdempotentSender {
 }
 
 /**
+ * What a send's idempotency record keeps and replays: the delivery, and whether it was
+ * on the attempt record when the send was remembered as done.
+ */
+interface RememberedSend extends Delivery {
+  /** Absent from the records of sends remembered before it was added. */
+  recorded?: boolean;
+}
+
+/**
  * Wraps the provider with Powertools idempotency keyed by (eventId, channel): the first
- * call sends and stores the {@link Delivery}; later calls return it without sending. A
- * failed send deletes its record (Powertools does), so the retry sends. Provider errors
- * come out as {@link ProviderError}; Powertools' own errors (e.g. the same send in
- * progress in another invocation) come out as they are.
+ * call sends, runs its `onAccepted` and stores the {@link Delivery}; later calls replay
+ * it without sending. A failed send deletes its record (Powertools does), so the retry
+ * sends. Provider errors come out as {@link ProviderError}; Powertools' own errors (e.g.
+ * the same send in progress in another invocation, or a failed write of the record)
+ * come out as they are.
  *
  * Limit (Powertools' and any such scheme's): if the provider accepts a message and the
- * function dies before the record says so, the retry sends again. At least once, with
- * that window as small as one DynamoDB write.
+ * record never says so (the function dies, or the write that completes the record
+ * fails), the retry sends again, once the in-progress record has expired. At least once;
+ * `onAccepted` has run for the first send by then, so both sends are on record.
  */
 export function createIdempotentSender(options: {
   provider: NotificationProvider;
@@ -68,15 +79,29 @@ export function createIdempotentSender(options: {
   const { provider, persistenceStore, now } = options;
   const config = new IdempotencyConfig({ expiresAfterSeconds: SEND_MEMORY_SECONDS });
 
-  // The key is the first argument only, so the message's content is not part of it.
-  const send = async (_key: SendKey, message: OutgoingMessage): Promise<Delivery> => {
+  // The key is the first argument only, so neither the message's content nor the
+  // callback is part of it.
+  const send = async (
+    _key: SendKey,
+    message: OutgoingMessage,
+    onAccepted: (delivery: Delivery) => Promise<unknown>,
+  ): Promise<RememberedSend> => {
+    let delivery: Delivery;
     try {
       const { messageId } = await provider.send(message);
-      return { messageId, sentAt: now().toISOString() };
+      delivery = { messageId, sentAt: now().toISOString() };
     } catch (error) {
       const reason = error instanceof Error ? error.message : String(error);
       throw new ProviderError(reason, { cause: error });
     }
+    // Throwing now would make Powertools delete the record of a send the provider
+    // accepted, and the retry would send it again: a failure is remembered instead, and
+    // the caller records the delivery itself.
+    const recorded = await onAccepted(delivery).then(
+      () => true,
+      () => false,
+    );
+    return { ...delivery, recorded };
   };
   const idempotentSend = makeIdempotent(send, {
     persistenceStore,
@@ -85,11 +110,21 @@ export function createIdempotentSender(options: {
   });
 
   return {
-    sendOnce: (notification) =>
-      idempotentSend(
+    sendOnce: async (notification, onAccepted) => {
+      // Set only when this call's own send is accepted; a replay never runs it.
+      let sentNow = false;
+      const { messageId, sentAt, recorded } = await idempotentSend(
         { eventId: notification.eventId, channel: notification.message.channel },
         notification.message,
-      ),
+        (delivery) => {
+          sentNow = true;
+          return onAccepted(delivery);
+        },
+      );
+      // Not known to be on record (an older record without `recorded` included): the
+      // caller records it again, which the store counts once.
+      return { delivery: { messageId, sentAt }, sentNow, recorded: recorded ?? false };
+    },
     registerLambdaContext: (context) => config.registerLambdaContext(context),
   };
 }

@@ -8,8 +8,8 @@ import {
   ProviderError,
   type Delivery,
   type NotificationStore,
-  type RecordOutcome,
   type SendOnce,
+  type SendOutcome,
 } from './ports.ts';
 
 export interface NotifyCustomerDeps {
@@ -94,7 +94,7 @@ export async function notifyCustomer(
     const { channel } = notification.message;
     try {
       const outcome = await notifyOnce(notification, deps);
-      (outcome === 'recorded' ? result.sent : result.alreadySent).push(channel);
+      result[outcome].push(channel);
     } catch (error) {
       failures.push({ channel, providerFailed: error instanceof ProviderError, error });
     }
@@ -103,25 +103,37 @@ export async function notifyCustomer(
   return result;
 }
 
-/** Sends one notification (at most once) and records the outcome. */
+/**
+ * Sends one notification (at most once) and records every attempt: `sent` when this call
+ * sent it or put an earlier send on record, `alreadySent` when both were done before.
+ */
 async function notifyOnce(
   notification: Notification,
   deps: NotifyCustomerDeps,
-): Promise<RecordOutcome> {
+): Promise<'sent' | 'alreadySent'> {
   const { sendOnce, store, now } = deps;
-  let delivery: Delivery;
+  const record = (delivery: Delivery) => store.recordSent(notification, delivery, now());
+  let outcome: SendOutcome;
   try {
-    delivery = await sendOnce(notification);
+    // Recorded inside the send, before the send is remembered as done: when that last
+    // write fails, the event comes back and is sent again, and the record then counts
+    // both sends instead of keeping only the second.
+    outcome = await sendOnce(notification, record);
   } catch (error) {
     // Only a provider failure is an attempt worth recording; anything else (a duplicate
-    // still in flight, the idempotency table unreachable) sent nothing.
+    // still in flight, the idempotency table unreachable) sent nothing, or the send is
+    // already on record.
     if (error instanceof ProviderError) {
       await store.recordFailed(notification, errorText(error).slice(0, MAX_ERROR_LENGTH), now());
     }
     throw error;
   }
-  // A replayed delivery whose record was already written answers `unchanged`: that is
-  // how a duplicate event is told apart from a first send. When the first run sent but
-  // could not record, the replay records it now, with the original send time.
-  return store.recordSent(notification, delivery, now());
+  const { delivery, sentNow, recorded } = outcome;
+  // A duplicate event replays a send that is on record: nothing to write.
+  if (recorded) return sentNow ? 'sent' : 'alreadySent';
+  // The send could not be recorded when it was made (here, or by the run that sent and
+  // then failed): record it now, with its original send time. The store counts a
+  // delivery once, so a write that did land after all is not counted twice.
+  const written = await record(delivery);
+  return sentNow || written === 'recorded' ? 'sent' : 'alreadySent';
 }

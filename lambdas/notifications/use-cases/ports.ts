@@ -31,14 +31,35 @@ export class ProviderError extends Error {
   override name = 'ProviderError';
 }
 
+/** What a {@link SendOnce} call did. */
+export interface SendOutcome {
+  delivery: Delivery;
+  /** True when this call had the provider send it; false when it replayed an earlier send. */
+  sentNow: boolean;
+  /**
+   * Whether the send's `onAccepted` succeeded, in this call or in the one that sent it: when
+   * false, the send may be missing from the attempt record and is recorded now.
+   */
+  recorded: boolean;
+}
+
 /**
  * Sends a notification at most once per (eventId, channel): a second call for the same
- * pair returns the first {@link Delivery} without calling the provider. A failed send
- * is forgotten, so calling again tries again. Throws {@link ProviderError} when the
- * provider fails; any other error means nothing was attempted (or the outcome is not
- * known yet) and the call should be retried later.
+ * pair replays the first send without calling the provider. A failed send is
+ * forgotten, so calling again tries again. Throws {@link ProviderError} when the
+ * provider fails; any other error means nothing was sent (or the outcome is not known
+ * yet) and the call should be retried later.
+ *
+ * `onAccepted` runs once per accepted send, right after the provider accepted it and
+ * before the send is remembered as done: if remembering it fails, the event comes back
+ * and is sent again, and the first send must already be on record by then. Its failure
+ * does not fail the send (forgetting a send the provider accepted would only send it
+ * again); the outcome's `recorded` says whether it succeeded.
  */
-export type SendOnce = (notification: Notification) => Promise<Delivery>;
+export type SendOnce = (
+  notification: Notification,
+  onAccepted: (delivery: Delivery) => Promise<unknown>,
+) => Promise<SendOutcome>;
 
 export type NotificationStatus = 'SENT' | 'FAILED';
 
@@ -60,9 +81,15 @@ export interface NotificationRecord {
   createdAt: string;
   /** Latest change (ISO 8601). */
   updatedAt: string;
-  /** When the provider accepted it. */
+  /** When the provider accepted it (its latest send, when there were several). */
   sentAt?: string;
   providerMessageId?: string;
+  /**
+   * Messages the provider accepted before `providerMessageId`, oldest first: the
+   * notification was sent again because its first send could not be remembered as done
+   * (the completion write failed or the function died). Absent when sent once.
+   */
+  earlierProviderMessageIds?: string[];
 }
 
 /** Whether a write changed the record or found it already said so. */
@@ -71,8 +98,9 @@ export type RecordOutcome = 'recorded' | 'unchanged';
 export interface NotificationStore {
   /**
    * Records that the provider accepted `delivery`, counting one attempt. Idempotent per
-   * delivery: recording the same delivery again (a replayed send) changes nothing and
-   * answers `unchanged`.
+   * delivery: recording the same delivery again (a replayed send, a retried write)
+   * changes nothing and answers `unchanged`. A different delivery of the same
+   * notification (sent again) counts another attempt and keeps the earlier one's id.
    */
   recordSent(notification: Notification, delivery: Delivery, now: Date): Promise<RecordOutcome>;
   /**

@@ -169,6 +169,8 @@ export class FakeNotificationStore implements NotificationStore {
   readonly records = new Map<string, NotificationRecord>();
   /** When set, every write throws it (e.g. DynamoDB unreachable). */
   failWrites: Error | undefined;
+  /** Writes of attempt records tried, failed ones included. */
+  attemptWrites = 0;
 
   private upsert(notification: Notification, now: Date, change: Partial<NotificationRecord>) {
     const key = `${notification.orderId}#${notification.eventId}#${notification.message.channel}`;
@@ -197,18 +199,25 @@ export class FakeNotificationStore implements NotificationStore {
   }
 
   recordSent(notification: Notification, delivery: Delivery, now: Date): Promise<RecordOutcome> {
+    this.attemptWrites += 1;
     if (this.failWrites) return Promise.reject(this.failWrites);
-    if (this.existing(notification)?.providerMessageId === delivery.messageId)
-      return Promise.resolve('unchanged');
+    const existing = this.existing(notification);
+    const known = [
+      ...(existing?.earlierProviderMessageIds ?? []),
+      ...(existing?.providerMessageId === undefined ? [] : [existing.providerMessageId]),
+    ];
+    if (known.includes(delivery.messageId)) return Promise.resolve('unchanged');
     this.upsert(notification, now, {
       status: 'SENT',
       sentAt: delivery.sentAt,
       providerMessageId: delivery.messageId,
+      ...(known.length > 0 ? { earlierProviderMessageIds: known } : {}),
     });
     return Promise.resolve('recorded');
   }
 
   recordFailed(notification: Notification, error: string, now: Date): Promise<RecordOutcome> {
+    this.attemptWrites += 1;
     if (this.failWrites) return Promise.reject(this.failWrites);
     if (this.existing(notification)?.status === 'SENT') return Promise.resolve('unchanged');
     this.upsert(notification, now, { status: 'FAILED', lastError: error });
@@ -246,6 +255,8 @@ export class InMemoryPersistenceLayer extends BasePersistenceLayer {
   readonly records = new Map<string, IdempotencyRecord>();
   /** When set, every write throws it (e.g. the idempotency table unreachable). */
   failWrites: Error | undefined;
+  /** When set, the write that completes a record (after the function succeeded) throws it. */
+  failCompletions: Error | undefined;
 
   protected _getRecord(idempotencyKey: string): Promise<IdempotencyRecord> {
     const record = this.records.get(idempotencyKey);
@@ -273,7 +284,8 @@ export class InMemoryPersistenceLayer extends BasePersistenceLayer {
   }
 
   protected _updateRecord(record: IdempotencyRecord): Promise<void> {
-    if (this.failWrites) return Promise.reject(this.failWrites);
+    const failure = this.failWrites ?? this.failCompletions;
+    if (failure) return Promise.reject(failure);
     this.records.set(record.idempotencyKey, record);
     return Promise.resolve();
   }

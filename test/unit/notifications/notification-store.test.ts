@@ -26,12 +26,18 @@ describe('notification store (against a fake DynamoDB)', () => {
     expect(input.Key).toEqual({ pk: 'ORDER#ord-1', sk: 'NOTIFICATION#evt-1#email' });
     expect(input.UpdateExpression).toContain('ADD #attempts :one');
     expect(input.UpdateExpression).toContain('#createdAt = if_not_exists(#createdAt, :now)');
+    // Every accepted message's id is kept, and each is counted once.
+    expect(input.UpdateExpression).toContain(
+      '#providerMessageIds = list_append(if_not_exists(#providerMessageIds, :noValues), :providerMessageIds)',
+    );
     expect(input.ConditionExpression).toBe(
-      'attribute_not_exists(#providerMessageId) OR #providerMessageId <> :providerMessageId',
+      'attribute_not_exists(#providerMessageId) OR (#providerMessageId <> :providerMessageId AND NOT contains(#providerMessageIds, :providerMessageId))',
     );
     expect(input.ExpressionAttributeValues).toMatchObject({
       ':status': 'SENT',
       ':providerMessageId': 'msg-1',
+      ':providerMessageIds': ['msg-1'],
+      ':noValues': [],
       ':recipient': 'a***@example.com',
       ':expiresAt': Math.floor(NOW.getTime() / 1000) + NOTIFICATION_RETENTION_SECONDS,
     });
@@ -119,11 +125,50 @@ describe('notification store (against a fake DynamoDB)', () => {
     expect(records.map((r) => r.channel)).toEqual(['email', 'sms']);
     expect(records[0]).not.toHaveProperty('pk');
     expect(records[0]).not.toHaveProperty('expiresAt');
+    expect(records[0]).not.toHaveProperty('earlierProviderMessageIds');
     const [first, second] = dynamo.inputs('query');
     expect(first?.ExpressionAttributeValues).toEqual({
       ':pk': 'ORDER#ord-1',
       ':prefix': 'NOTIFICATION#',
     });
     expect(second?.ExclusiveStartKey).toEqual({ pk: 'p', sk: 's' });
+  });
+
+  it('lists the messages sent before the latest one, when a notification was sent again', async () => {
+    const item = (providerMessageIds: string[] | undefined) => ({
+      pk: 'ORDER#ord-1',
+      sk: 'NOTIFICATION#evt-1#sms',
+      orderId: 'ord-1',
+      eventId: 'evt-1',
+      eventType: 'OrderConfirmed',
+      channel: 'sms',
+      recipient: 'x',
+      template: 'order_confirmed',
+      status: 'SENT',
+      attempts: 2,
+      createdAt: NOW.toISOString(),
+      updatedAt: NOW.toISOString(),
+      providerMessageId: 'msg-2',
+      ...(providerMessageIds ? { providerMessageIds } : {}),
+    });
+    dynamo.on(
+      'query',
+      () => ({ Items: [item(['msg-1', 'msg-2'])] }),
+      () => ({ Items: [item(['msg-2'])] }),
+      () => ({ Items: [item(undefined)] }),
+    );
+    const [resent] = await store.listByOrder('ord-1');
+    expect(resent).toMatchObject({
+      providerMessageId: 'msg-2',
+      earlierProviderMessageIds: ['msg-1'],
+    });
+    expect(resent).not.toHaveProperty('providerMessageIds');
+    // Sent once, or recorded before the list was kept: no history to show.
+    for (const record of [
+      ...(await store.listByOrder('ord-1')),
+      ...(await store.listByOrder('ord-1')),
+    ]) {
+      expect(record).not.toHaveProperty('earlierProviderMessageIds');
+    }
   });
 });

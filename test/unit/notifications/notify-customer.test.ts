@@ -6,30 +6,44 @@ import {
   notifyCustomer,
   type NotifyCustomerDeps,
 } from '../../../lambdas/notifications/use-cases/notify-customer.ts';
-import { ProviderError, type Delivery } from '../../../lambdas/notifications/use-cases/ports.ts';
+import {
+  ProviderError,
+  type Delivery,
+  type SendOnce,
+} from '../../../lambdas/notifications/use-cases/ports.ts';
 import { FakeNotificationStore, NOW, orderCancelled, orderConfirmed } from './fixtures.ts';
 
 /**
- * A SendOnce with the idempotency contract, in a map: a delivery is remembered per
- * (eventId, channel), failures are not; `fail` scripts failures per channel.
+ * A SendOnce with the idempotency contract, in a map: a send is remembered per
+ * (eventId, channel) with whether its `onAccepted` succeeded, failures are not; `fail`
+ * scripts failures per channel, and `loseCompletion` sends on those channels (and runs
+ * `onAccepted`) but then fails to remember the send, as when its completion write fails.
  */
 function fakeSendOnce() {
-  const remembered = new Map<string, Delivery>();
+  const remembered = new Map<string, { delivery: Delivery; recorded: boolean }>();
   const provided: Notification[] = [];
   const fail = new Map<string, Error>();
+  const loseCompletion = new Map<string, Error>();
   let counter = 0;
-  const sendOnce = (notification: Notification): Promise<Delivery> => {
-    const key = `${notification.eventId}#${notification.message.channel}`;
+  const sendOnce: SendOnce = async (notification, onAccepted) => {
+    const { channel } = notification.message;
+    const key = `${notification.eventId}#${channel}`;
     const known = remembered.get(key);
-    if (known) return Promise.resolve(known);
-    const failure = fail.get(notification.message.channel);
-    if (failure) return Promise.reject(failure);
+    if (known) return { ...known, sentNow: false };
+    const failure = fail.get(channel);
+    if (failure) throw failure;
     provided.push(notification);
     const delivery = { messageId: `msg-${++counter}`, sentAt: NOW.toISOString() };
-    remembered.set(key, delivery);
-    return Promise.resolve(delivery);
+    const recorded = await onAccepted(delivery).then(
+      () => true,
+      () => false,
+    );
+    const lost = loseCompletion.get(channel);
+    if (lost) throw lost;
+    remembered.set(key, { delivery, recorded });
+    return { delivery, sentNow: true, recorded };
   };
-  return { sendOnce, provided, fail, remembered };
+  return { sendOnce, provided, fail, loseCompletion, remembered };
 }
 
 function setup() {
@@ -63,10 +77,54 @@ describe('notifyCustomer', () => {
   it('sends nothing again for a duplicate event and reports both channels as already sent', async () => {
     const { sender, store, deps } = setup();
     await notifyCustomer(orderCancelled(), deps);
+    const writes = store.attemptWrites;
     const again = await notifyCustomer(orderCancelled(), deps);
     expect(again).toEqual({ sent: [], alreadySent: ['email', 'sms'], superseded: false });
     expect(sender.provided).toHaveLength(2);
     expect(store.get('ord-1', 'evt-1', 'email')?.attempts).toBe(1);
+    // Both sends were recorded when made: the duplicate writes nothing.
+    expect(store.attemptWrites).toBe(writes);
+  });
+
+  it('counts a send whose completion was lost and the send after it as two attempts, keeping both ids', async () => {
+    const { sender, store, deps } = setup();
+    const event = orderConfirmed({ customerEmail: null });
+    sender.loseCompletion.set('sms', new Error('Failed to update success record'));
+    await expect(notifyCustomer(event, deps)).rejects.toThrow(NotificationDeliveryError);
+    expect(store.get('ord-1', 'evt-1', 'sms')).toMatchObject({
+      status: 'SENT',
+      attempts: 1,
+      providerMessageId: 'msg-1',
+    });
+
+    sender.loseCompletion.clear();
+    // The event comes back; the send was never remembered as done, so it is sent again.
+    await expect(notifyCustomer(event, deps)).resolves.toEqual({
+      sent: ['sms'],
+      alreadySent: [],
+      superseded: false,
+    });
+    // And once more: replayed, neither sent nor counted again.
+    await expect(notifyCustomer(event, deps)).resolves.toMatchObject({ alreadySent: ['sms'] });
+    expect(sender.provided).toHaveLength(2);
+    expect(store.get('ord-1', 'evt-1', 'sms')).toMatchObject({
+      status: 'SENT',
+      attempts: 2,
+      providerMessageId: 'msg-2',
+      earlierProviderMessageIds: ['msg-1'],
+    });
+  });
+
+  it('records a send right away when its record could not be written inside the send', async () => {
+    const { sender, store, deps } = setup();
+    const recordSent = store.recordSent.bind(store);
+    let failures = 1;
+    store.recordSent = (...args) =>
+      failures-- > 0 ? Promise.reject(new Error('DynamoDB throttled')) : recordSent(...args);
+    const result = await notifyCustomer(orderConfirmed({ customerEmail: null }), deps);
+    expect(result).toEqual({ sent: ['sms'], alreadySent: [], superseded: false });
+    expect(sender.provided).toHaveLength(1);
+    expect(store.get('ord-1', 'evt-1', 'sms')).toMatchObject({ status: 'SENT', attempts: 1 });
   });
 
   it('records a provider failure, still tries the other channel, then throws', async () => {
