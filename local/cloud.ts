@@ -16,6 +16,7 @@ import { StreamMapping } from './esm/stream-mapping.ts';
 import { dynamoDbStreamSource } from './esm/dynamodb-stream-source.ts';
 import { SqsMapping } from './esm/sqs-mapping.ts';
 import { Counters, waitUntil } from './util.ts';
+import { IamAuthorizer } from './iam/authorizer.ts';
 
 /** Where and how to run the local cloud. */
 export interface LocalCloudOptions {
@@ -67,6 +68,12 @@ export interface LocalCloudOptions {
    * `endpoint/consumed-capacity.ts`). Callers' answers are unchanged. @default false
    */
   meterDynamoDbCapacity?: boolean;
+  /**
+   * Refuse a function's AWS requests that its execution role (in the template) does not
+   * allow, with `AccessDeniedException`, as AWS would (see `iam/authorizer.ts`).
+   * @default true
+   */
+  checkIam?: boolean;
 }
 
 /** Inspection helpers for the queues, by logical id, name, ARN or URL. */
@@ -247,6 +254,8 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
       lambda,
       events,
       states,
+      authorizer:
+        options.checkIam === false ? undefined : new IamAuthorizer(model.account, model.functions),
     });
 
     // Event source mappings.

@@ -22,6 +22,8 @@ import {
   takeConsumedCapacity,
 } from './consumed-capacity.ts';
 import { handleLambdaApi, type LambdaApi } from './lambda-api.ts';
+import { accessKeyIdOf, type Denial, type IamAuthorizer } from '../iam/authorizer.ts';
+import { accessDeniedReply } from './access-denied.ts';
 import {
   fromDynamoDbLocalArns,
   OPERATIONS_RETURNING_ARNS,
@@ -54,6 +56,8 @@ export interface EndpointServices {
   lambda: LambdaApi;
   events?: JsonApiHandler | undefined;
   states?: JsonApiHandler | undefined;
+  /** Checks the functions' requests against their roles; none = nothing is checked. */
+  authorizer?: IamAuthorizer | undefined;
 }
 
 interface Reply {
@@ -150,6 +154,17 @@ export class AwsEndpoint {
           message: `${route.unknown} is not emulated by the local cloud`,
         }),
       );
+      return;
+    }
+    const denial = services.authorizer?.check({
+      service: route.service,
+      operation: targetAction(target),
+      body,
+      contentType: req.headers['content-type'],
+      accessKeyId: accessKeyIdOf(req.headers.authorization, url),
+    });
+    if (denial) {
+      this.refuse(res, route.service, denial, req.headers['content-type']);
       return;
     }
     switch (route.service) {
@@ -346,6 +361,21 @@ export class AwsEndpoint {
       const table = tables.find((t) => t.name === name || t.arn === name);
       return this.deps.faults.throttleDynamoDb(table ?? { name });
     });
+  }
+
+  /** Answers a request the caller's role does not allow, as the service would. */
+  private refuse(
+    res: ServerResponse,
+    service: string,
+    denial: Denial,
+    contentType: string | undefined,
+  ): void {
+    this.deps.counters.add('iam.denied');
+    this.deps.log(
+      `IAM: ${denial.functionName} is not allowed ${denial.access.action} on ${denial.access.resource}`,
+    );
+    const reply = accessDeniedReply(service, denial.message, contentType);
+    this.send(res, { ...reply, body: Buffer.from(reply.body) });
   }
 
   private send(res: ServerResponse, reply: Reply): void {

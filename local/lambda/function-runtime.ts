@@ -4,6 +4,7 @@ import type { Faults } from '../faults.ts';
 import type { Counters } from '../util.ts';
 import type { LogSink } from '../ports.ts';
 import { Sandbox, type InvocationOutcome } from './sandbox.ts';
+import { functionAccessKeyId } from '../iam/authorizer.ts';
 
 /** Raised when reserved concurrency is exhausted (HTTP 429 from the Invoke API). */
 export class ThrottledError extends Error {
@@ -215,7 +216,9 @@ export class FunctionRuntime {
       AWS_ENDPOINT_URL: endpointUrl,
       AWS_REGION: region,
       AWS_DEFAULT_REGION: region,
-      AWS_ACCESS_KEY_ID: 'test',
+      // Its own key, as Lambda gives each function its role's credentials: the endpoint
+      // checks what it asks for against that role (local/iam).
+      AWS_ACCESS_KEY_ID: functionAccessKeyId(def.arn),
       AWS_SECRET_ACCESS_KEY: 'test',
       AWS_SESSION_TOKEN: 'test',
       AWS_EXECUTION_ENV: `AWS_Lambda_${def.runtime}`,

@@ -10,6 +10,8 @@ import type { SynthesizedStack } from './manifest.ts';
 import { TemplateResolver } from './resolver.ts';
 import type { Account } from './identities.ts';
 import { asText } from '../util.ts';
+import type { Statement } from '../iam/policy.ts';
+import { rolePermissions, type RolePermissions } from './role-policies.ts';
 
 /**
  * The synthesized stack as the local cloud runs it: plain, fully resolved
@@ -77,6 +79,12 @@ export interface FunctionDefinition {
   deadLetterArn?: string;
   /** Asynchronous invocation settings (EventInvokeConfig; AWS defaults otherwise). */
   async: { maximumRetryAttempts: number; maximumEventAgeSeconds: number; onFailureArn?: string };
+  /**
+   * The execution role and what its policies allow, when the template defines it and
+   * everything attached to it is known: the endpoint refuses the function's requests
+   * outside it. Absent, the function's requests are not checked.
+   */
+  role?: { arn: string; name: string; statements: Statement[] };
 }
 
 export interface EventSourceMappingDefinition {
@@ -190,8 +198,9 @@ export function buildModel(
 
   const unsupportedFunctions: CloudModel['unsupportedFunctions'] = [];
   const functions: FunctionDefinition[] = [];
+  const roles = rolePermissions(resolver);
   for (const id of resolver.resourcesOfType('AWS::Lambda::Function')) {
-    const result = functionDefinition(id, resolver, stack.assemblyDir);
+    const result = functionDefinition(id, resolver, stack.assemblyDir, roles);
     if ('reason' in result) unsupportedFunctions.push({ logicalId: id, reason: result.reason });
     else functions.push(result);
   }
@@ -310,6 +319,7 @@ function functionDefinition(
   id: string,
   resolver: TemplateResolver,
   assemblyDir: string,
+  roles: ReadonlyMap<string, RolePermissions>,
 ): FunctionDefinition | { reason: string } {
   const resource = resolver.resource(id);
   const p = resolver.properties(id);
@@ -340,8 +350,10 @@ function functionDefinition(
     environment[k] = String(v);
   const reserved = p.ReservedConcurrentExecutions;
   const deadLetterArn = str(obj(p.DeadLetterConfig).TargetArn);
+  const role = checkedRole(roles.get(String(p.Role)), id, resolver);
   return {
     ...(deadLetterArn ? { deadLetterArn } : {}),
+    ...(role ? { role } : {}),
     logicalId: id,
     name,
     arn: String(identity.attributes.Arn),
@@ -356,6 +368,46 @@ function functionDefinition(
     architecture: str(list(p.Architectures)[0]) ?? 'x86_64',
     async: { maximumRetryAttempts: 2, maximumEventAgeSeconds: 21600 },
   };
+}
+
+/**
+ * AWS managed policies that only allow what the local cloud does not emulate (logs,
+ * X-Ray, network interfaces): a role listing them can still be checked.
+ */
+const MANAGED_POLICIES_WITHOUT_EMULATED_ACTIONS = new Set([
+  'AWSLambdaBasicExecutionRole',
+  'AWSLambdaVPCAccessExecutionRole',
+  'AWSXRayDaemonWriteAccess',
+  'AWSXrayWriteOnlyAccess',
+  'CloudWatchLambdaInsightsExecutionRolePolicy',
+]);
+
+/**
+ * The role to check a function's requests against, or none (with a warning) when
+ * the role is not in the template or lists an AWS managed policy whose contents
+ * could allow what it asks for.
+ */
+function checkedRole(
+  role: RolePermissions | undefined,
+  functionId: string,
+  resolver: TemplateResolver,
+): FunctionDefinition['role'] {
+  if (!role) {
+    resolver.warnings.push(
+      `${functionId}: its role is not defined in the template; its requests are not checked against IAM`,
+    );
+    return undefined;
+  }
+  const unknown = role.unknownManagedPolicies.filter(
+    (arn) => !MANAGED_POLICIES_WITHOUT_EMULATED_ACTIONS.has(arn.split('/').pop() ?? ''),
+  );
+  if (unknown.length > 0) {
+    resolver.warnings.push(
+      `${functionId}: role ${role.name} has managed policies not known locally (${unknown.join(', ')}); its requests are not checked against IAM`,
+    );
+    return undefined;
+  }
+  return { arn: role.arn, name: role.name, statements: role.statements };
 }
 
 function applyEventInvokeConfigs(

@@ -5,6 +5,10 @@ import { startLocalCloud, type LocalCloud, type LocalCloudOptions } from '../../
  * Runs a synthesized cloud assembly in a local cloud on random ports, for one test
  * file; `dispose` stops it and removes the assembly. LOCAL_CLOUD_LOGS=1 shows the
  * cloud's and the functions' output while debugging a test.
+ *
+ * `dispose` fails the test file when the cloud refused any function a request its role
+ * does not allow (local/iam): a missing grant would otherwise show only as retries or
+ * dead letters that a test may tolerate, and then fail in AWS.
  */
 export async function runCloud(
   cdkOut: string,
@@ -20,8 +24,15 @@ export async function runCloud(
   return {
     cloud,
     dispose: async () => {
+      const denied = cloud.counters()['iam.denied'] ?? 0;
+      const refusals = cloud.logs().filter((line) => line.startsWith('IAM: '));
       await cloud.stop();
       rmSync(cdkOut, { recursive: true, force: true });
+      if (denied > 0) {
+        throw new Error(
+          `The functions' roles refused ${denied} request(s):\n${[...new Set(refusals)].join('\n')}`,
+        );
+      }
     },
   };
 }
