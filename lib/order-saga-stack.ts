@@ -29,6 +29,14 @@ import { OutboxTable } from './constructs/outbox-table.ts';
 import { SagaTimer, TIMER_STATE_MACHINE_ARN_VARIABLE } from './constructs/saga-timer.ts';
 import { ServiceFunction, type ObservabilitySettings } from './constructs/service-function.ts';
 import { lambdaEntry } from './paths.ts';
+import { grantTableOperations, type TableOperation } from './constructs/table-operations.ts';
+
+/**
+ * What moving an order's saga on takes (the order API's cancel, the outcome consumer,
+ * the timeout): read the order, then update it, alone or in a transaction with the
+ * outbox puts of the events the step emits.
+ */
+const ORDER_TRANSITION_OPERATIONS: readonly TableOperation[] = ['GetItem', 'PutItem', 'UpdateItem'];
 
 export interface OrderSagaStackProps extends StackProps {
   /** The validated settings of the stage this stack deploys. */
@@ -122,7 +130,8 @@ export class OrderSagaStack extends Stack {
       SAGA_TIMER_GRACE_SECONDS: String(config.sagaTimerGraceSeconds),
     };
     // No stop grant: the task runs at the end of its own execution, which needs no stopping.
-    this.orders.grantReadWriteData(this.timer.timeoutHandler);
+    // Cancels the order: reads it, then updates it, alone or with its outbox puts.
+    this.orders.grantOperations(this.timer.timeoutHandler, ...ORDER_TRANSITION_OPERATIONS);
 
     this.ordersApiFunction = new ServiceFunction(this, 'OrdersApi', {
       entry: lambdaEntry('orders/api-handler.ts'),
@@ -135,7 +144,14 @@ export class OrderSagaStack extends Stack {
         ...timerStopSettings,
       },
     });
-    this.orders.grantReadWriteData(this.ordersApiFunction);
+    // Places (a transaction of puts), shows, cancels (as a transition), lists a customer's
+    // orders (a query of the index, then a batch read) and shows a timeline (a query).
+    this.orders.grantOperations(
+      this.ordersApiFunction,
+      ...ORDER_TRANSITION_OPERATIONS,
+      'Query',
+      'BatchGetItem',
+    );
     // A customer cancel makes the order final: its timer is stopped.
     this.timer.grantStop(this.ordersApiFunction);
 
@@ -176,7 +192,8 @@ export class OrderSagaStack extends Stack {
         SLOW_PAYMENT_SECONDS: String(config.simulators.slowPaymentSeconds),
       },
     });
-    this.payments.grantReadWriteData(this.paymentRequests.handler);
+    // Reads the order's payment, then writes it with its events in one transaction of puts.
+    this.payments.grantOperations(this.paymentRequests.handler, 'GetItem', 'PutItem');
 
     // ---- Inventory: PaymentCompleted → reserve stock; InventoryReleaseRequested → release.
     this.inventory = new OutboxTable(this, 'Inventory', {
@@ -195,7 +212,13 @@ export class OrderSagaStack extends Stack {
       observability,
       environment: { TABLE_NAME: this.inventory.tableName },
     });
-    this.inventory.grantReadWriteData(this.inventoryRequests.handler);
+    // Reservations and releases: transactions of puts and stock updates, after a read.
+    this.inventory.grantOperations(
+      this.inventoryRequests.handler,
+      'GetItem',
+      'PutItem',
+      'UpdateItem',
+    );
 
     this.inventoryApiFunction = new ServiceFunction(this, 'InventoryApi', {
       entry: lambdaEntry('inventory/api-handler.ts'),
@@ -204,7 +227,14 @@ export class OrderSagaStack extends Stack {
       observability,
       environment: { TABLE_NAME: this.inventory.tableName },
     });
-    this.inventory.grantReadWriteData(this.inventoryApiFunction);
+    // Restocks (an update), shows a product, lists them (a query of the index, a batch read).
+    this.inventory.grantOperations(
+      this.inventoryApiFunction,
+      'GetItem',
+      'UpdateItem',
+      'Query',
+      'BatchGetItem',
+    );
     this.api.addRoute('PUT', '/inventory/{sku}', this.inventoryApiFunction.function);
     this.api.addRoute('GET', '/inventory/{sku}', this.inventoryApiFunction.function);
     this.api.addRoute('GET', '/inventory', this.inventoryApiFunction.function);
@@ -219,7 +249,7 @@ export class OrderSagaStack extends Stack {
       observability,
       environment: { TABLE_NAME: this.orders.tableName, ...timerStopSettings },
     });
-    this.orders.grantReadWriteData(this.orderEvents.handler);
+    this.orders.grantOperations(this.orderEvents.handler, ...ORDER_TRANSITION_OPERATIONS);
     this.timer.grantStop(this.orderEvents.handler);
 
     // OrderCreated waits out the grace period before the order service decides on a timer:
@@ -239,7 +269,8 @@ export class OrderSagaStack extends Stack {
       timeout: Duration.seconds(5),
       environment: { TABLE_NAME: this.orders.tableName, ...timerArn },
     });
-    this.orders.grantReadData(this.timerStarts.handler);
+    // Reads the order to see whether it is still pending.
+    this.orders.grantOperations(this.timerStarts.handler, 'GetItem');
     this.timer.grantStart(this.timerStarts.handler);
 
     // ---- Notifications: tell the customer the outcome (a plain table: it emits no events).
@@ -267,8 +298,14 @@ export class OrderSagaStack extends Stack {
         PROVIDER_FAILURE_RATE: String(config.simulators.providerFailureRate),
       },
     });
-    // Read-write: its attempt records and the Powertools idempotency records.
-    this.notificationsTable.grantReadWriteData(this.notifications.handler);
+    // Its attempt records and cancellation notes (reads, puts, updates), and the Powertools
+    // idempotency records, which it also deletes when sending fails so a retry may send.
+    grantTableOperations(this.notificationsTable, this.notifications.handler, [
+      'GetItem',
+      'PutItem',
+      'UpdateItem',
+      'DeleteItem',
+    ]);
 
     this.notificationsApiFunction = new ServiceFunction(this, 'NotificationsApi', {
       entry: lambdaEntry('notifications/api-handler.ts'),
@@ -277,7 +314,8 @@ export class OrderSagaStack extends Stack {
       observability,
       environment: { TABLE_NAME: this.notificationsTable.tableName },
     });
-    this.notificationsTable.grantReadData(this.notificationsApiFunction);
+    // Lists an order's notifications: one query.
+    grantTableOperations(this.notificationsTable, this.notificationsApiFunction, ['Query']);
     this.api.addRoute(
       'GET',
       '/orders/{orderId}/notifications',

@@ -10,6 +10,7 @@ import { Construct } from 'constructs';
 import { outboxStreamFilterPattern, TTL_ATTRIBUTE } from '../../lambdas/shared/outbox.ts';
 import { lambdaEntry } from '../paths.ts';
 import { ServiceFunction, type ObservabilitySettings } from './service-function.ts';
+import { grantTableOperations, type TableOperation } from './table-operations.ts';
 
 /** Key attributes of every service table (string partition and sort keys). */
 export const OUTBOX_TABLE_KEYS = { partitionKey: 'pk', sortKey: 'sk' } as const;
@@ -263,16 +264,15 @@ export class OutboxTable extends Construct {
     return this.table.tableName;
   }
 
-  /** Lets the grantee read and write the table's items (its own service's handlers). */
-  public grantReadWriteData(grantee: iam.IGrantable): iam.Grant {
-    const grant = this.table.grantReadWriteData(grantee);
-    this.explainIndexWildcard(grantee);
-    return grant;
-  }
-
-  /** Lets the grantee read the table's items. */
-  public grantReadData(grantee: iam.IGrantable): iam.Grant {
-    const grant = this.table.grantReadData(grantee);
+  /**
+   * Lets the grantee make exactly these operations on the table's items (its own
+   * service's handlers; see `table-operations.ts`).
+   */
+  public grantOperations(
+    grantee: iam.IGrantable,
+    ...operations: readonly TableOperation[]
+  ): iam.Grant {
+    const grant = grantTableOperations(this.table, grantee, operations);
     this.explainIndexWildcard(grantee);
     return grant;
   }
