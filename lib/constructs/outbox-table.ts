@@ -67,7 +67,12 @@ export interface OutboxRelaySettings {
    */
   readonly maxRecordAge?: Duration;
   /**
-   * Relay function timeout: room for the SDK's and the relay's own PutEvents retries.
+   * Relay function timeout: room for the PutEvents retries of one chunk, where the relay
+   * stops a batch. Worst case, every attempt hanging to the client's 5 s deadline: 3 relay
+   * attempts × (3 client attempts × 5 s + up to 3 s of client backoff) + up to 0.3 s of
+   * relay backoff ≈ 54 s. A shorter timeout would cut those retries short and turn a
+   * precise stop (the records from the failed one on) into a failed invocation, and use up
+   * the mapping's retries faster during an EventBridge outage.
    * @default Duration.seconds(60)
    */
   readonly timeout?: Duration;
