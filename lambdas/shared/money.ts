@@ -37,6 +37,22 @@ export function currencyExponent(code: string): number {
   return digits;
 }
 
+/**
+ * Why `price` has more decimal places than `currency`'s minor unit (JPY none, USD 2, KWD
+ * 3), or undefined when it has not. Takes the values as a client sent them, so a request
+ * with other errors still gets this one listed: not a number, or not a currency, is left
+ * to their own checks.
+ */
+export function excessDecimals(price: unknown, currency: unknown): string | undefined {
+  if (typeof price !== 'number' || !Number.isFinite(price)) return undefined;
+  if (typeof currency !== 'string' || !isIsoCurrency(currency)) return undefined;
+  const exponent = currencyExponent(currency);
+  if (decimalPlaces(price) <= exponent) return undefined;
+  return exponent === 0
+    ? `must be a whole number: ${currency} has no minor unit`
+    : `must have at most ${exponent} decimal places for ${currency}`;
+}
+
 /** A decimal as text: value = (negative ? -1 : 1) × digits × 10^-scale, digits without leading zeros. */
 interface DecimalDigits {
   negative: boolean;

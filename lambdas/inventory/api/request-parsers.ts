@@ -4,7 +4,7 @@ import { httpErrors, type ErrorDetail } from '../../shared/http.ts';
 import { expected, toErrorDetails } from '../../shared/validation.ts';
 import {
   currencyExponent,
-  decimalPlaces,
+  excessDecimals,
   isIsoCurrency,
   toMinorUnits,
 } from '../../shared/money.ts';
@@ -18,8 +18,6 @@ export const productLimits = {
   maxQuantity: 1_000_000_000,
   /** Largest unit price in major units (as the order API). */
   maxUnitPrice: 100_000_000,
-  /** As the order API: the most any currency has; the currency's own is checked next. */
-  maxPriceDecimals: 3,
 } as const;
 
 /** Currency of a product when the request names none. */
@@ -38,7 +36,7 @@ export function parseSku(params: Record<string, string>): string | undefined {
   return sku !== undefined && SKU.test(sku) ? sku : undefined;
 }
 
-const { maxNameLength, maxQuantity, maxUnitPrice, maxPriceDecimals } = productLimits;
+const { maxNameLength, maxQuantity, maxUnitPrice } = productLimits;
 
 /**
  * The body of `PUT /inventory/{sku}`. Strict: an unknown field (a typo such as
@@ -58,13 +56,13 @@ export const PutProductRequest = z.strictObject(
         z.minimum(0, 'must not be negative'),
         z.maximum(maxQuantity, `must be at most ${maxQuantity}`),
       ),
-    unitPrice: z.number(expected('a number')).check(
-      z.minimum(0, 'must not be negative'),
-      z.maximum(maxUnitPrice, `must be at most ${maxUnitPrice}`),
-      z.refine((price) => decimalPlaces(price) <= maxPriceDecimals, {
-        error: `must have at most ${maxPriceDecimals} decimal places`,
-      }),
-    ),
+    unitPrice: z
+      .number(expected('a number'))
+      .check(
+        z.minimum(0, 'must not be negative'),
+        z.maximum(maxUnitPrice, `must be at most ${maxUnitPrice}`),
+      ),
+    // Decimal places are checked against the currency once it is known (below).
     currency: z._default(
       z.string(expected('a string')).check(
         z.refine((code) => /^[A-Z]{3}$/.test(code) && isIsoCurrency(code), {
@@ -87,23 +85,16 @@ export type PutProductValidation =
  */
 export function validatePutProduct(sku: string, body: unknown): PutProductValidation {
   const parsed = z.safeParse(PutProductRequest, body);
-  if (!parsed.success) return { ok: false, details: toErrorDetails(parsed.error.issues) };
+  // Read from the body as sent, so that it is listed with the schema's errors too.
+  const sent = typeof body === 'object' && body !== null ? (body as Record<string, unknown>) : {};
+  const decimals = excessDecimals(sent.unitPrice, sent.currency ?? DEFAULT_CURRENCY);
+  const decimalDetails = decimals ? [{ field: 'unitPrice', message: decimals }] : [];
+  if (!parsed.success) {
+    return { ok: false, details: [...toErrorDetails(parsed.error.issues), ...decimalDetails] };
+  }
+  if (decimalDetails.length > 0) return { ok: false, details: decimalDetails };
   const { name, quantity, unitPrice, currency } = parsed.data;
   const exponent = currencyExponent(currency);
-  if (decimalPlaces(unitPrice) > exponent) {
-    return {
-      ok: false,
-      details: [
-        {
-          field: 'unitPrice',
-          message:
-            exponent === 0
-              ? `must be a whole number: ${currency} has no minor unit`
-              : `must have at most ${exponent} decimal places for ${currency}`,
-        },
-      ],
-    };
-  }
   return {
     ok: true,
     value: { sku, name, quantity, unitPrice: toMinorUnits(unitPrice, exponent), currency },

@@ -3,7 +3,7 @@ import type { ErrorDetail } from '../../shared/http.ts';
 import { expected, toErrorDetails } from '../../shared/validation.ts';
 import {
   currencyExponent,
-  decimalPlaces,
+  excessDecimals,
   isIsoCurrency,
   toMinorUnits,
 } from '../../shared/money.ts';
@@ -19,19 +19,13 @@ export const placeOrderLimits = {
    * exact integers of minor units for every currency with up to 3 decimals.
    */
   maxUnitPrice: 100_000_000,
-  /**
-   * Decimal places a unit price may have at all: the most any accepted currency's minor
-   * unit has (BHD, KWD, ...). The currency's own minor unit is checked next (USD: 2).
-   */
-  maxPriceDecimals: 3,
   maxEmailLength: 254,
 } as const;
 
 /** Currency when the client names none. */
 export const DEFAULT_CURRENCY = 'USD';
 
-const { maxIdLength, maxItems, maxQuantity, maxUnitPrice, maxPriceDecimals, maxEmailLength } =
-  placeOrderLimits;
+const { maxIdLength, maxItems, maxQuantity, maxUnitPrice, maxEmailLength } = placeOrderLimits;
 
 const boundedString = (what: string, max: number) =>
   z
@@ -51,13 +45,14 @@ const OrderItemRequest = z.strictObject(
         z.minimum(1, 'must be at least 1'),
         z.maximum(maxQuantity, `must be at most ${maxQuantity}`),
       ),
-    unitPrice: z.number(expected('a number')).check(
-      z.minimum(0, 'must not be negative'),
-      z.maximum(maxUnitPrice, `must be at most ${maxUnitPrice}`),
-      z.refine((price) => decimalPlaces(price) <= maxPriceDecimals, {
-        error: `must have at most ${maxPriceDecimals} decimal places`,
-      }),
-    ),
+    unitPrice: z
+      .number(expected('a number'))
+      .check(
+        z.minimum(0, 'must not be negative'),
+        z.maximum(maxUnitPrice, `must be at most ${maxUnitPrice}`),
+      ),
+    // Decimal places are checked against the order's currency once it is known (below):
+    // a bound across all currencies here told a USD client "at most 3".
   },
   expected('an object'),
 );
@@ -114,35 +109,43 @@ export type PlaceOrderValidation =
   { ok: true; value: ValidPlaceOrder } | { ok: false; details: ErrorDetail[] };
 
 /**
+ * Prices with more decimals than the order's currency, read from the body as sent: the
+ * schema cannot check them (an item does not know the currency), and reading them
+ * apart lists them with the schema's errors rather than after those are fixed.
+ */
+function priceDecimalDetails(body: unknown): ErrorDetail[] {
+  if (typeof body !== 'object' || body === null) return [];
+  const { items, currency = DEFAULT_CURRENCY } = body as { items?: unknown; currency?: unknown };
+  if (!Array.isArray(items)) return [];
+  return items.flatMap((item: unknown, index) => {
+    const price =
+      typeof item === 'object' && item !== null
+        ? (item as { unitPrice?: unknown }).unitPrice
+        : undefined;
+    const message = excessDecimals(price, currency);
+    return message ? [{ field: `items[${index}].unitPrice`, message }] : [];
+  });
+}
+
+/**
  * Validates an untrusted `POST /orders` body and prices it in minor units. Every
  * problem is reported with its field (`items[0].quantity`), including prices with more
  * decimals than the currency has (JPY has none): nothing is ever rounded.
  */
 export function validatePlaceOrderRequest(body: unknown): PlaceOrderValidation {
   const parsed = z.safeParse(PlaceOrderRequest, body);
-  if (!parsed.success) return { ok: false, details: toErrorDetails(parsed.error.issues) };
+  const decimals = priceDecimalDetails(body);
+  if (!parsed.success) {
+    return { ok: false, details: [...toErrorDetails(parsed.error.issues), ...decimals] };
+  }
+  if (decimals.length > 0) return { ok: false, details: decimals };
   const request = parsed.data;
   const exponent = currencyExponent(request.currency);
-  const details: ErrorDetail[] = [];
-  const lines: OrderLine[] = [];
-  request.items.forEach((item, index) => {
-    if (decimalPlaces(item.unitPrice) > exponent) {
-      details.push({
-        field: `items[${index}].unitPrice`,
-        message:
-          exponent === 0
-            ? `must be a whole number: ${request.currency} has no minor unit`
-            : `must have at most ${exponent} decimal places for ${request.currency}`,
-      });
-      return;
-    }
-    lines.push({
-      sku: item.sku,
-      quantity: item.quantity,
-      unitPrice: toMinorUnits(item.unitPrice, exponent),
-    });
-  });
-  if (details.length > 0) return { ok: false, details };
+  const lines: OrderLine[] = request.items.map((item) => ({
+    sku: item.sku,
+    quantity: item.quantity,
+    unitPrice: toMinorUnits(item.unitPrice, exponent),
+  }));
   const total = lines.reduce((sum, line) => sum + line.quantity * line.unitPrice, 0);
   // Unreachable with today's limits and currencies; guards a future limit or currency change.
   if (!Number.isSafeInteger(total)) {

@@ -55,10 +55,16 @@ describe('validatePutProduct', () => {
       'must have at most 2 decimal places for USD',
     ],
     [
-      'a price with 4 decimals',
+      'a price with 4 decimals in dinars',
       { ...body, unitPrice: 1.2345, currency: 'KWD' },
       'unitPrice',
-      'must have at most 3 decimal places',
+      'must have at most 3 decimal places for KWD',
+    ],
+    [
+      'a price with 7 decimals in dollars',
+      { ...body, unitPrice: 1e-7 },
+      'unitPrice',
+      'must have at most 2 decimal places for USD',
     ],
     [
       'cents of a currency without them',

@@ -279,13 +279,27 @@ describe('validatePlaceOrderRequest', () => {
       expect(validatePlaceOrderRequest(withItem({ unitPrice: 0 })).ok).toBe(true);
     });
 
-    it('has at most 3 decimal places, and no more than its currency', () => {
-      expect(messagesFor(withItem({ unitPrice: 1.2345 }), 'items[0].unitPrice')).toEqual([
-        'must have at most 3 decimal places',
-      ]);
-      expect(messagesFor(withItem({ unitPrice: 12.345 }), 'items[0].unitPrice')).toEqual([
-        'must have at most 2 decimal places for USD',
-      ]);
+    it('has no more decimal places than its currency, which the message names', () => {
+      // Even far beyond any currency's minor unit (1e-7 has 7), the message is the
+      // currency's limit, not the largest of all currencies.
+      for (const unitPrice of [12.345, 1.2345, 1e-7]) {
+        expect(messagesFor(withItem({ unitPrice }), 'items[0].unitPrice')).toEqual([
+          'must have at most 2 decimal places for USD',
+        ]);
+      }
+      expect(
+        messagesFor({ ...withItem({ unitPrice: 1.2345 }), currency: 'KWD' }, 'items[0].unitPrice'),
+      ).toEqual(['must have at most 3 decimal places for KWD']);
+      // Listed with the other errors of the request, not after they are fixed.
+      const withOtherErrors = validatePlaceOrderRequest(
+        withItem({ unitPrice: 1.234, quantity: 0 }),
+      );
+      expect(withOtherErrors.ok ? [] : withOtherErrors.details).toEqual(
+        expect.arrayContaining([
+          { field: 'items[0].quantity', message: 'must be at least 1' },
+          { field: 'items[0].unitPrice', message: 'must have at most 2 decimal places for USD' },
+        ]),
+      );
       // Dinars have fils: a thousandth.
       expect(
         validatePlaceOrderRequest({ ...withItem({ unitPrice: 1.005 }), currency: 'BHD' }).ok,
