@@ -22,20 +22,32 @@ const KNOWN: Record<string, ServiceName> = {
   lambda: 'lambda',
 };
 
+/**
+ * The SigV4 credential of a signed request, from the Authorization header or a presigned
+ * URL: `[accessKeyId, date, region, service, 'aws4_request']`.
+ */
+function signingCredential(authorization: string | undefined, url: string): string[] | undefined {
+  const fromHeader = authorization
+    ? /Credential=([^/,\s]+\/[^/]+\/[^/]+\/[^/]+\/aws4_request)/.exec(authorization)
+    : null;
+  if (fromHeader) return fromHeader[1]!.split('/');
+  const query = url.includes('?')
+    ? new URLSearchParams(url.slice(url.indexOf('?') + 1))
+    : undefined;
+  return query?.get('X-Amz-Credential')?.split('/');
+}
+
 /** The credential scope's service name, if the request is signed. */
 export function credentialScopeService(
   authorization: string | undefined,
   url: string,
 ): string | undefined {
-  const fromHeader = authorization
-    ? /Credential=[^/]+\/[^/]+\/[^/]+\/([^/]+)\/aws4_request/.exec(authorization)
-    : null;
-  if (fromHeader) return fromHeader[1];
-  const query = url.includes('?')
-    ? new URLSearchParams(url.slice(url.indexOf('?') + 1))
-    : undefined;
-  const credential = query?.get('X-Amz-Credential');
-  return credential?.split('/')[3];
+  return signingCredential(authorization, url)?.[3];
+}
+
+/** The access key id a request is signed with (who asks, for the IAM check). */
+export function accessKeyIdOf(authorization: string | undefined, url: string): string | undefined {
+  return signingCredential(authorization, url)?.[0];
 }
 
 /** Routes a request; `{ unknown }` names what was asked for when no local service matches. */

@@ -13,7 +13,7 @@ import type { SqsService } from '../sqs/sqs-service.ts';
 import type { LogSink } from '../ports.ts';
 import type { Counters } from '../util.ts';
 import { readBody } from '../util.ts';
-import { routeRequest, tablesOf, targetAction } from './routing.ts';
+import { accessKeyIdOf, routeRequest, tablesOf, targetAction } from './routing.ts';
 import {
   askForConsumedCapacity,
   countConsumedCapacity,
@@ -22,7 +22,7 @@ import {
   takeConsumedCapacity,
 } from './consumed-capacity.ts';
 import { handleLambdaApi, type LambdaApi } from './lambda-api.ts';
-import { accessKeyIdOf, type Denial, type IamAuthorizer } from '../iam/authorizer.ts';
+import type { Denial, IamAuthorizer } from '../iam/authorizer.ts';
 import { accessDeniedReply } from './access-denied.ts';
 import {
   fromDynamoDbLocalArns,

@@ -1,5 +1,5 @@
-import { createHash } from 'node:crypto';
 import type { FunctionDefinition } from '../template/model.ts';
+import { stableId } from '../template/identities.ts';
 import { firstDenied, type Access } from './policy.ts';
 import {
   dynamoDbAccess,
@@ -22,20 +22,7 @@ import {
 
 /** The access key id a function's sandbox signs with: `ASIA` + 16 characters derived from its ARN. */
 export function functionAccessKeyId(functionArn: string): string {
-  const digest = createHash('sha256').update(functionArn).digest();
-  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
-  let id = 'ASIA';
-  for (let i = 0; i < 16; i++) id += alphabet[digest[i]! % alphabet.length];
-  return id;
-}
-
-/** The access key id of a SigV4-signed request (header or presigned URL). */
-export function accessKeyIdOf(authorization: string | undefined, url: string): string | undefined {
-  const fromHeader = authorization ? /Credential=([^/,\s]+)\//.exec(authorization) : null;
-  if (fromHeader) return fromHeader[1];
-  const at = url.indexOf('?');
-  if (at < 0) return undefined;
-  return new URLSearchParams(url.slice(at + 1)).get('X-Amz-Credential')?.split('/')[0];
+  return `ASIA${stableId(functionArn, 16).toUpperCase()}`;
 }
 
 /** A request to check: its service, `X-Amz-Target` operation, body and content type. */

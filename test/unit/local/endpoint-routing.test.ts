@@ -1,5 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import {
+  accessKeyIdOf,
   credentialScopeService,
   routeRequest,
   tablesOf,
@@ -25,6 +26,17 @@ describe('routeRequest', () => {
         '/?X-Amz-Credential=AKID%2F20240101%2Fus-east-1%2Fsqs%2Faws4_request',
       ),
     ).toBe('sqs');
+  });
+
+  it('reads who signed, from the header or a presigned URL, and nothing from an unsigned request', () => {
+    expect(accessKeyIdOf(auth('dynamodb'), '/')).toBe('AKID');
+    expect(
+      accessKeyIdOf(
+        undefined,
+        '/?X-Amz-Credential=ASIAKEY%2F20240101%2Fus-east-1%2Fsqs%2Faws4_request',
+      ),
+    ).toBe('ASIAKEY');
+    expect(accessKeyIdOf(undefined, '/')).toBeUndefined();
   });
 
   it('falls back to X-Amz-Target, then to the Lambda Invoke path', () => {
