@@ -78,6 +78,17 @@ const ACCESS_LOG_FORMAT = apigw.AccessLogFormat.custom(
 );
 
 /**
+ * The body of the answers API Gateway gives itself (unknown route, missing or bad
+ * signature, throttling, a function that failed or timed out), in the error shape the
+ * functions answer with (`{"error":{"code","message","details"}}`), so a client reads
+ * every non-2xx the same way. The code is API Gateway's response type (for example
+ * `MISSING_AUTHENTICATION_TOKEN`, `THROTTLED`); `messageString` is the message already
+ * quoted as a JSON string. Gateway response templates are plain substitution, not VTL.
+ */
+export const GATEWAY_ERROR_TEMPLATE =
+  '{"error":{"code":"$context.error.responseType","message":$context.error.messageString,"details":[]}}';
+
+/**
  * The public REST API: proxy integrations to Lambda functions, access logs, stage
  * throttling, X-Ray per the stage, and IAM auth per the stage (public routes open).
  * The order routes are built in; other features add theirs with {@link addRoute}.
@@ -119,6 +130,17 @@ export class OrderApi extends Construct {
         accessLogFormat: ACCESS_LOG_FORMAT,
       },
     });
+
+    // The two fallbacks cover every response type; status codes stay API Gateway's own.
+    for (const [id, type] of [
+      ['Default4xx', apigw.ResponseType.DEFAULT_4XX],
+      ['Default5xx', apigw.ResponseType.DEFAULT_5XX],
+    ] as const) {
+      this.restApi.addGatewayResponse(id, {
+        type,
+        templates: { 'application/json': GATEWAY_ERROR_TEMPLATE },
+      });
+    }
 
     this.addRoute('GET', '/health', props.ordersHandler, { public: true });
     this.addRoute('POST', '/orders', props.ordersHandler);

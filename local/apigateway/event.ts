@@ -176,26 +176,6 @@ export interface HttpResponse {
   body: Buffer;
 }
 
-/** API Gateway's own error answers. */
-export const gatewayErrors = {
-  missingAuthToken: (): HttpResponse =>
-    gatewayError(403, 'Missing Authentication Token', 'MissingAuthenticationTokenException'),
-  internal: (): HttpResponse => gatewayError(502, 'Internal server error'),
-  throttled: (): HttpResponse => gatewayError(500, 'Internal server error'),
-  timeout: (): HttpResponse => gatewayError(504, 'Endpoint request timed out'),
-};
-
-function gatewayError(statusCode: number, message: string, errorType?: string): HttpResponse {
-  return {
-    statusCode,
-    headers: {
-      'content-type': 'application/json',
-      ...(errorType ? { 'x-amzn-errortype': errorType } : {}),
-    },
-    body: Buffer.from(JSON.stringify({ message })),
-  };
-}
-
 /**
  * Reads the function's proxy result. Anything but an object with a numeric
  * `statusCode` (and string body, if any) is a malformed response: API Gateway

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { ApiDefinition, RouteDefinition } from '../template/model.ts';
@@ -8,13 +9,11 @@ import type { Counters } from '../util.ts';
 import { readBody } from '../util.ts';
 import type { LogSink } from '../ports.ts';
 import { selectRoute } from './routes.ts';
-import {
-  buildProxyEvent,
-  gatewayErrors,
-  readProxyResult,
-  type HttpRequest,
-  type HttpResponse,
-} from './event.ts';
+import { buildProxyEvent, readProxyResult, type HttpRequest, type HttpResponse } from './event.ts';
+import { gatewayErrorResponse, gatewayErrors, type GatewayError } from './gateway-responses.ts';
+
+/** LocalStack's path for an API: `/restapis/<id>/<stage>/_user_request_/<path>`. */
+const LOCALSTACK_PATH = /^\/restapis\/([^/]+)\/([^/]+)\/_user_request_(\/.*)?$/;
 
 /** API Gateway's maximum integration timeout (29 s). */
 const INTEGRATION_TIMEOUT_MS = 29_000;
@@ -23,7 +22,8 @@ const INTEGRATION_TIMEOUT_MS = 29_000;
  * Serves the stack's REST APIs on one local port. The first API answers both at
  * the root (`/orders`) and under its stage (`/prod/orders`, as on AWS); every API
  * also answers LocalStack style at `/restapis/<id>/<stage>/_user_request_/<path>`.
- * Unknown resources and methods get API Gateway's 403 `Missing Authentication Token`.
+ * Unknown resources and methods get API Gateway's 403 `Missing Authentication Token`;
+ * API Gateway's own answers are shaped by the API's gateway responses.
  * IAM/Cognito/custom authorizers are not enforced locally; `ApiKeyRequired` methods
  * only require an `x-api-key` header.
  */
@@ -51,7 +51,8 @@ export class ApiGatewayServer {
     this.server = createServer((req, res) => {
       this.handle(req, res).catch((error: Error) => {
         this.log(`API Gateway: ${error.stack ?? error.message}`);
-        if (!res.headersSent) this.send(res, gatewayErrors.internal());
+        if (!res.headersSent)
+          this.send(res, this.errorResponse(gatewayErrors.integrationError(), this.apis[0]));
       });
     });
     this.server.keepAliveTimeout = 5000;
@@ -83,7 +84,10 @@ export class ApiGatewayServer {
     const body = await readBody(req);
     const located = this.locate(url.pathname, req.method ?? 'GET');
     if (!located) {
-      this.send(res, gatewayErrors.missingAuthToken());
+      this.send(
+        res,
+        this.errorResponse(gatewayErrors.missingAuthToken(), this.apiOf(url.pathname)),
+      );
       return;
     }
     const { api, path, route, pathParameters } = located;
@@ -96,11 +100,7 @@ export class ApiGatewayServer {
       ['X-Forwarded-Proto', 'http'],
     );
     if (route.apiKeyRequired && !req.headers['x-api-key']) {
-      this.send(res, {
-        statusCode: 403,
-        headers: { 'content-type': 'application/json' },
-        body: Buffer.from('{"message":"Forbidden"}'),
-      });
+      this.send(res, this.errorResponse(gatewayErrors.missingApiKey(), api));
       return;
     }
     const request: HttpRequest = {
@@ -134,13 +134,8 @@ export class ApiGatewayServer {
         ? { api, path: path || '/', route: result.route, pathParameters: result.pathParameters }
         : undefined;
     };
-    const localstack = /^\/restapis\/([^/]+)\/([^/]+)\/_user_request_(\/.*)?$/.exec(pathname);
-    if (localstack) {
-      const api = this.apis.find(
-        (a) => a.restApiId === localstack[1] && a.stageName === localstack[2],
-      );
-      return tryApi(api, localstack[3] ?? '/');
-    }
+    const localstack = LOCALSTACK_PATH.exec(pathname);
+    if (localstack) return tryApi(this.apiOf(pathname), localstack[3] ?? '/');
     const first = this.apis[0];
     const stagePrefix = first ? `/${first.stageName}` : undefined;
     if (stagePrefix && (pathname === stagePrefix || pathname.startsWith(`${stagePrefix}/`))) {
@@ -148,6 +143,25 @@ export class ApiGatewayServer {
       if (staged) return staged;
     }
     return tryApi(first, pathname);
+  }
+
+  /** The API a request path is for: the one it names LocalStack style, else the first. */
+  private apiOf(pathname: string): ApiDefinition | undefined {
+    const localstack = LOCALSTACK_PATH.exec(pathname);
+    if (!localstack) return this.apis[0];
+    return this.apis.find((a) => a.restApiId === localstack[1] && a.stageName === localstack[2]);
+  }
+
+  /** API Gateway's own answer `error`, as `api`'s gateway responses shape it. */
+  private errorResponse(
+    error: GatewayError,
+    api: ApiDefinition | undefined,
+    requestId: string = randomUUID(),
+  ): HttpResponse {
+    return gatewayErrorResponse(error, api?.gatewayResponses ?? [], {
+      requestId,
+      ...(api ? { apiId: api.restApiId, stage: api.stageName } : {}),
+    });
   }
 
   private async integrate(
@@ -174,6 +188,8 @@ export class ApiGatewayServer {
       pathParameters,
       domainName: `localhost:${this.port}`,
     });
+    const requestId = String(event.requestContext.requestId);
+    const fail = (error: GatewayError) => this.errorResponse(error, api, requestId);
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<'timeout'>((resolve) => {
       timer = setTimeout(() => resolve('timeout'), INTEGRATION_TIMEOUT_MS);
@@ -183,20 +199,20 @@ export class ApiGatewayServer {
         this.lambda.invokeRaw(integration.functionArn, JSON.stringify(event)),
         timeout,
       ]);
-      if (outcome === 'timeout') return gatewayErrors.timeout();
-      if (!outcome.ok) return gatewayErrors.internal();
+      if (outcome === 'timeout') return fail(gatewayErrors.timeout());
+      if (!outcome.ok) return fail(gatewayErrors.integrationError());
       const response = readProxyResult(JSON.parse(outcome.payload));
       if (!response) {
         this.log(`API Gateway: malformed Lambda proxy response from ${integration.functionArn}`);
-        return gatewayErrors.internal();
+        return fail(gatewayErrors.integrationError());
       }
       response.headers['content-type'] ??= 'application/json';
-      response.headers['x-amzn-requestid'] = String(event.requestContext.requestId);
+      response.headers['x-amzn-requestid'] = requestId;
       return response;
     } catch (error) {
-      if (error instanceof ThrottledError) return gatewayErrors.throttled();
+      if (error instanceof ThrottledError) return fail(gatewayErrors.throttled());
       this.log(`API Gateway: ${(error as Error).message}`);
-      return gatewayErrors.internal();
+      return fail(gatewayErrors.integrationError());
     } finally {
       clearTimeout(timer);
     }

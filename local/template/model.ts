@@ -12,6 +12,7 @@ import type { Account } from './identities.ts';
 import { asText } from '../util.ts';
 import type { Statement } from '../iam/policy.ts';
 import { rolePermissions, type RolePermissions } from './role-policies.ts';
+import { gatewayResponsesOf, type GatewayResponseDefinition } from './gateway-responses.ts';
 
 /**
  * The synthesized stack as the local cloud runs it: plain, fully resolved
@@ -133,6 +134,8 @@ export interface ApiDefinition {
   stageName: string;
   binaryMediaTypes: string[];
   routes: RouteDefinition[];
+  /** How API Gateway's own answers (unknown route, failed integration, ...) are shaped. */
+  gatewayResponses: GatewayResponseDefinition[];
 }
 
 /** Types the local cloud emulates; everything else is reported as not run. */
@@ -148,6 +151,7 @@ const RUN_TYPES = new Set([
   'AWS::ApiGateway::Method',
   'AWS::ApiGateway::Stage',
   'AWS::ApiGateway::Deployment',
+  'AWS::ApiGateway::GatewayResponse',
   'AWS::Events::EventBus',
   'AWS::Events::Rule',
   'AWS::Events::Archive',
@@ -560,6 +564,7 @@ function apiDefinition(
     stageName: str(stage?.StageName) ?? str(deployment?.StageName) ?? 'prod',
     binaryMediaTypes: list(p.BinaryMediaTypes).map(String),
     routes,
+    gatewayResponses: gatewayResponsesOf(restApiId, resolver),
   };
 }
 

@@ -21,6 +21,7 @@ import { sagaEventContracts } from '../../lambdas/orders/domain/saga.ts';
 import { outboxStreamFilterPattern } from '../../lambdas/shared/outbox.ts';
 import type { EventConsumer } from '../../lib/constructs/event-consumer.ts';
 import { RELAY_LAG_ALARM_SECONDS, type OutboxTable } from '../../lib/constructs/outbox-table.ts';
+import { GATEWAY_ERROR_TEMPLATE } from '../../lib/constructs/order-api.ts';
 import type { ServiceFunction } from '../../lib/constructs/service-function.ts';
 import type { OrderSagaStack } from '../../lib/order-saga-stack.ts';
 import { synthStack, SYNTH_TIMEOUT_MS } from './synth.ts';
@@ -749,6 +750,20 @@ describe('OrderSagaStack', () => {
           }),
         ],
       });
+    });
+
+    it("answers API Gateway's own errors in the functions' error shape, keeping API Gateway's status codes", () => {
+      const responses = Object.values(
+        template.findResources('AWS::ApiGateway::GatewayResponse') as Resources,
+      ).map((r) => r.Properties);
+      expect(responses.map((r) => r.ResponseType).sort()).toEqual(['DEFAULT_4XX', 'DEFAULT_5XX']);
+      for (const response of responses) {
+        expect(response).toEqual({
+          RestApiId: { Ref: logicalIdOf(stack.api.restApi) },
+          ResponseType: response.ResponseType,
+          ResponseTemplates: { 'application/json': GATEWAY_ERROR_TEMPLATE },
+        });
+      }
     });
 
     it('keeps access logs for a month, and is a regional endpoint', () => {

@@ -346,3 +346,34 @@ describe('failing outbox relays', () => {
     }
   }, 60_000);
 });
+
+describe("API Gateway's own answers", () => {
+  it("come in the functions' error shape: an unknown route and a failed function", async () => {
+    for (const [method, path] of [
+      ['GET', '/nothing-here'],
+      ['DELETE', '/orders'],
+    ] as const) {
+      const response = await api(cloud, method, path);
+      expect(response.status).toBe(403);
+      expect(response.json).toEqual({
+        error: {
+          code: 'MISSING_AUTHENTICATION_TOKEN',
+          message: 'Missing Authentication Token',
+          details: [],
+        },
+      });
+    }
+
+    const ordersApi = resourceNamed(cloud, 'functions', 'OrdersApiFunction').logicalId;
+    cloud.faults.set({ functions: [{ function: ordersApi, effect: 'error', count: 1 }] });
+    try {
+      const failed = await api(cloud, 'GET', `/orders/${randomUUID()}`);
+      expect(failed.status).toBe(502);
+      expect(failed.json).toEqual({
+        error: { code: 'DEFAULT_5XX', message: 'Internal server error', details: [] },
+      });
+    } finally {
+      cloud.faults.clear();
+    }
+  });
+});

@@ -132,6 +132,19 @@ const template: CfnTemplate = {
       Type: 'AWS::ApiGateway::Stage',
       Properties: { RestApiId: { Ref: 'Api' }, StageName: 'v1' },
     },
+    NotFound: {
+      Type: 'AWS::ApiGateway::GatewayResponse',
+      Properties: {
+        RestApiId: { Ref: 'Api' },
+        ResponseType: 'MISSING_AUTHENTICATION_TOKEN',
+        StatusCode: '404',
+        ResponseParameters: {
+          'gatewayresponse.header.Cache-Control': "'no-store'",
+          'gatewayresponse.header.X-Echo': 'method.request.header.X-Echo',
+        },
+        ResponseTemplates: { 'application/json': '{"code":"$context.error.responseType"}' },
+      },
+    },
     Bus: { Type: 'AWS::Events::EventBus', Properties: { Name: 'saga' } },
     Rule: {
       Type: 'AWS::Events::Rule',
@@ -294,6 +307,21 @@ describe('buildModel', () => {
         },
       ],
     });
+  });
+
+  it("reads the API's gateway responses, with their static headers", () => {
+    expect(model.apis[0]!.gatewayResponses).toEqual([
+      {
+        responseType: 'MISSING_AUTHENTICATION_TOKEN',
+        statusCode: 404,
+        headers: { 'cache-control': 'no-store' },
+        templates: { 'application/json': '{"code":"$context.error.responseType"}' },
+      },
+    ]);
+    expect(model.notRun['AWS::ApiGateway::GatewayResponse']).toBeUndefined();
+    expect(model.warnings).toContain(
+      'NotFound: response parameter gatewayresponse.header.X-Echo is not applied locally',
+    );
   });
 
   it('reads buses (with the default bus), rules with targets, and reports scheduled rules as not run', () => {
