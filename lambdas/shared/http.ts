@@ -186,6 +186,13 @@ export function readJsonBody(
         `The number ${error.source} cannot be read exactly (it would become ${error.value}); send at most 15 significant digits`,
       );
     }
+    // The checks above run in a reviver, which recurses: valid JSON nested a few
+    // thousand deep overflows the stack. No request of these APIs nests past 3.
+    if (error instanceof RangeError) {
+      throw httpErrors.malformedJson(
+        'The request body nests arrays and objects too deeply to be read',
+      );
+    }
     const reason = error instanceof SyntaxError ? `: ${error.message}` : '';
     throw httpErrors.malformedJson(`The request body is not valid JSON${reason}`);
   }

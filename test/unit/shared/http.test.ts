@@ -239,6 +239,18 @@ describe('readJsonBody', () => {
     ).not.toThrow();
   });
 
+  it('answers 400 naming the nesting, not the syntax, for valid JSON nested too deeply to read', () => {
+    const deep = `${'['.repeat(20_000)}${']'.repeat(20_000)}`;
+    const error = thrown(() =>
+      readJsonBody({ headers: jsonHeaders, body: deep, isBase64Encoded: false }),
+    );
+    expect([error.statusCode, error.code, error.message]).toEqual([
+      400,
+      'MALFORMED_JSON',
+      'The request body nests arrays and objects too deeply to be read',
+    ]);
+  });
+
   it('answers 400 for a body that is empty, not JSON or not UTF-8', () => {
     for (const body of [null, '', '   ', '{"a":', 'hello', '{a:1}', "{'a':1}"]) {
       const error = thrown(() =>
