@@ -21,7 +21,11 @@ export interface StageConfig {
    * @default 30, or half the saga timeout (rounded down) when that is shorter
    */
   readonly sagaTimerGraceSeconds: number;
-  /** Lambda application log level (`LOG_LEVEL`), also given to Powertools. @default 'INFO' */
+  /**
+   * Level of the functions' logs (`LOG_LEVEL`), applied by Powertools; Lambda's
+   * application log filter never goes above INFO (see `APPLICATION_LOG_LEVEL`).
+   * @default 'INFO'
+   */
   readonly logLevel: LogLevel;
   /**
    * How callers authenticate to the REST API (`API_AUTH`). `IAM` requires SigV4-signed

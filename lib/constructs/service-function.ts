@@ -52,6 +52,21 @@ export interface ServiceFunctionProps extends Omit<
 }
 
 /**
+ * The level Lambda filters application logs at: the stage's level, but never above
+ * INFO. Powertools writes each metric (EMF) as a JSON line without a `level` field,
+ * which Lambda counts as INFO: filtering at WARN or ERROR would drop every metric, and
+ * with them the alarms and dashboard graphs that read them. Powertools filters its
+ * own log lines at the stage's level (`POWERTOOLS_LOG_LEVEL`) instead.
+ */
+export const APPLICATION_LOG_LEVEL: Record<LogLevel, lambda.ApplicationLogLevel> = {
+  TRACE: lambda.ApplicationLogLevel.TRACE,
+  DEBUG: lambda.ApplicationLogLevel.DEBUG,
+  INFO: lambda.ApplicationLogLevel.INFO,
+  WARN: lambda.ApplicationLogLevel.INFO,
+  ERROR: lambda.ApplicationLogLevel.INFO,
+};
+
+/**
  * Lambda's system log level closest to an application log level (it has only
  * DEBUG, INFO and WARN), so platform lines are as verbose as the application's.
  */
@@ -139,7 +154,7 @@ export class ServiceFunction extends Construct implements iam.IGrantable {
       role: this.role,
       logGroup: this.logGroup,
       loggingFormat: lambda.LoggingFormat.JSON,
-      applicationLogLevelV2: lambda.ApplicationLogLevel[observability.logLevel],
+      applicationLogLevelV2: APPLICATION_LOG_LEVEL[observability.logLevel],
       systemLogLevelV2: SYSTEM_LOG_LEVEL[observability.logLevel],
       tracing: observability.tracing ? lambda.Tracing.ACTIVE : lambda.Tracing.DISABLED,
       bundling: { ...DEFAULT_BUNDLING, ...bundling },

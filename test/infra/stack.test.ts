@@ -1045,7 +1045,13 @@ describe('OrderSagaStack with other stage settings', () => {
 
   beforeAll(() => {
     ({ template } = synthStack(
-      { STAGE: 'prod', API_AUTH: 'NONE', TRACING: 'false', API_CLOUDWATCH_ROLE: 'false' },
+      {
+        STAGE: 'prod',
+        API_AUTH: 'NONE',
+        TRACING: 'false',
+        API_CLOUDWATCH_ROLE: 'false',
+        LOG_LEVEL: 'ERROR',
+      },
       { bundle: false },
     ));
   }, SYNTH_TIMEOUT_MS);
@@ -1082,6 +1088,17 @@ describe('OrderSagaStack with other stage settings', () => {
     for (const table of Object.values(tables)) {
       expect(table.DeletionPolicy).toBe('Retain');
       expect(table.Properties.DeletionProtectionEnabled).toBe(true);
+    }
+  });
+
+  it('keeps Lambda filtering application logs at INFO when the stage logs ERROR, so metric lines (no level) still reach CloudWatch', () => {
+    const functions = Object.values(template.findResources('AWS::Lambda::Function') as Resources);
+    for (const { Properties: fn } of functions) {
+      expect(fn.LoggingConfig).toMatchObject({
+        ApplicationLogLevel: 'INFO',
+        SystemLogLevel: 'WARN',
+      });
+      expect(fn.Environment).toMatchObject({ Variables: { POWERTOOLS_LOG_LEVEL: 'ERROR' } });
     }
   });
 
