@@ -99,8 +99,9 @@ const VISIBILITY_PER_TIMEOUT = 6;
  * responses. A message that keeps failing moves to a dead-letter queue after
  * `maxReceiveCount` receives; so does an event EventBridge could not deliver to the queue.
  *
- * Alarms: anything in the dead-letter queue, a backlog (oldest message too old), and
- * function errors (crashes and timeouts; handled failures are batch item failures).
+ * Alarms: anything in the dead-letter queue, a backlog (oldest message too old),
+ * most receives failing (the consumer is failing its messages), and function errors
+ * (crashes and timeouts; handled failures are batch item failures).
  */
 export class EventConsumer extends Construct {
   /** The consumer function. */
@@ -117,6 +118,8 @@ export class EventConsumer extends Construct {
   public readonly backlogAlarm: cloudwatch.Alarm;
   /** In alarm when the function fails (crash, timeout, out of memory). */
   public readonly errorsAlarm: cloudwatch.Alarm;
+  /** In alarm when most receives of the last 5 minutes ended without the message deleted. */
+  public readonly failingMessagesAlarm: cloudwatch.Alarm;
   /** The consumer's alarms, for a dashboard or an alarm topic. */
   public readonly alarms: readonly cloudwatch.Alarm[];
   /** The contracts of the events this consumer receives. */
@@ -218,7 +221,15 @@ export class EventConsumer extends Construct {
         comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
         treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
       });
-    this.alarms = [this.deadLetterAlarm, this.backlogAlarm, this.errorsAlarm];
+    this.failingMessagesAlarm = failingMessagesAlarm(this, this.queue, {
+      description: `${props.serviceName} consumer ${id}: most messages received in 5 minutes failed and will come back`,
+    });
+    this.alarms = [
+      this.deadLetterAlarm,
+      this.backlogAlarm,
+      this.failingMessagesAlarm,
+      this.errorsAlarm,
+    ];
 
     Validations.of(this.deadLetterQueue).acknowledge({
       id: 'AwsSolutions-SQS3',
@@ -226,6 +237,48 @@ export class EventConsumer extends Construct {
         'This queue is itself the dead-letter queue of the consumer queue (and of its rule target); an alarm fires on its first message.',
     });
   }
+}
+
+/**
+ * Share of a queue's receives, over 5 minutes, that did not end with the message
+ * deleted, above which the consumer is failing its messages: above a half, since a
+ * message that fails once and succeeds on its retry 5 s later is 1 of 2 receives.
+ */
+export const FAILING_RECEIVES_THRESHOLD = 0.5;
+
+/** Fewest receives in 5 minutes for the share to count (one failed retry is not an outage). */
+export const FAILING_RECEIVES_MIN = 3;
+
+/**
+ * In alarm when most receives of the queue in 5 minutes failed (the message was not
+ * deleted: a batch item failure, a crash, a timeout). A consumer that fails every
+ * message answers the invocation with its failures, so the function shows no error;
+ * the backlog alarm does not see it either, since SQS leaves a message received three
+ * times out of `ApproximateAgeOfOldestMessage`; and the dead-letter queue is 12 minutes
+ * away (5 s, then 3 minutes per receive), when a saga times out in 90 s. The
+ * receives count from SQS itself, so this holds whatever the function manages to log.
+ */
+function failingMessagesAlarm(
+  scope: Construct,
+  queue: sqs.IQueue,
+  options: { description: string },
+): cloudwatch.Alarm {
+  const period = Duration.minutes(5);
+  return new cloudwatch.MathExpression({
+    expression: `IF(received >= ${FAILING_RECEIVES_MIN}, (received - FILL(deleted, 0)) / received, 0)`,
+    usingMetrics: {
+      received: queue.metricNumberOfMessagesReceived({ period, statistic: cloudwatch.Stats.SUM }),
+      deleted: queue.metricNumberOfMessagesDeleted({ period, statistic: cloudwatch.Stats.SUM }),
+    },
+    period,
+    label: 'Share of receives that failed',
+  }).createAlarm(scope, 'FailingMessagesAlarm', {
+    alarmDescription: options.description,
+    threshold: FAILING_RECEIVES_THRESHOLD,
+    evaluationPeriods: 1,
+    comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+    treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+  });
 }
 
 /** The props without `undefined` values, so spreading them never hides a default. */

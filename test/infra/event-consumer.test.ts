@@ -166,6 +166,47 @@ describe('EventConsumer with its defaults', () => {
       ComparisonOperator: 'GreaterThanOrEqualToThreshold',
     });
   });
+  it('raises an alarm when most receives of 5 minutes (3 or more) did not delete the message, whatever the function logged', () => {
+    const failing = Object.values(
+      template.findResources('AWS::CloudWatch::Alarm', {
+        Properties: { Metrics: Match.anyValue() },
+      }) as Resources,
+    ).map(({ Properties: p }) => p);
+    expect(failing).toHaveLength(1);
+    const alarm = failing[0]!;
+    expect(alarm).toMatchObject({
+      Threshold: 0.5,
+      ComparisonOperator: 'GreaterThanThreshold',
+      EvaluationPeriods: 1,
+      TreatMissingData: 'notBreaching',
+    });
+    const metrics = alarm.Metrics as {
+      Id: string;
+      Expression?: string;
+      MetricStat?: { Metric: Record<string, unknown>; Period: number; Stat: string };
+    }[];
+    const queueMetric = (name: string) => ({
+      Metric: {
+        Namespace: 'AWS/SQS',
+        MetricName: name,
+        Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': [queue, 'QueueName'] } }],
+      },
+      Period: 300,
+      Stat: 'Sum',
+    });
+    expect(metrics.find((m) => m.Id === 'received')?.MetricStat).toEqual(
+      queueMetric('NumberOfMessagesReceived'),
+    );
+    expect(metrics.find((m) => m.Id === 'deleted')?.MetricStat).toEqual(
+      queueMetric('NumberOfMessagesDeleted'),
+    );
+    // A message that fails once and succeeds on its retry is 1 failed receive of 2: below
+    // the threshold; one that fails twice (and then waits 3 minutes) is 2 of 3: above.
+    expect(metrics.find((m) => m.Expression)?.Expression).toBe(
+      'IF(received >= 3, (received - FILL(deleted, 0)) / received, 0)',
+    );
+  });
+
   it('lets a failed batch come back after 3 minutes: 6 × its 30 s function timeout', () => {
     // The runbook promises this delay before a crashed batch is retried.
     expect(propertiesOf(template, fn).Timeout).toBe(30);

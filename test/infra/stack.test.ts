@@ -898,9 +898,9 @@ describe('OrderSagaStack', () => {
     it('sends every alarm to the encrypted alarm topic, on alarm and back to OK', () => {
       const topic = logicalIdOf(stack.observability.alarmTopic!);
       const alarms = Object.values(template.findResources('AWS::CloudWatch::Alarm') as Resources);
-      // The API's 5xx share, 3 per consumer, 2 per relay, 1 for the timer, 1 per
+      // The API's 5xx share, 4 per consumer, 2 per relay, 1 for the timer, 1 per
       // must-stay-zero saga metric.
-      expect(alarms).toHaveLength(1 + 5 * 3 + 3 * 2 + 1 + 2);
+      expect(alarms).toHaveLength(1 + 5 * 4 + 3 * 2 + 1 + 2);
       for (const { Properties: alarm } of alarms) {
         expect(alarm.AlarmActions).toEqual([{ Ref: topic }]);
         expect(alarm.OKActions).toEqual([{ Ref: topic }]);
