@@ -71,6 +71,30 @@ export const httpErrors = {
     new HttpError(503, 'SERVICE_UNAVAILABLE', message, { headers: { 'Retry-After': '1' } }),
 };
 
+/**
+ * The `Location` of a resource of this API, as the client must ask for it: `path` (of
+ * the API, e.g. `/orders/<id>`) behind the prefix the request came through. On the
+ * default endpoint that is the stage (`/dev/orders/<id>`); behind a custom domain, its
+ * base path, if any. A bare `/orders/<id>` would drop the stage and reach API Gateway's
+ * 403 "Missing Authentication Token".
+ *
+ * The prefix is what `requestContext.path` (the path as requested) has before the
+ * route's own path (`resource` with the path parameters filled in); when the two cannot
+ * be matched, `path` is returned as it is.
+ */
+export function locationOf(
+  event: Pick<APIGatewayProxyEvent, 'resource' | 'pathParameters' | 'requestContext'>,
+  path: string,
+): string {
+  const requested = event.requestContext?.path;
+  if (typeof requested !== 'string' || typeof event.resource !== 'string') return path;
+  const parameters = event.pathParameters ?? {};
+  const route = event.resource.replace(/\{([^}+]+)\+?\}/g, (_, name: string) =>
+    encodeURIComponent(parameters[name] ?? ''),
+  );
+  return requested.endsWith(route) ? `${requested.slice(0, -route.length)}${path}` : path;
+}
+
 /** A JSON response with `body` serialized. */
 export function jsonResponse(
   statusCode: number,

@@ -21,7 +21,7 @@ describe('inventory API handler', () => {
       const response = await call(putProductEvent('MUG-1', mug));
 
       expect(response.statusCode).toBe(201);
-      expect(response.headers).toMatchObject({ Location: '/inventory/MUG-1' });
+      expect(response.headers).toMatchObject({ Location: '/prod/inventory/MUG-1' });
       expect(bodyOf(response)).toEqual({
         sku: 'MUG-1',
         name: 'Mug',

@@ -33,7 +33,7 @@ describe('order API handler', () => {
       const [orderId] = [...store.orders.keys()];
       expect(response.headers).toMatchObject({
         'Content-Type': 'application/json; charset=utf-8',
-        Location: `/orders/${orderId}`,
+        Location: `/prod/orders/${orderId}`,
       });
       expect(bodyOf(response)).toEqual({
         orderId,

@@ -61,7 +61,7 @@ describe('order API on DynamoDB Local', () => {
       expect([retried.statusCode, retried.body]).toEqual([201, created.body]);
       expect(retried.headers).toMatchObject({
         'Idempotent-Replayed': 'true',
-        Location: `/orders/${orderId}`,
+        Location: `/prod/orders/${orderId}`,
       });
 
       const listed = await handler(

@@ -1,7 +1,7 @@
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import type { MiddyfiedHandler } from '@middy/core';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
-import { httpErrors, jsonResponse, readJsonBody } from '../../shared/http.ts';
+import { httpErrors, jsonResponse, locationOf, readJsonBody } from '../../shared/http.ts';
 import { createHttpHandler, httpMetrics } from '../../shared/http-handler.ts';
 import type { Observability } from '../../shared/observability.ts';
 import type { Route } from '../../shared/router.ts';
@@ -70,7 +70,7 @@ export function createInventoryApiHandler(
         });
         return result.kind === 'created'
           ? jsonResponse(201, result.product, {
-              Location: `/inventory/${encodeURIComponent(sku)}`,
+              Location: locationOf(event, `/inventory/${encodeURIComponent(sku)}`),
             })
           : jsonResponse(200, result.product);
       },

@@ -1,7 +1,13 @@
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import type { MiddyfiedHandler } from '@middy/core';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
-import { httpErrors, jsonResponse, rawJsonResponse, readJsonBody } from '../../shared/http.ts';
+import {
+  httpErrors,
+  jsonResponse,
+  locationOf,
+  rawJsonResponse,
+  readJsonBody,
+} from '../../shared/http.ts';
 import type { Observability } from '../../shared/observability.ts';
 import { validatePlaceOrderRequest } from '../domain/place-order-request.ts';
 import { cancelOrder } from '../use-cases/cancel-order.ts';
@@ -90,7 +96,7 @@ export function createApiHandler(
           orderId: result.orderId,
         });
         return rawJsonResponse(result.statusCode, result.body, {
-          Location: `/orders/${encodeURIComponent(result.orderId)}`,
+          Location: locationOf(event, `/orders/${encodeURIComponent(result.orderId)}`),
           ...(result.replayed ? { [REPLAYED_HEADER]: 'true' } : {}),
         });
       },
@@ -144,7 +150,7 @@ export function createApiHandler(
             logger.info('Order cancelled by the customer', { orderId });
             // 202: the order is cancelled, but refunds and releases are still on their way.
             return jsonResponse(202, toOrderView(result.order), {
-              Location: `/orders/${encodeURIComponent(orderId)}`,
+              Location: locationOf(event, `/orders/${encodeURIComponent(orderId)}`),
             });
         }
       },

@@ -1,3 +1,4 @@
+import type { APIGatewayProxyEvent } from 'aws-lambda';
 import { describe, expect, it } from '@jest/globals';
 import {
   errorResponse,
@@ -7,6 +8,7 @@ import {
   internalErrorResponse,
   isJsonContentType,
   jsonResponse,
+  locationOf,
   MAX_BODY_BYTES,
   readJsonBody,
 } from '../../../lambdas/shared/http.ts';
@@ -57,6 +59,53 @@ describe('errorResponse', () => {
         details: [{ field: 'a', message: 'is required' }],
       },
     });
+  });
+});
+
+describe('locationOf', () => {
+  const event = (
+    resource: string,
+    requested: string,
+    pathParameters: Record<string, string> = {},
+  ) => ({
+    resource,
+    pathParameters,
+    requestContext: { path: requested } as APIGatewayProxyEvent['requestContext'],
+  });
+
+  it('keeps the stage the request came through, so the client can follow it', () => {
+    expect(locationOf(event('/orders', '/dev/orders'), '/orders/o-1')).toBe('/dev/orders/o-1');
+    expect(
+      locationOf(
+        event('/orders/{orderId}/cancel', '/prod/orders/o-1/cancel', { orderId: 'o-1' }),
+        '/orders/o-1',
+      ),
+    ).toBe('/prod/orders/o-1');
+  });
+
+  it('keeps the base path of a custom domain, and adds nothing on a domain without one', () => {
+    expect(
+      locationOf(
+        event('/inventory/{sku}', '/shop/inventory/A%3AB', { sku: 'A:B' }),
+        '/inventory/A%3AB',
+      ),
+    ).toBe('/shop/inventory/A%3AB');
+    expect(locationOf(event('/orders', '/orders'), '/orders/o-1')).toBe('/orders/o-1');
+  });
+
+  it('answers the path as it is when the requested path does not end with the route', () => {
+    expect(
+      locationOf(
+        event('/orders/{orderId}', '/dev/orders/other', { orderId: 'o-1' }),
+        '/orders/o-1',
+      ),
+    ).toBe('/orders/o-1');
+    expect(
+      locationOf(
+        { resource: '/orders', pathParameters: null, requestContext: undefined as never },
+        '/orders/o-1',
+      ),
+    ).toBe('/orders/o-1');
   });
 });
 
