@@ -124,10 +124,17 @@ export function createEventConsumer<C extends AnyEventContract>(
       await handle({ event, record, logger: recordLogger }, context);
     } catch (error) {
       const receiveCount = Number(record.attributes.ApproximateReceiveCount) || 1;
-      const retryInSeconds =
-        retries && !(error instanceof DeferredMessageError)
-          ? RETRY_DELAYS_SECONDS[receiveCount - 1]
-          : undefined;
+      if (error instanceof DeferredMessageError) {
+        // Expected (a slow charge settling), not a failure: an operator reading warnings
+        // for failed messages should not find one, with a stack trace, for every deferral.
+        recordLogger.info('Message deferred; the queue will deliver it again when due', {
+          messageId: record.messageId,
+          receiveCount,
+          reason: error.message,
+        });
+        throw error;
+      }
+      const retryInSeconds = retries ? RETRY_DELAYS_SECONDS[receiveCount - 1] : undefined;
       recordLogger.warn('Message failed; the queue will redeliver it', {
         messageId: record.messageId,
         receiveCount,

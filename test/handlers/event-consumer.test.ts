@@ -249,6 +249,32 @@ describe('createEventConsumer logging', () => {
   });
 });
 
+describe('createEventConsumer deferred messages', () => {
+  afterEach(() => {
+    jest.restoreAllMocks();
+  });
+
+  it('logs a message deferred on purpose as information, not as a failed message', async () => {
+    const info = spyOnLogs('info').mockImplementation(() => undefined);
+    const warn = spyOnLogs('warn').mockImplementation(() => undefined);
+    const handler = createEventConsumer({
+      contracts: [PaymentCompleted],
+      observability: createObservability('test'),
+      handle: () => Promise.reject(new DeferredMessageError('charge settles in 2 minutes')),
+    });
+    const response = await handler(
+      { Records: [record('slow', delivered(paymentCompleted('e1')))] },
+      context,
+    );
+    expect(response.batchItemFailures).toEqual([{ itemIdentifier: 'slow' }]);
+    expect(warn).not.toHaveBeenCalled();
+    expect(info.mock.calls).toContainEqual([
+      'Message deferred; the queue will deliver it again when due',
+      { messageId: 'slow', receiveCount: 1, reason: 'charge settles in 2 minutes' },
+    ]);
+  });
+});
+
 describe('createEventConsumer per-message logger', () => {
   const devMode = process.env.POWERTOOLS_DEV;
   afterEach(() => {
