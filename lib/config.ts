@@ -63,7 +63,7 @@ export interface StageConfig {
      * Seconds a `tok_slow` payment takes to complete (`SLOW_PAYMENT_SECONDS`). It exists to
      * show the saga timeout, so it must be longer than `SAGA_TIMEOUT_SECONDS`: a value set
      * to less is rejected.
-     * @default 120, or SAGA_TIMEOUT_SECONDS + 30 when the timeout is 120 s or more
+     * @default the larger of 120 and SAGA_TIMEOUT_SECONDS + 30 (timeout + 30 above 90 s)
      */
     readonly slowPaymentSeconds: number;
     /** Share of notifications the provider fails at random, 0..1 (`PROVIDER_FAILURE_RATE`). @default 0 */
