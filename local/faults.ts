@@ -26,7 +26,9 @@ import * as z from 'zod/mini';
 const rate = z.optional(z.number().check(z.gte(0), z.lte(1)));
 const count = z.optional(z.int().check(z.gte(0)));
 
-const functionFault = z.object({
+// Strict objects: a misspelled key (`putEvent`, `count` as `cout`) would otherwise leave a
+// fault silently unset.
+const functionFault = z.strictObject({
   function: z.string().check(z.minLength(1)),
   /** `error`: the invocation fails with an injected error; `timeout`: it times out (sandbox killed). */
   effect: z._default(z.enum(['error', 'timeout']), 'error'),
@@ -35,13 +37,15 @@ const functionFault = z.object({
   count,
 });
 
-export const faultConfigSchema = z.object({
+export const faultConfigSchema = z.strictObject({
   functions: z.optional(z.array(functionFault)),
-  putEvents: z.optional(z.object({ rate, count })),
+  putEvents: z.optional(z.strictObject({ rate, count })),
   duplicateDeliveries: z.optional(
-    z.array(z.object({ queue: z.string().check(z.minLength(1)), rate, count })),
+    z.array(z.strictObject({ queue: z.string().check(z.minLength(1)), rate, count })),
   ),
-  dynamodbThrottling: z.optional(z.array(z.object({ table: z.optional(z.string()), rate, count }))),
+  dynamodbThrottling: z.optional(
+    z.array(z.strictObject({ table: z.optional(z.string()), rate, count })),
+  ),
 });
 
 export type FaultConfig = z.input<typeof faultConfigSchema>;
@@ -60,11 +64,49 @@ export function parseFaultConfig(input: unknown, source = 'fault config'): Parse
   const result = z.safeParse(faultConfigSchema, value);
   if (!result.success) {
     const issues = result.error.issues
-      .map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`)
+      .map((i) => `${i.path.join('.') || '(root)'}: ${describeIssue(i)}`)
       .join('; ');
     throw new Error(`Invalid ${source}: ${issues}`);
   }
   return result.data;
+}
+
+/** An issue in words (zod/mini, without a locale, says only "Invalid input"). */
+function describeIssue(issue: z.core.$ZodIssue): string {
+  if (issue.code !== 'unrecognized_keys') return issue.message;
+  const known = keysAt(issue.path).join(', ');
+  const unknown = issue.keys.map((k) => `"${k}"`).join(', ');
+  return `unknown key${issue.keys.length > 1 ? 's' : ''} ${unknown} (known: ${known})`;
+}
+
+/** The keys the object at this path of a configuration takes. */
+function keysAt(path: readonly PropertyKey[]): string[] {
+  let schema: z.core.$ZodType = faultConfigSchema;
+  const unwrap = () => {
+    for (;;) {
+      const def = schema._zod.def;
+      if (def.type === 'optional' || def.type === 'default') {
+        schema = (def as z.core.$ZodOptionalDef).innerType;
+      } else if (def.type === 'array') {
+        schema = (def as z.core.$ZodArrayDef).element;
+      } else return;
+    }
+  };
+  for (const key of path) {
+    unwrap();
+    if (typeof key === 'number') continue;
+    const shape = (schema._zod.def as z.core.$ZodObjectDef).shape as Record<
+      PropertyKey,
+      z.core.$ZodType
+    >;
+    const next = shape[key];
+    if (!next) return [];
+    schema = next;
+  }
+  unwrap();
+  return schema._zod.def.type === 'object'
+    ? Object.keys((schema._zod.def as z.core.$ZodObjectDef).shape)
+    : [];
 }
 
 /** The fault configuration from `LOCAL_FAULTS` or `LOCAL_FAULTS_FILE`, if any. */

@@ -48,6 +48,26 @@ describe('parseFaultConfig', () => {
   });
 });
 
+describe('parseFaultConfig with a misspelled key', () => {
+  it('refuses unknown keys, naming them and the keys it knows, at any level', () => {
+    expect(() =>
+      parseFaultConfig('{"function":[{"function":"*"}],"putEvent":{"rate":1}}', 'LOCAL_FAULTS'),
+    ).toThrow(
+      'Invalid LOCAL_FAULTS: (root): unknown keys "function", "putEvent" ' +
+        '(known: functions, putEvents, duplicateDeliveries, dynamodbThrottling)',
+    );
+    expect(() => parseFaultConfig({ functions: [{ function: 'F', cout: 1 }] })).toThrow(
+      'functions.0: unknown key "cout" (known: function, effect, message, rate, count)',
+    );
+    expect(() => parseFaultConfig({ putEvents: { rat: 0.5 } })).toThrow(
+      'putEvents: unknown key "rat" (known: rate, count)',
+    );
+    expect(() => parseFaultConfig({ dynamodbThrottling: [{ tables: 'T' }] })).toThrow(
+      'dynamodbThrottling.0: unknown key "tables" (known: table, rate, count)',
+    );
+  });
+});
+
 describe('faultConfigFromEnv', () => {
   it('reads LOCAL_FAULTS, else the file named by LOCAL_FAULTS_FILE, else nothing', () => {
     expect(faultConfigFromEnv({ LOCAL_FAULTS: '{"putEvents":{"rate":0.5}}' })).toEqual({
