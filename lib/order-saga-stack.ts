@@ -10,6 +10,7 @@ import {
   PaymentRefundRequested,
 } from '../events/index.ts';
 import { inventoryTableKeys } from '../lambdas/inventory/adapters/inventory-table.ts';
+import { inventoryConsumerMetrics } from '../lambdas/inventory/consumer/inventory-consumer.ts';
 import { notificationsTableKeys } from '../lambdas/notifications/adapters/notifications-table.ts';
 import { ordersTableKeys } from '../lambdas/orders/adapters/orders-table.ts';
 import { apiMetrics } from '../lambdas/orders/api/order-api.ts';
@@ -20,6 +21,7 @@ import {
   timerStartMetrics,
 } from '../lambdas/orders/timer/timer-start-consumer.ts';
 import { orderEventContracts } from '../lambdas/orders/use-cases/react-to-order-event.ts';
+import { paymentMetrics } from '../lambdas/payments/payments-consumer.ts';
 import type { StageConfig } from './config.ts';
 import { SagaEventBus } from './constructs/event-bus.ts';
 import { EventConsumer } from './constructs/event-consumer.ts';
@@ -114,6 +116,8 @@ export class OrderSagaStack extends Stack {
       observability,
       removalPolicy: dataRemovalPolicy,
       globalSecondaryIndexes: [ordersTableKeys.byCustomerIndex],
+      // Every order placed writes OrderCreated.
+      outboxWriteMetrics: [apiMetrics.ordersCreated],
     });
 
     // The timer is named (not generated) so its ARN can be known without a reference.
@@ -172,6 +176,11 @@ export class OrderSagaStack extends Stack {
       eventBus,
       observability,
       removalPolicy: dataRemovalPolicy,
+      outboxWriteMetrics: [
+        paymentMetrics.completed,
+        paymentMetrics.failed,
+        paymentMetrics.refunded,
+      ],
     });
     this.paymentRequests = new EventConsumer(this, 'PaymentRequests', {
       serviceName: 'payments',
@@ -202,6 +211,11 @@ export class OrderSagaStack extends Stack {
       observability,
       removalPolicy: dataRemovalPolicy,
       globalSecondaryIndexes: [inventoryTableKeys.productsIndex],
+      outboxWriteMetrics: [
+        inventoryConsumerMetrics.reserved,
+        inventoryConsumerMetrics.reservationFailed,
+        inventoryConsumerMetrics.released,
+      ],
     });
     this.inventoryRequests = new EventConsumer(this, 'InventoryRequests', {
       serviceName: 'inventory',

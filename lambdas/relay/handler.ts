@@ -5,6 +5,7 @@ import { createEventBridge } from '../shared/aws/event-bridge.ts';
 import { loadEnv } from '../shared/env.ts';
 import { createObservability, withObservability } from '../shared/observability.ts';
 import { eventBridgePublisher } from './eventbridge-publisher.ts';
+import { relayMetrics } from './metrics.ts';
 import { mustSplitBatch, relayRecords, type RelayOutcome } from './relay-records.ts';
 
 /**
@@ -22,10 +23,11 @@ const { logger, metrics } = observability;
 const publisher = eventBridgePublisher(createEventBridge());
 
 function report(outcome: RelayOutcome, records: number): void {
-  metrics.addMetric('EventsPublished', MetricUnit.Count, outcome.published);
-  metrics.addMetric('EventEntriesRetried', MetricUnit.Count, outcome.retriedEntries);
-  metrics.addMetric('RecordsLeftForRetry', MetricUnit.Count, outcome.batchItemFailures.length);
-  metrics.addMetric('PoisonRecords', MetricUnit.Count, outcome.stop?.reason === 'poison' ? 1 : 0);
+  const count = (name: string, value: number) => metrics.addMetric(name, MetricUnit.Count, value);
+  count(relayMetrics.published, outcome.published);
+  count(relayMetrics.entriesRetried, outcome.retriedEntries);
+  count(relayMetrics.recordsLeftForRetry, outcome.batchItemFailures.length);
+  count(relayMetrics.poisonRecords, outcome.stop?.reason === 'poison' ? 1 : 0);
 
   const summary = {
     records,

@@ -7,6 +7,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { DynamoEventSource, SqsDlq } from 'aws-cdk-lib/aws-lambda-event-sources';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { relayMetrics } from '../../lambdas/relay/metrics.ts';
 import { outboxStreamFilterPattern, TTL_ATTRIBUTE } from '../../lambdas/shared/outbox.ts';
 import { lambdaEntry } from '../paths.ts';
 import { ServiceFunction, type ObservabilitySettings } from './service-function.ts';
@@ -103,6 +104,15 @@ export interface OutboxTableProps {
    * @default - see {@link OutboxRelaySettings}
    */
   readonly relay?: OutboxRelaySettings;
+  /**
+   * Names of the service's metrics (namespace of the stage, dimension `service` =
+   * `serviceName`) that count what it writes to the outbox, e.g. `OrdersCreated`. With
+   * them, an alarm fires when the service writes events and the relay publishes none:
+   * a relay that is not invoked at all (its stream mapping disabled or failing to read)
+   * reports no lag, no errors and no failures.
+   * @default - no such alarm
+   */
+  readonly outboxWriteMetrics?: readonly string[];
 }
 
 /** How far behind its stream (IteratorAge) a relay may fall before its lag alarm fires. */
@@ -115,6 +125,46 @@ const DEFAULT_RELAY = {
   maxRecordAge: Duration.hours(6),
   timeout: Duration.seconds(60),
 } satisfies Required<OutboxRelaySettings>;
+
+/**
+ * In alarm when the service counted outbox writes and its relay published nothing, in 2
+ * of 3 periods of 5 minutes: a healthy relay publishes within a second, so one period
+ * can miss only the writes of its last moment. The relay's metric is absent altogether
+ * when it is not invoked, hence `FILL(published, 0)`.
+ */
+function relayStalledAlarm(
+  scope: Construct,
+  options: { namespace: string; serviceName: string; written: readonly string[] },
+): cloudwatch.Alarm {
+  const period = Duration.minutes(5);
+  const metric = (metricName: string, service: string) =>
+    new cloudwatch.Metric({
+      namespace: options.namespace,
+      metricName,
+      dimensionsMap: { service },
+      period,
+      statistic: cloudwatch.Stats.SUM,
+    });
+  const written = Object.fromEntries(
+    options.written.map((name, i) => [`written${i}`, metric(name, options.serviceName)]),
+  );
+  return new cloudwatch.MathExpression({
+    expression: `IF(SUM([${Object.keys(written).join(', ')}]) > 0 AND FILL(published, 0) == 0, 1, 0)`,
+    usingMetrics: {
+      ...written,
+      published: metric(relayMetrics.published, `${options.serviceName}-relay`),
+    },
+    period,
+    label: 'Events written, none published',
+  }).createAlarm(scope, 'RelayStalledAlarm', {
+    alarmDescription: `The ${options.serviceName} service wrote outbox events and its relay published none for 10 minutes: the relay is not running (its stream mapping disabled, or unable to read the stream)`,
+    threshold: 1,
+    evaluationPeriods: 3,
+    datapointsToAlarm: 2,
+    comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+    treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+  });
+}
 
 /** An {@link IndexProjection} as the CDK's index properties. */
 function cdkProjection(projection: IndexProjection) {
@@ -158,6 +208,11 @@ export class OutboxTable extends Construct {
    * stream: events are late (a batch being retried, throttling) though none is lost yet.
    */
   public readonly relayLagAlarm: cloudwatch.Alarm;
+  /**
+   * In alarm when the service wrote outbox events and the relay published none, in 2 of
+   * 3 periods of 5 minutes (with `outboxWriteMetrics` only).
+   */
+  public readonly relayStalledAlarm?: cloudwatch.Alarm;
   /** Both alarms. */
   public readonly alarms: readonly cloudwatch.Alarm[];
   private readonly hasIndexes: boolean;
@@ -231,7 +286,19 @@ export class OutboxTable extends Construct {
         comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
         treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
       });
-    this.alarms = [this.relayFailureAlarm, this.relayLagAlarm];
+    this.relayStalledAlarm =
+      props.outboxWriteMetrics && props.outboxWriteMetrics.length > 0
+        ? relayStalledAlarm(this, {
+            namespace: props.observability.metricsNamespace,
+            serviceName: props.serviceName,
+            written: props.outboxWriteMetrics,
+          })
+        : undefined;
+    this.alarms = [
+      this.relayFailureAlarm,
+      this.relayLagAlarm,
+      ...(this.relayStalledAlarm ? [this.relayStalledAlarm] : []),
+    ];
 
     this.relay.function.addEventSource(
       new DynamoEventSource(this.table, {

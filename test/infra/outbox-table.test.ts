@@ -1,6 +1,7 @@
 import { beforeAll, describe, expect, it } from '@jest/globals';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as events from 'aws-cdk-lib/aws-events';
+import { relayMetrics } from '../../lambdas/relay/metrics.ts';
 import { OutboxTable, type StringKeyIndex } from '../../lib/constructs/outbox-table.ts';
 import { onlyId, propertiesOf, unbundledStack } from './template-helpers.ts';
 
@@ -121,5 +122,60 @@ describe('OutboxTable with its defaults', () => {
       ComparisonOperator: 'GreaterThanOrEqualToThreshold',
       TreatMissingData: 'notBreaching',
     });
+  });
+});
+
+describe('OutboxTable stalled-relay alarm', () => {
+  const alarmsOf = (outboxWriteMetrics?: string[]) => {
+    const stack = unbundledStack();
+    new OutboxTable(stack, 'Things', {
+      serviceName: 'things',
+      eventBus: new events.EventBus(stack, 'Bus'),
+      observability,
+      ...(outboxWriteMetrics ? { outboxWriteMetrics } : {}),
+    });
+    return Object.values(
+      Template.fromStack(stack).findResources('AWS::CloudWatch::Alarm') as Record<
+        string,
+        { Properties: Record<string, unknown> }
+      >,
+    ).map((alarm) => alarm.Properties);
+  };
+
+  it('fires when the service counted outbox writes and its relay published nothing, in 2 of 3 periods of 5 minutes', () => {
+    const stalled = alarmsOf(['ThingsMade', 'ThingsUnmade']).filter((alarm) => alarm.Metrics);
+    expect(stalled).toHaveLength(1);
+    expect(stalled[0]).toMatchObject({
+      Threshold: 1,
+      EvaluationPeriods: 3,
+      DatapointsToAlarm: 2,
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+      TreatMissingData: 'notBreaching',
+    });
+    const metrics = stalled[0]!.Metrics as {
+      Id: string;
+      Expression?: string;
+      MetricStat?: { Metric: { Namespace: string; MetricName: string; Dimensions: unknown[] } };
+    }[];
+    const stat = (id: string) => metrics.find((m) => m.Id === id)?.MetricStat?.Metric;
+    expect(stat('written0')).toEqual({
+      Namespace: 'Test',
+      MetricName: 'ThingsMade',
+      Dimensions: [{ Name: 'service', Value: 'things' }],
+    });
+    expect(stat('written1')?.MetricName).toBe('ThingsUnmade');
+    // The relay's own metric, under its own service name, as lambdas/relay emits it.
+    expect(stat('published')).toEqual({
+      Namespace: 'Test',
+      MetricName: relayMetrics.published,
+      Dimensions: [{ Name: 'service', Value: 'things-relay' }],
+    });
+    expect(metrics.find((m) => m.Expression)?.Expression).toBe(
+      'IF(SUM([written0, written1]) > 0 AND FILL(published, 0) == 0, 1, 0)',
+    );
+  });
+
+  it('is not created without metrics of the writes', () => {
+    expect(alarmsOf().filter((alarm) => alarm.Metrics)).toEqual([]);
   });
 });

@@ -14,6 +14,8 @@ import { inventoryTableKeys } from '../../lambdas/inventory/adapters/inventory-t
 import { notificationsTableKeys } from '../../lambdas/notifications/adapters/notifications-table.ts';
 import { ordersTableKeys } from '../../lambdas/orders/adapters/orders-table.ts';
 import { apiMetrics } from '../../lambdas/orders/api/order-api.ts';
+import { inventoryConsumerMetrics } from '../../lambdas/inventory/consumer/inventory-consumer.ts';
+import { paymentMetrics } from '../../lambdas/payments/payments-consumer.ts';
 import { orderEventMetrics } from '../../lambdas/orders/events/order-events-handler.ts';
 import { timeoutMetrics } from '../../lambdas/orders/timer/timeout-task.ts';
 import { paymentsTableKeys } from '../../lambdas/payments/adapters/payments-table.ts';
@@ -446,6 +448,33 @@ describe('OrderSagaStack', () => {
       orders: stack.orders,
       payments: stack.payments,
       inventory: stack.inventory,
+    });
+
+    it('alarms when a relay stalls, on the metrics its service counts for each outbox write', () => {
+      const written = {
+        orders: [apiMetrics.ordersCreated],
+        payments: [paymentMetrics.completed, paymentMetrics.failed, paymentMetrics.refunded],
+        inventory: [
+          inventoryConsumerMetrics.reserved,
+          inventoryConsumerMetrics.reservationFailed,
+          inventoryConsumerMetrics.released,
+        ],
+      };
+      for (const [service, outbox] of Object.entries(outboxes())) {
+        const alarm = propertiesOf(template, logicalIdOf(outbox.relayStalledAlarm!));
+        const metrics = (
+          alarm.Metrics as { Id: string; MetricStat?: { Metric: Record<string, unknown> } }[]
+        )
+          .filter((m) => m.Id.startsWith('written'))
+          .map((m) => m.MetricStat!.Metric);
+        expect(metrics).toEqual(
+          written[service as keyof typeof written].map((name) => ({
+            Namespace: `OrderSaga/${settings.STAGE}`,
+            MetricName: name,
+            Dimensions: [{ Name: 'service', Value: service }],
+          })),
+        );
+      }
     });
 
     it('reads only new outbox items from each outbox table stream into its relay', () => {
@@ -898,9 +927,9 @@ describe('OrderSagaStack', () => {
     it('sends every alarm to the encrypted alarm topic, on alarm and back to OK', () => {
       const topic = logicalIdOf(stack.observability.alarmTopic!);
       const alarms = Object.values(template.findResources('AWS::CloudWatch::Alarm') as Resources);
-      // The API's 5xx share, 4 per consumer, 2 per relay, 1 for the timer, 1 per
+      // The API's 5xx share, 4 per consumer, 3 per relay, 1 for the timer, 1 per
       // must-stay-zero saga metric.
-      expect(alarms).toHaveLength(1 + 5 * 4 + 3 * 2 + 1 + 2);
+      expect(alarms).toHaveLength(1 + 5 * 4 + 3 * 3 + 1 + 2);
       for (const { Properties: alarm } of alarms) {
         expect(alarm.AlarmActions).toEqual([{ Ref: topic }]);
         expect(alarm.OKActions).toEqual([{ Ref: topic }]);
