@@ -1,5 +1,6 @@
 import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as logs from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import {
   InventoryReleaseRequested,
@@ -416,6 +417,17 @@ export class OrderSagaStack extends Stack {
       })),
       otherAlarms: Object.values(outboxes).flatMap((outbox) => outbox.alarms),
     });
+
+    // A stage that keeps its tables keeps its logs too: after a stack is deleted or
+    // replaced they are what is left to investigate with (their retention still expires
+    // the lines). Not the timer's: its name is fixed, and a kept one would make the next
+    // deployment of the stack fail on "already exists".
+    if (config.retainData) {
+      for (const child of this.node.findAll()) {
+        if (child instanceof logs.LogGroup && child !== this.timer.logGroup)
+          child.applyRemovalPolicy(RemovalPolicy.RETAIN);
+      }
+    }
 
     new CfnOutput(this, 'ApiUrl', {
       value: this.api.url,

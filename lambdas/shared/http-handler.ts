@@ -6,7 +6,10 @@ import { errorResponse, HttpError, httpErrors, internalErrorResponse } from './h
 import { withObservability, type Observability } from './observability.ts';
 import { createRouter, type Route } from './router.ts';
 
-/** Metric names every API emits per request (EMF; alarms key on `ServerErrors`). */
+/**
+ * Metric names every API emits per request (EMF), by service. The 5xx alarm reads API
+ * Gateway's own `5XXError` instead, which also counts the answers no function gave.
+ */
 export const httpMetrics = {
   requests: 'Requests',
   clientErrors: 'ClientErrors',

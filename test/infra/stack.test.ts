@@ -768,7 +768,7 @@ describe('OrderSagaStack', () => {
       });
     });
 
-    it('throttles the stage at 50 requests per second, with bursts of 100', () => {
+    it('throttles the stage at 50 requests per second, with bursts of 100, without paid per-method metrics', () => {
       template.hasResourceProperties('AWS::ApiGateway::Stage', {
         MethodSettings: [
           Match.objectLike({
@@ -776,6 +776,7 @@ describe('OrderSagaStack', () => {
             ResourcePath: '/*',
             ThrottlingRateLimit: 50,
             ThrottlingBurstLimit: 100,
+            MetricsEnabled: false,
           }),
         ],
       });
@@ -1106,6 +1107,20 @@ describe('OrderSagaStack with other stage settings', () => {
     template.hasResourceProperties('AWS::StepFunctions::StateMachine', {
       TracingConfiguration: { Enabled: false },
     });
+  });
+
+  it("keeps a production stack's function and API logs when it is deleted, but not the timer's named log group", () => {
+    const groups = Object.values(
+      template.findResources('AWS::Logs::LogGroup') as Record<
+        string,
+        { DeletionPolicy?: string; Properties: Record<string, unknown> }
+      >,
+    );
+    const named = groups.filter((g) => String(g.Properties.LogGroupName).includes('vendedlogs'));
+    expect(named.map((g) => g.DeletionPolicy)).toEqual(['Delete']);
+    const others = groups.filter((g) => !named.includes(g));
+    expect(others.length).toBeGreaterThan(10);
+    expect(new Set(others.map((g) => g.DeletionPolicy))).toEqual(new Set(['Retain']));
   });
 
   it('retains and protects every table of a production stack', () => {
