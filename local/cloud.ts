@@ -1,6 +1,13 @@
 import { LocalEventBridge, matchesPattern, type EventBridgeEvent } from './eventbridge/index.ts';
 import { LocalStepFunctions, type ExecutionStatus } from './stepfunctions/index.ts';
-import { Faults, faultConfigFromEnv, type FaultConfig } from './faults.ts';
+import {
+  describeTargets,
+  Faults,
+  faultResourcesOf,
+  faultsFromEnv,
+  parseFaultConfig,
+  type FaultConfig,
+} from './faults.ts';
 import type { LogSink } from './ports.ts';
 import { selectStack } from './template/manifest.ts';
 import { buildModel, type CloudModel } from './template/model.ts';
@@ -28,7 +35,10 @@ export interface LocalCloudOptions {
   apiPort?: number;
   /** Port of the AWS endpoint (`AWS_ENDPOINT_URL`). @default 4566 (0 = random) */
   endpointPort?: number;
-  /** Initial faults (else `LOCAL_FAULTS` / `LOCAL_FAULTS_FILE`). */
+  /**
+   * Initial faults (else `LOCAL_FAULTS` / `LOCAL_FAULTS_FILE`). A target that names no
+   * resource of the stack stops the start with an error.
+   */
   faults?: FaultConfig;
   /** Print nothing (lines are still kept: see `logs()`). @default false */
   quiet?: boolean;
@@ -165,7 +175,12 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
     if (!options.quiet) print(line);
   };
   const counters = new Counters();
-  const faults = new Faults(options.faults ?? faultConfigFromEnv());
+  // Read (and validated) before anything starts; the targets are checked against the model.
+  const initialFaults =
+    options.faults !== undefined
+      ? { config: parseFaultConfig(options.faults, 'faults option'), source: 'faults option' }
+      : faultsFromEnv();
+  const faults = new Faults();
   const stack = selectStack(options.cdkOut, options.stackName);
 
   const stoppers: (() => Promise<void> | void)[] = [];
@@ -198,6 +213,13 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
       queueUrlBase: endpoint.url,
     });
     reportModel(model, log);
+    faults.setResources(faultResourcesOf(model));
+    if (initialFaults) {
+      const targets = faults.set(initialFaults.config, initialFaults.source);
+      log(
+        `Faults (${initialFaults.source}) on${targets.length > 0 ? `: ${describeTargets(targets)}` : ''}`,
+      );
+    }
 
     const [dynamo, sqs] = await Promise.all([
       startDynamoDbLocal({ log }),

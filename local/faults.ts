@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import * as z from 'zod/mini';
+import type { CloudModel } from './template/model.ts';
 
 /**
  * Faults on demand, so resilience (retries, DLQs, idempotency, compensations) can
@@ -10,14 +11,17 @@ import * as z from 'zod/mini';
  * most this many occurrences, then the fault is spent). With only `count`, the
  * first `count` occurrences fault; with only `rate`, each occurrence faults with
  * that probability; with both, occurrences fault with probability `rate` until
- * `count` have. Targets match a logical id, a physical name or an ARN; `*` is any.
+ * `count` have. A target is a logical id or its beginning (CDK appends a hash to the
+ * construct path: `PaymentRequestsHandler` names `PaymentRequestsHandlerFunction89BD7336`),
+ * a physical name or an ARN; `*` is any. Once the cloud has told the faults its resources
+ * (`setResources`), a target that matches none of them is refused.
  *
  * ```json
  * {
- *   "functions": [{ "function": "PaymentFn", "effect": "error", "rate": 0.2 },
+ *   "functions": [{ "function": "PaymentRequestsHandler", "effect": "error", "rate": 0.2 },
  *                 { "function": "*", "effect": "timeout", "count": 1 }],
  *   "putEvents": { "rate": 0.1 },
- *   "duplicateDeliveries": [{ "queue": "PaymentsQueue", "rate": 0.5 }],
+ *   "duplicateDeliveries": [{ "queue": "PaymentRequestsQueue", "rate": 0.5 }],
  *   "dynamodbThrottling": [{ "table": "OrdersTable", "count": 3 }]
  * }
  * ```
@@ -109,14 +113,23 @@ function keysAt(path: readonly PropertyKey[]): string[] {
     : [];
 }
 
+/** A fault configuration and the setting it came from (for messages). */
+export interface FaultSetting {
+  config: ParsedConfig;
+  source: string;
+}
+
 /** The fault configuration from `LOCAL_FAULTS` or `LOCAL_FAULTS_FILE`, if any. */
-export function faultConfigFromEnv(env: NodeJS.ProcessEnv = process.env): ParsedConfig | undefined {
-  if (env.LOCAL_FAULTS) return parseFaultConfig(env.LOCAL_FAULTS, 'LOCAL_FAULTS');
+export function faultsFromEnv(env: NodeJS.ProcessEnv = process.env): FaultSetting | undefined {
+  if (env.LOCAL_FAULTS) {
+    return { config: parseFaultConfig(env.LOCAL_FAULTS, 'LOCAL_FAULTS'), source: 'LOCAL_FAULTS' };
+  }
   if (env.LOCAL_FAULTS_FILE) {
-    return parseFaultConfig(
-      readFileSync(env.LOCAL_FAULTS_FILE, 'utf8'),
-      `LOCAL_FAULTS_FILE ${env.LOCAL_FAULTS_FILE}`,
-    );
+    const source = `LOCAL_FAULTS_FILE ${env.LOCAL_FAULTS_FILE}`;
+    return {
+      config: parseFaultConfig(readFileSync(env.LOCAL_FAULTS_FILE, 'utf8'), source),
+      source,
+    };
   }
   return undefined;
 }
@@ -128,9 +141,107 @@ export interface FaultTarget {
   arn?: string;
 }
 
+/** A target: `*`, a logical id or its beginning, a physical name or an ARN. */
 function matches(pattern: string | undefined, target: FaultTarget): boolean {
   if (pattern === undefined || pattern === '*') return true;
-  return pattern === target.logicalId || pattern === target.name || pattern === target.arn;
+  return (
+    pattern === target.name ||
+    pattern === target.arn ||
+    (target.logicalId?.startsWith(pattern) ?? false)
+  );
+}
+
+/** The resources of a running cloud that fault targets can name. */
+export interface FaultResources {
+  /** The functions that run. */
+  functions: readonly FaultTarget[];
+  /** The queues an SQS event source mapping reads: only their deliveries can be duplicated. */
+  queues: readonly FaultTarget[];
+  tables: readonly FaultTarget[];
+}
+
+/** The resources of a template model that fault targets can name. */
+export function faultResourcesOf(
+  model: Pick<CloudModel, 'functions' | 'queues' | 'tables' | 'eventSourceMappings'>,
+): FaultResources {
+  const polled = new Set(
+    model.eventSourceMappings.filter((m) => m.enabled && m.kind === 'sqs').map((m) => m.sourceArn),
+  );
+  return {
+    functions: model.functions,
+    queues: model.queues.filter((q) => polled.has(q.arn)),
+    tables: model.tables,
+  };
+}
+
+/** What one target of a configuration names. */
+export interface TargetMatch {
+  /** Where the target is in the configuration, e.g. `functions.0.function`. */
+  setting: string;
+  target: string;
+  /** The logical ids (else names) of the resources it names; empty for `*`. */
+  matched: string[];
+}
+
+const KINDS = {
+  functions: 'function',
+  queues: 'queue an SQS event source mapping reads',
+  tables: 'table',
+} as const;
+
+/** The resources each target names; throws, listing what there is, when one names none. */
+function resolveTargets(
+  config: ParsedConfig,
+  resources: FaultResources,
+  source: string,
+): TargetMatch[] {
+  const targets: { setting: string; target: string; kind: keyof FaultResources }[] = [
+    ...(config.functions ?? []).map((f, i) => ({
+      setting: `functions.${i}.function`,
+      target: f.function,
+      kind: 'functions' as const,
+    })),
+    ...(config.duplicateDeliveries ?? []).map((d, i) => ({
+      setting: `duplicateDeliveries.${i}.queue`,
+      target: d.queue,
+      kind: 'queues' as const,
+    })),
+    ...(config.dynamodbThrottling ?? []).flatMap((t, i) =>
+      t.table === undefined
+        ? []
+        : [{ setting: `dynamodbThrottling.${i}.table`, target: t.table, kind: 'tables' as const }],
+    ),
+  ];
+  const problems: string[] = [];
+  const resolved = targets.map(({ setting, target, kind }) => {
+    if (target === '*') return { setting, target, matched: [] };
+    const matched = resources[kind]
+      .filter((r) => matches(target, r))
+      .map((r) => r.logicalId ?? r.name ?? r.arn ?? '?');
+    if (matched.length === 0) {
+      const there = resources[kind].map((r) => r.logicalId ?? r.name ?? r.arn).join(', ');
+      problems.push(
+        `  ${setting} "${target}" matches no ${KINDS[kind]}; ` +
+          (there ? `there are ${there}` : 'there is none'),
+      );
+    }
+    return { setting, target, matched };
+  });
+  if (problems.length > 0) {
+    throw new Error(
+      `Invalid ${source}: ${problems.length > 1 ? 'targets match' : 'a target matches'} nothing ` +
+        `(a target is a logical id or its beginning, a physical name, an ARN, or *):\n` +
+        problems.join('\n'),
+    );
+  }
+  return resolved;
+}
+
+/** One line that says what each target of a configuration names. */
+export function describeTargets(matches: readonly TargetMatch[]): string {
+  return matches
+    .map((m) => `${m.setting} "${m.target}": ${m.target === '*' ? 'all' : m.matched.join(', ')}`)
+    .join('; ');
 }
 
 /** A fault rule with its remaining budget. */
@@ -167,15 +278,28 @@ export class Faults {
   private throttles: { pattern: string | undefined; trigger: Trigger }[] = [];
   private readonly random: () => number;
   private readonly injected: Record<string, number> = {};
+  private resources: FaultResources | undefined;
 
   constructor(config?: FaultConfig, random: () => number = Math.random) {
     this.random = random;
     if (config) this.set(config);
   }
 
-  /** Replaces the fault configuration (validated; throws on an invalid one). */
-  set(config: FaultConfig | string): void {
-    const parsed = parseFaultConfig(config);
+  /**
+   * The cloud's resources: from now on, `set` refuses a configuration with a target
+   * that names none of them.
+   */
+  setResources(resources: FaultResources): void {
+    this.resources = resources;
+  }
+
+  /**
+   * Replaces the fault configuration (validated; throws on an invalid one, naming
+   * `source`). Returns what each target names (once the resources are known).
+   */
+  set(config: FaultConfig | string, source = 'fault config'): TargetMatch[] {
+    const parsed = parseFaultConfig(config, source);
+    const resolved = this.resources ? resolveTargets(parsed, this.resources, source) : [];
     this.functions = (parsed.functions ?? []).map((f) => ({
       pattern: f.function,
       fault: {
@@ -193,6 +317,7 @@ export class Faults {
       pattern: t.table,
       trigger: new Trigger(t),
     }));
+    return resolved;
   }
 
   /** Removes every fault. */
