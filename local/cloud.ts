@@ -36,8 +36,9 @@ export interface LocalCloudOptions {
   /** Port of the AWS endpoint (`AWS_ENDPOINT_URL`). @default 4566 (0 = random) */
   endpointPort?: number;
   /**
-   * Initial faults (else `LOCAL_FAULTS` / `LOCAL_FAULTS_FILE`). A target that names no
-   * resource of the stack stops the start with an error.
+   * Initial faults (else `LOCAL_FAULTS` / `LOCAL_FAULTS_FILE`; `{}`: none, as `npm start`
+   * passes, which applies those after seeding). A target that names no resource of the
+   * stack stops the start with an error.
    */
   faults?: FaultConfig;
   /** Print nothing (lines are still kept: see `logs()`). @default false */
@@ -214,7 +215,7 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
     });
     reportModel(model, log);
     faults.setResources(faultResourcesOf(model));
-    if (initialFaults) {
+    if (initialFaults && Object.values(initialFaults.config).some((v) => v !== undefined)) {
       const targets = faults.set(initialFaults.config, initialFaults.source);
       log(
         `Faults (${initialFaults.source}) on${targets.length > 0 ? `: ${describeTargets(targets)}` : ''}`,

@@ -7,14 +7,16 @@
  * - `LOCAL_API_PORT` (default 3000), `LOCAL_ENDPOINT_PORT` (default 4566);
  * - `LOCAL_STACK`: the stack to run when the app has several;
  * - `LOCAL_SKIP_SYNTH=1`: run what is already in `LOCAL_CDK_OUT` (default `cdk.out`);
- * - `LOCAL_FAULTS` / `LOCAL_FAULTS_FILE`: faults to inject (see local/faults.ts);
+ * - `LOCAL_FAULTS` / `LOCAL_FAULTS_FILE`: faults to inject once the demo products are
+ *   seeded (see local/faults.ts);
  * - `LOCAL_QUIET=1`: no function logs;
  * - `LOCAL_SEED=0`: do not put the demo products (SKU-1..3) in stock.
  */
 import type { ChildProcess } from 'node:child_process';
 import { resolve } from 'node:path';
 import { startLocalCloud, type LocalCloud } from './cloud.ts';
-import { DEFAULT_PRODUCTS, seedProducts } from './seed.ts';
+import { faultsFromEnv } from './faults.ts';
+import { prepareCloud } from './startup.ts';
 import { PROJECT_ROOT, synthesizeCdkApp } from './synth.ts';
 
 const cdkOut = resolve(PROJECT_ROOT, process.env.LOCAL_CDK_OUT ?? 'cdk.out');
@@ -54,6 +56,8 @@ process.on('SIGINT', () => void shutdown('SIGINT'));
 process.on('SIGTERM', () => void shutdown('SIGTERM'));
 
 async function main(): Promise<void> {
+  // Read now, so a malformed configuration stops before the synth; applied after seeding.
+  const faults = faultsFromEnv();
   if (process.env.LOCAL_SKIP_SYNTH !== '1') await synthesize();
   if (stopping) return;
   const started = Date.now();
@@ -63,12 +67,10 @@ async function main(): Promise<void> {
     apiPort: port('LOCAL_API_PORT', 3000),
     endpointPort: port('LOCAL_ENDPOINT_PORT', 4566),
     functionLogs: process.env.LOCAL_QUIET !== '1',
+    faults: {},
   });
   if (process.env.LOCAL_QUIET === '1') console.log('(LOCAL_QUIET=1: function logs hidden)');
-  if (process.env.LOCAL_SEED !== '0') {
-    await seedProducts(cloud.apiUrl);
-    console.log(`Seeded ${DEFAULT_PRODUCTS.map((p) => p.sku).join(', ')} (LOCAL_SEED=0 to skip)`);
-  }
+  await prepareCloud(cloud, { seed: process.env.LOCAL_SEED !== '0', faults }, console.log);
   const stage = cloud.model.apis[0]?.stageName;
   const lines = [
     '',
