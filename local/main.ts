@@ -16,7 +16,7 @@ import type { ChildProcess } from 'node:child_process';
 import { resolve } from 'node:path';
 import { startLocalCloud, type LocalCloud } from './cloud.ts';
 import { faultsFromEnv } from './faults.ts';
-import { prepareCloud } from './startup.ts';
+import { prepareCloud, startBanner } from './startup.ts';
 import { PROJECT_ROOT, synthesizeCdkApp } from './synth.ts';
 
 const cdkOut = resolve(PROJECT_ROOT, process.env.LOCAL_CDK_OUT ?? 'cdk.out');
@@ -71,17 +71,7 @@ async function main(): Promise<void> {
   });
   if (process.env.LOCAL_QUIET === '1') console.log('(LOCAL_QUIET=1: function logs hidden)');
   await prepareCloud(cloud, { seed: process.env.LOCAL_SEED !== '0', faults }, console.log);
-  const stage = cloud.model.apis[0]?.stageName;
-  const lines = [
-    '',
-    `Local cloud ready in ${((Date.now() - started) / 1000).toFixed(1)} s`,
-    `  API:           ${cloud.apiUrl}${stage ? `   (also ${cloud.apiUrl}/${stage}/...)` : ''}`,
-    `  AWS endpoint:  ${cloud.endpoint}   (region ${cloud.region}, any credentials)`,
-    `                 e.g. AWS_ENDPOINT_URL=${cloud.endpoint} AWS_REGION=${cloud.region} AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test aws dynamodb list-tables`,
-    '  Stop:          Ctrl-C',
-    '',
-  ];
-  console.log(lines.join('\n'));
+  console.log(startBanner(cloud, Date.now() - started));
 }
 
 main().catch(async (error: Error) => {

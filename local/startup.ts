@@ -6,6 +6,7 @@ import type { LocalCloud } from './cloud.ts';
 import { describeTargets, type FaultSetting } from './faults.ts';
 import type { LogSink } from './ports.ts';
 import { DEFAULT_PRODUCTS, seedProducts } from './seed.ts';
+import type { CloudModel } from './template/model.ts';
 
 export interface StartSettings {
   /** Put the demo products in stock (`LOCAL_SEED` is not `0`). */
@@ -37,4 +38,31 @@ export async function prepareCloud(
         (targets.length > 0 ? `: ${describeTargets(targets)}` : ''),
     );
   }
+}
+
+/**
+ * What the start prints when the cloud is ready: where the API and the AWS endpoint
+ * answer. Each API's id is shown with its LocalStack-style URL, which needs it.
+ */
+export function startBanner(
+  cloud: Pick<LocalCloud, 'apiUrl' | 'endpoint' | 'region'> & { model: Pick<CloudModel, 'apis'> },
+  startMs: number,
+): string {
+  const { apis } = cloud.model;
+  const stage = apis[0]?.stageName;
+  const lines = [
+    '',
+    `Local cloud ready in ${(startMs / 1000).toFixed(1)} s`,
+    `  API:           ${cloud.apiUrl}${stage ? `   (also ${cloud.apiUrl}/${stage}/...)` : ''}`,
+    ...apis.map(
+      (a) =>
+        `  API id:        ${a.restApiId}${apis.length > 1 ? ` (${a.name})` : ''}   ` +
+        `(${cloud.apiUrl}/restapis/${a.restApiId}/${a.stageName}/_user_request_/...)`,
+    ),
+    `  AWS endpoint:  ${cloud.endpoint}   (region ${cloud.region}, any credentials)`,
+    `                 e.g. AWS_ENDPOINT_URL=${cloud.endpoint} AWS_REGION=${cloud.region} AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test aws dynamodb list-tables`,
+    '  Stop:          Ctrl-C',
+    '',
+  ];
+  return lines.join('\n');
 }

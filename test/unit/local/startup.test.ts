@@ -2,7 +2,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/glo
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Faults, parseFaultConfig } from '../../../local/faults.ts';
-import { prepareCloud } from '../../../local/startup.ts';
+import { prepareCloud, startBanner } from '../../../local/startup.ts';
 
 /** The inventory API's function, as the cloud's resources list it. */
 const inventoryApi = {
@@ -91,5 +91,44 @@ describe('prepareCloud', () => {
         () => undefined,
       ),
     ).rejects.toThrow(/Invalid LOCAL_FAULTS: a target matches nothing[^]*"PaymentFunction"/);
+  });
+});
+
+const api = (restApiId: string, name: string) => ({
+  logicalId: `${name}Api`,
+  restApiId,
+  name,
+  stageName: 'dev',
+  binaryMediaTypes: [],
+  routes: [],
+  gatewayResponses: [],
+});
+const cloud = {
+  apiUrl: 'http://localhost:3000',
+  endpoint: 'http://127.0.0.1:4566',
+  region: 'us-east-1',
+  model: { apis: [api('s6gceoi261', 'order-saga-dev')] },
+};
+
+describe('startBanner', () => {
+  it("prints the API's id, which its LocalStack-style path needs", () => {
+    const banner = startBanner(cloud, 1_640);
+    expect(banner).toContain('Local cloud ready in 1.6 s');
+    expect(banner).toContain(
+      '  API:           http://localhost:3000   (also http://localhost:3000/dev/...)\n' +
+        '  API id:        s6gceoi261   ' +
+        '(http://localhost:3000/restapis/s6gceoi261/dev/_user_request_/...)\n',
+    );
+  });
+
+  it('names each API when the stack has several', () => {
+    const banner = startBanner(
+      { ...cloud, model: { apis: [api('a1', 'orders'), api('b2', 'admin')] } },
+      1_000,
+    );
+    expect(banner).toContain(
+      '  API id:        a1 (orders)   (http://localhost:3000/restapis/a1/dev/_user_request_/...)\n' +
+        '  API id:        b2 (admin)   (http://localhost:3000/restapis/b2/dev/_user_request_/...)\n',
+    );
   });
 });
