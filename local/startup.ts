@@ -60,7 +60,10 @@ export function startBanner(
         `(${cloud.apiUrl}/restapis/${a.restApiId}/${a.stageName}/_user_request_/...)`,
     ),
     `  AWS endpoint:  ${cloud.endpoint}   (region ${cloud.region}, any credentials)`,
-    `                 e.g. AWS_ENDPOINT_URL=${cloud.endpoint} AWS_REGION=${cloud.region} AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test aws dynamodb list-tables`,
+    // AWS CLI v1 reads the region only from AWS_DEFAULT_REGION ("You must specify a region"
+    // with AWS_REGION); CLI v2 reads both, the JavaScript SDK only AWS_REGION.
+    `                 e.g. AWS_ENDPOINT_URL=${cloud.endpoint} AWS_DEFAULT_REGION=${cloud.region} AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test aws dynamodb list-tables`,
+    `                 (AWS_DEFAULT_REGION for the AWS CLI, v1 and v2; AWS_REGION for the SDKs)`,
     '  Stop:          Ctrl-C',
     '',
   ];

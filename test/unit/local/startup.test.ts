@@ -121,6 +121,15 @@ describe('startBanner', () => {
     );
   });
 
+  it('gives an AWS CLI example whose region AWS CLI v1 reads too (AWS_DEFAULT_REGION)', () => {
+    const banner = startBanner(cloud, 1_000);
+    expect(banner).toContain(
+      'e.g. AWS_ENDPOINT_URL=http://127.0.0.1:4566 AWS_DEFAULT_REGION=us-east-1 ' +
+        'AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test aws dynamodb list-tables',
+    );
+    expect(banner).not.toMatch(/AWS_REGION=\S+ .*aws dynamodb/);
+  });
+
   it('names each API when the stack has several', () => {
     const banner = startBanner(
       { ...cloud, model: { apis: [api('a1', 'orders'), api('b2', 'admin')] } },
