@@ -6,9 +6,7 @@ import {
   InventoryReleaseRequested,
   OrderCancelled,
   OrderConfirmed,
-  OrderCreated,
   PaymentCompleted,
-  PaymentRefundRequested,
 } from '../events/index.ts';
 import { inventoryTableKeys } from '../lambdas/inventory/adapters/inventory-table.ts';
 import { inventoryConsumerMetrics } from '../lambdas/inventory/consumer/inventory-consumer.ts';
@@ -22,6 +20,7 @@ import {
   timerStartMetrics,
 } from '../lambdas/orders/timer/timer-start-consumer.ts';
 import { orderEventContracts } from '../lambdas/orders/use-cases/react-to-order-event.ts';
+import { paymentsConsumedEvents } from '../lambdas/payments/consumed-events.ts';
 import { paymentMetrics } from '../lambdas/payments/payments-consumer.ts';
 import type { StageConfig } from './config.ts';
 import { SagaEventBus } from './constructs/event-bus.ts';
@@ -84,7 +83,7 @@ export class OrderSagaStack extends Stack {
   public readonly timerStarts: EventConsumer;
   /** The payments table and its relay. */
   public readonly payments: OutboxTable;
-  /** The payment simulator: OrderCreated (charge) and PaymentRefundRequested. */
+  /** The payment simulator: OrderCreated (charge), OrderCancelled (void), refund requests. */
   public readonly paymentRequests: EventConsumer;
   /** The inventory table (products index) and its relay. */
   public readonly inventory: OutboxTable;
@@ -171,7 +170,8 @@ export class OrderSagaStack extends Stack {
     this.api.addRoute('POST', '/orders/{orderId}/cancel', this.ordersApiFunction.function);
     this.api.addRoute('GET', '/orders/{orderId}/timeline', this.ordersApiFunction.function);
 
-    // ---- Payments: OrderCreated → charge; PaymentRefundRequested → refund.
+    // ---- Payments: OrderCreated → charge; OrderCancelled → void a charge not settled yet;
+    // PaymentRefundRequested → refund.
     this.payments = new OutboxTable(this, 'Payments', {
       serviceName: 'payments',
       eventBus,
@@ -186,8 +186,9 @@ export class OrderSagaStack extends Stack {
     this.paymentRequests = new EventConsumer(this, 'PaymentRequests', {
       serviceName: 'payments',
       entry: lambdaEntry('payments/handler.ts'),
-      description: 'Payment simulator: charges new orders and refunds on request',
-      contracts: [OrderCreated, PaymentRefundRequested],
+      description:
+        'Payment simulator: charges new orders, voids cancelled ones, refunds on request',
+      contracts: paymentsConsumedEvents,
       eventBus,
       observability,
       // A tok_slow charge hides its message until the charge settles (ChangeMessageVisibility),
@@ -202,7 +203,8 @@ export class OrderSagaStack extends Stack {
         SLOW_PAYMENT_SECONDS: String(config.simulators.slowPaymentSeconds),
       },
     });
-    // Reads the order's payment, then writes it with its events in one transaction of puts.
+    // Reads the order's payment, then writes it: alone with a conditional put (a slow charge
+    // started, a void), or with its events in one transaction of puts.
     this.payments.grantOperations(this.paymentRequests.handler, 'GetItem', 'PutItem');
 
     // ---- Inventory: PaymentCompleted → reserve stock; InventoryReleaseRequested → release.

@@ -1,6 +1,6 @@
 /**
- * Entry point of the payment Lambda (SQS queue fed by the OrderCreated and
- * PaymentRefundRequested rules). Everything here runs once per container: the
+ * Entry point of the payment Lambda (SQS queue fed by the rule for OrderCreated,
+ * OrderCancelled and PaymentRefundRequested). Everything here runs once per container: the
  * environment is validated (a bad configuration fails the cold start, not a message) and
  * the clients are created and reused.
  *

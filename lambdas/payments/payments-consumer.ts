@@ -1,19 +1,30 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
-import type { EventOf, OrderCreated, PaymentRefundRequested } from '../../events/index.ts';
+import type {
+  EventOf,
+  OrderCancelled,
+  OrderCreated,
+  PaymentRefundRequested,
+} from '../../events/index.ts';
 import { createEventConsumer, DeferredMessageError } from '../shared/event-consumer.ts';
 import type { Observability } from '../shared/observability.ts';
 import { MAX_VISIBILITY_TIMEOUT_SECONDS, type MessageDelayer } from '../shared/message-delay.ts';
 import { paymentsConsumedEvents } from './consumed-events.ts';
 import { chargePayment, type ChargePaymentDeps } from './use-cases/charge-payment.ts';
 import { refundPayment } from './use-cases/refund-payment.ts';
+import { voidPayment } from './use-cases/void-payment.ts';
 
 /** Metric names the payment function emits (EMF, namespace from POWERTOOLS_METRICS_NAMESPACE). */
 export const paymentMetrics = {
   completed: 'PaymentsCompleted',
   failed: 'PaymentsFailed',
   refunded: 'PaymentsRefunded',
+  /**
+   * Payments voided before any charge: the order was cancelled, or its deadline passed,
+   * before the charge started or settled. A void announces nothing (no outbox write).
+   */
+  voided: 'PaymentsVoided',
   /** Deliveries that changed nothing: redeliveries and second requests for the same effect. */
   duplicates: 'DuplicateEvents',
   /** Slow charges whose message was pushed back until they settle. */
@@ -39,7 +50,8 @@ export class PaymentPendingError extends DeferredMessageError {
 }
 
 /**
- * The payment function's SQS handler: OrderCreated charges, PaymentRefundRequested
+ * The payment function's SQS handler: OrderCreated charges (or voids, past the order's
+ * deadline), OrderCancelled voids a charge not settled yet, PaymentRefundRequested
  * refunds; each message is reported on its own (partial batch responses).
  *
  * A message fails (and is retried by the queue, then set aside in the DLQ) when it is
@@ -69,6 +81,21 @@ export function createPaymentsHandler(
         logger.info('Payment failed', {
           paymentId: result.payment.paymentId,
           reason: result.payment.failureReason,
+        });
+        return;
+      case 'voided':
+        count(paymentMetrics.voided);
+        logger.info('Payment voided (expired): the order deadline passed before the charge', {
+          reason: 'expired',
+          paymentId: result.payment.paymentId,
+          previousStatus: result.previous,
+          deadline: event.data.deadline,
+        });
+        return;
+      case 'not-charged':
+        logger.info('OrderCreated for a voided payment acknowledged: not charged', {
+          paymentId: result.payment.paymentId,
+          voidReason: result.payment.voidReason,
         });
         return;
       case 'duplicate':
@@ -118,6 +145,36 @@ export function createPaymentsHandler(
     }
   };
 
+  const onOrderCancelled = async (event: EventOf<typeof OrderCancelled>, logger: Logger) => {
+    const result = await voidPayment(event, deps);
+    switch (result.kind) {
+      case 'voided':
+        count(paymentMetrics.voided);
+        logger.info('Payment voided (cancelled): the order was cancelled before the charge', {
+          reason: 'cancelled',
+          paymentId: result.payment.paymentId,
+          previousStatus: result.previous,
+          cancellationReason: event.data.reason,
+        });
+        return;
+      case 'duplicate':
+        count(paymentMetrics.duplicates);
+        logger.info('OrderCancelled for a voided payment acknowledged', {
+          paymentId: result.payment.paymentId,
+          voidReason: result.payment.voidReason,
+        });
+        return;
+      case 'settled':
+        // The usual case (a declined charge, out of stock, a cancel after confirmation):
+        // the order service asks for the refund of a completed charge itself.
+        logger.info('OrderCancelled for a settled payment: nothing to void', {
+          paymentId: result.payment.paymentId,
+          status: result.payment.status,
+        });
+        return;
+    }
+  };
+
   const onRefundRequested = async (
     event: EventOf<typeof PaymentRefundRequested>,
     logger: Logger,
@@ -163,6 +220,8 @@ export function createPaymentsHandler(
       switch (event.type) {
         case 'OrderCreated':
           return await onOrderCreated(event, record, logger);
+        case 'OrderCancelled':
+          return await onOrderCancelled(event, logger);
         case 'PaymentRefundRequested':
           return await onRefundRequested(event, logger);
       }

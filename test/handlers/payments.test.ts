@@ -8,7 +8,7 @@ import {
   it,
   jest,
 } from '@jest/globals';
-import { OrderCreated, PaymentRefundRequested } from '../../events/index.ts';
+import { OrderCancelled, OrderCreated, PaymentRefundRequested } from '../../events/index.ts';
 import {
   MAX_VISIBILITY_TIMEOUT_SECONDS,
   sqsMessageDelayer,
@@ -17,8 +17,15 @@ import { createPaymentStore } from '../../lambdas/payments/adapters/payment-stor
 import { paymentKey, toPaymentItem } from '../../lambdas/payments/adapters/payments-table.ts';
 import type { Payment } from '../../lambdas/payments/domain/payment.ts';
 import { createPaymentsHandler, paymentMetrics } from '../../lambdas/payments/payments-consumer.ts';
+import { AwsServiceError } from '../../lambdas/shared/aws/errors.ts';
 import { createObservability } from '../../lambdas/shared/observability.ts';
-import { FakeClock, orderCreated, ORDER_ID, refundRequested } from '../unit/payments/fakes.ts';
+import {
+  FakeClock,
+  orderCancelled,
+  orderCreated,
+  ORDER_ID,
+  refundRequested,
+} from '../unit/payments/fakes.ts';
 import {
   lambdaContext,
   QUEUE_URL,
@@ -27,6 +34,7 @@ import {
   TABLE,
 } from '../unit/payments/sqs-fixtures.ts';
 import {
+  conditionalCheckFailed,
   failWith,
   FakeDocumentDb,
   transactionCanceled,
@@ -257,24 +265,30 @@ describe('payments handler', () => {
 });
 
 describe('payments handler with a slow charge', () => {
-  const slowOrder = () => orderCreated({ paymentToken: 'tok_slow' });
+  const slowOrder = (deadline?: string) => orderCreated({ paymentToken: 'tok_slow', deadline });
 
   it('writes PROCESSING, hides its own message until the charge settles and reports it failed', async () => {
     const { handler, logs, metricNames } = setup();
     dynamo.on('get', () => ({}));
-    dynamo.on('transactWrite', () => ({}));
+    dynamo.on('put', () => ({}));
     const response = await handler(
       { Records: [queued('m1', OrderCreated, slowOrder())] },
       lambdaContext(),
     );
 
     expect(response.batchItemFailures).toEqual([{ itemIdentifier: 'm1' }]);
-    const items = transactItems();
-    expect(items).toHaveLength(1);
-    expect(items[0]!.Put!.Item).toMatchObject({
-      status: 'PROCESSING',
-      settlesAt: '2026-11-23T10:02:00.000Z',
-    });
+    // Nothing to announce yet: one conditional put, no transaction.
+    expect(dynamo.inputs('transactWrite')).toHaveLength(0);
+    expect(dynamo.inputs('put')).toEqual([
+      expect.objectContaining({
+        TableName: TABLE,
+        ConditionExpression: 'attribute_not_exists(pk)',
+        Item: expect.objectContaining({
+          status: 'PROCESSING',
+          settlesAt: '2026-11-23T10:02:00.000Z',
+        }) as unknown,
+      }),
+    ]);
     expect(sqs.inputs('changeMessageVisibility')[0]!).toEqual({
       QueueUrl: QUEUE_URL,
       ReceiptHandle: 'receipt-m1',
@@ -288,17 +302,17 @@ describe('payments handler with a slow charge', () => {
     expect(logs.error).not.toHaveBeenCalled();
   });
 
-  it('completes on the redelivery at settlesAt, conditioned on PROCESSING', async () => {
-    const { handler, clock, metricNames } = setup();
+  it('completes on the redelivery at settlesAt (before the deadline), conditioned on PROCESSING', async () => {
+    const { handler, clock, metricNames } = setup({ slowPaymentSeconds: 60 });
     const processing: Payment = {
       ...completedPayment,
       status: 'PROCESSING',
-      settlesAt: '2026-11-23T10:02:00.000Z',
+      settlesAt: '2026-11-23T10:01:00.000Z',
       sequence: 0,
     };
     dynamo.on('get', () => ({ Item: toPaymentItem(processing) }));
     dynamo.on('transactWrite', () => ({}));
-    clock.advanceSeconds(120);
+    clock.advanceSeconds(60);
     const response = await handler(
       { Records: [queued('m1', OrderCreated, slowOrder(), 2)] },
       lambdaContext(),
@@ -324,15 +338,17 @@ describe('payments handler with a slow charge', () => {
     // SQS refuses to hide a message more than 12 h after its receive.
     expect(MAX_VISIBILITY_TIMEOUT_SECONDS).toBeLessThan(12 * 60 * 60 - 60);
     const { handler, clock } = setup({ slowPaymentSeconds: 30 * 60 * 60 });
+    // A saga timeout longer than the charge takes (the stage config refuses one, but the
+    // handler only sees the deadline).
+    const order = slowOrder('2026-11-25T10:00:00.000Z');
     dynamo.on('get', () => ({}));
-    dynamo.on('transactWrite', () => ({}));
-    await handler({ Records: [queued('m1', OrderCreated, slowOrder())] }, lambdaContext());
-    const processing = transactItems()[0]!.Put!.Item!;
+    await handler({ Records: [queued('m1', OrderCreated, order)] }, lambdaContext());
+    const processing = dynamo.inputs('put')[0]!.Item!;
 
     clock.advanceSeconds(12 * 60 * 60);
     dynamo.on('get', () => ({ Item: processing }));
     const again = await handler(
-      { Records: [queued('m1', OrderCreated, slowOrder(), 2)] },
+      { Records: [queued('m1', OrderCreated, order, 2)] },
       lambdaContext(),
     );
 
@@ -342,15 +358,16 @@ describe('payments handler with a slow charge', () => {
       MAX_VISIBILITY_TIMEOUT_SECONDS,
     ]);
     clock.advanceSeconds(12 * 60 * 60);
-    await handler({ Records: [queued('m1', OrderCreated, slowOrder(), 3)] }, lambdaContext());
+    await handler({ Records: [queued('m1', OrderCreated, order, 3)] }, lambdaContext());
     expect(sqs.inputs('changeMessageVisibility').at(-1)!.VisibilityTimeout).toBe(6 * 60 * 60);
-    expect(dynamo.inputs('transactWrite')).toHaveLength(1);
+    expect(dynamo.inputs('put')).toHaveLength(1);
+    expect(dynamo.inputs('transactWrite')).toHaveLength(0);
   });
 
   it('still reports the message when the visibility change fails, with a warning', async () => {
     const { handler, logs } = setup();
     dynamo.on('get', () => ({}));
-    dynamo.on('transactWrite', () => ({}));
+    dynamo.on('put', () => ({}));
     sqs.on('changeMessageVisibility', failWith(new Error('ReceiptHandleIsInvalid')));
     const response = await handler(
       { Records: [queued('m1', OrderCreated, slowOrder())] },
@@ -361,6 +378,236 @@ describe('payments handler with a slow charge', () => {
       expect.stringContaining('Could not push the slow payment message back'),
       expect.anything(),
     );
+  });
+});
+
+describe('payments handler past the order deadline', () => {
+  const processing: Payment = {
+    ...completedPayment,
+    status: 'PROCESSING',
+    settlesAt: '2026-11-23T10:02:00.000Z',
+    sequence: 0,
+  };
+
+  it('voids instead of charging an OrderCreated that arrives after the deadline: one conditional put, no event', async () => {
+    const { handler, clock, logs, metricNames } = setup();
+    dynamo.on('get', () => ({}));
+    clock.advanceSeconds(5 * 60);
+    const response = await handler(
+      { Records: [queued('m1', OrderCreated, orderCreated({ paymentToken: 'tok_visa' }))] },
+      lambdaContext(),
+    );
+
+    expect(response.batchItemFailures).toEqual([]);
+    expect(dynamo.inputs('transactWrite')).toHaveLength(0);
+    expect(dynamo.inputs('put')).toEqual([
+      expect.objectContaining({
+        ConditionExpression: 'attribute_not_exists(pk)',
+        Item: expect.objectContaining({
+          ...paymentKey(ORDER_ID),
+          status: 'VOIDED',
+          voidReason: 'expired',
+        }) as unknown,
+      }),
+    ]);
+    expect(metricNames()).toEqual([paymentMetrics.voided]);
+    expect(logs.info).toHaveBeenCalledWith(
+      expect.stringContaining('Payment voided (expired)'),
+      expect.objectContaining({ reason: 'expired', previousStatus: 'ABSENT' }),
+    );
+  });
+
+  it('voids a slow charge whose redelivery comes after the deadline, and acknowledges the message', async () => {
+    const { handler, clock, logs, metricNames } = setup();
+    dynamo.on('get', () => ({ Item: toPaymentItem(processing) }));
+    clock.advanceSeconds(120);
+    const response = await handler(
+      {
+        Records: [queued('m1', OrderCreated, orderCreated({ paymentToken: 'tok_slow' }), 2)],
+      },
+      lambdaContext(),
+    );
+
+    expect(response.batchItemFailures).toEqual([]);
+    expect(dynamo.inputs('transactWrite')).toHaveLength(0);
+    expect(dynamo.inputs('put')).toEqual([
+      expect.objectContaining({
+        ConditionExpression: '#status = :expected',
+        ExpressionAttributeValues: { ':expected': 'PROCESSING' },
+        Item: expect.objectContaining({ status: 'VOIDED', voidReason: 'expired' }) as unknown,
+      }),
+    ]);
+    expect(sqs.inputs('changeMessageVisibility')).toHaveLength(0);
+    expect(metricNames()).toEqual([paymentMetrics.voided]);
+    expect(logs.info).toHaveBeenCalledWith(
+      expect.stringContaining('Payment voided (expired)'),
+      expect.objectContaining({ reason: 'expired', previousStatus: 'PROCESSING' }),
+    );
+  });
+
+  it('acknowledges an OrderCreated for a voided payment without charging or writing', async () => {
+    const { handler, logs, metricNames } = setup();
+    dynamo.on('get', () => ({
+      Item: toPaymentItem({ ...processing, status: 'VOIDED', voidReason: 'cancelled' }),
+    }));
+    const response = await handler(
+      { Records: [queued('m1', OrderCreated, orderCreated({ paymentToken: 'tok_slow' }), 2)] },
+      lambdaContext(),
+    );
+
+    expect(response.batchItemFailures).toEqual([]);
+    expect(dynamo.inputs('put')).toHaveLength(0);
+    expect(dynamo.inputs('transactWrite')).toHaveLength(0);
+    expect(sqs.inputs('changeMessageVisibility')).toHaveLength(0);
+    expect(metricNames()).toEqual([]);
+    expect(logs.info).toHaveBeenCalledWith(
+      expect.stringContaining('not charged'),
+      expect.objectContaining({ voidReason: 'cancelled' }),
+    );
+  });
+});
+
+describe('payments handler on OrderCancelled', () => {
+  const processing: Payment = {
+    ...completedPayment,
+    status: 'PROCESSING',
+    settlesAt: '2026-11-23T10:02:00.000Z',
+    sequence: 0,
+  };
+
+  it('records a VOIDED payment for an order cancelled before any charge: one conditional put, no event', async () => {
+    const { handler, logs, metricNames } = setup();
+    dynamo.on('get', () => ({}));
+    const response = await handler(
+      { Records: [queued('m1', OrderCancelled, orderCancelled())] },
+      lambdaContext(),
+    );
+
+    expect(response.batchItemFailures).toEqual([]);
+    expect(dynamo.inputs('get')[0]).toMatchObject({
+      Key: paymentKey(ORDER_ID),
+      ConsistentRead: true,
+    });
+    expect(dynamo.inputs('transactWrite')).toHaveLength(0);
+    expect(dynamo.inputs('put')).toEqual([
+      {
+        TableName: TABLE,
+        ConditionExpression: 'attribute_not_exists(pk)',
+        Item: expect.objectContaining({
+          ...paymentKey(ORDER_ID),
+          status: 'VOIDED',
+          voidReason: 'cancelled',
+          voidEventId: 'evt-cancelled-1',
+          amount: 2500,
+        }) as unknown,
+      },
+    ]);
+    expect(metricNames()).toEqual([paymentMetrics.voided]);
+    expect(logs.info).toHaveBeenCalledWith(
+      expect.stringContaining('Payment voided (cancelled)'),
+      expect.objectContaining({
+        reason: 'cancelled',
+        previousStatus: 'ABSENT',
+        cancellationReason: 'customer_request',
+      }),
+    );
+    expect(keysOfLogCall(logs.info, logs.info.mock.calls.length - 1)).toMatchObject({
+      orderId: ORDER_ID,
+      eventType: 'OrderCancelled',
+    });
+  });
+
+  it('voids a slow charge not settled yet, conditioned on PROCESSING', async () => {
+    const { handler, metricNames } = setup();
+    dynamo.on('get', () => ({ Item: toPaymentItem(processing) }));
+    const response = await handler(
+      { Records: [queued('m1', OrderCancelled, orderCancelled({ reason: 'timeout' }))] },
+      lambdaContext(),
+    );
+
+    expect(response.batchItemFailures).toEqual([]);
+    expect(dynamo.inputs('put')).toEqual([
+      expect.objectContaining({
+        ConditionExpression: '#status = :expected',
+        ExpressionAttributeValues: { ':expected': 'PROCESSING' },
+        Item: expect.objectContaining({
+          status: 'VOIDED',
+          voidReason: 'cancelled',
+          paymentId: 'pay-1',
+        }) as unknown,
+      }),
+    ]);
+    expect(metricNames()).toEqual([paymentMetrics.voided]);
+  });
+
+  it('leaves a completed charge alone: the order service asks for its refund', async () => {
+    const { handler, logs, metricNames } = setup();
+    dynamo.on('get', () => ({ Item: toPaymentItem(completedPayment) }));
+    const response = await handler(
+      { Records: [queued('m1', OrderCancelled, orderCancelled({ reason: 'out_of_stock' }))] },
+      lambdaContext(),
+    );
+    expect(response.batchItemFailures).toEqual([]);
+    expect(dynamo.inputs('put')).toHaveLength(0);
+    expect(dynamo.inputs('transactWrite')).toHaveLength(0);
+    expect(metricNames()).toEqual([]);
+    expect(logs.info).toHaveBeenCalledWith(
+      expect.stringContaining('nothing to void'),
+      expect.objectContaining({ status: 'COMPLETED' }),
+    );
+  });
+
+  it('re-reads when a charge lands between its read and its void, and leaves that charge alone', async () => {
+    const { handler, metricNames } = setup();
+    dynamo.on(
+      'get',
+      () => ({}),
+      () => ({ Item: toPaymentItem(completedPayment) }),
+    );
+    dynamo.on('put', failWith(conditionalCheckFailed()));
+    const response = await handler(
+      { Records: [queued('m1', OrderCancelled, orderCancelled())] },
+      lambdaContext(),
+    );
+    expect(response.batchItemFailures).toEqual([]);
+    expect(dynamo.inputs('get')).toHaveLength(2);
+    expect(dynamo.inputs('put')).toHaveLength(1);
+    expect(metricNames()).toEqual([]);
+  });
+
+  it('acknowledges a duplicate OrderCancelled for a voided payment without writing', async () => {
+    const { handler, metricNames } = setup();
+    dynamo.on('get', () => ({
+      Item: toPaymentItem({ ...processing, status: 'VOIDED', voidReason: 'cancelled' }),
+    }));
+    const response = await handler(
+      { Records: [queued('m1', OrderCancelled, orderCancelled())] },
+      lambdaContext(),
+    );
+    expect(response.batchItemFailures).toEqual([]);
+    expect(dynamo.inputs('put')).toHaveLength(0);
+    expect(metricNames()).toEqual([paymentMetrics.duplicates]);
+  });
+
+  it('reports an OrderCancelled whose void keeps conflicting, so the queue redelivers it', async () => {
+    const { handler } = setup();
+    dynamo.on('get', () => ({}));
+    dynamo.on(
+      'put',
+      failWith(
+        new AwsServiceError({
+          code: 'TransactionConflictException',
+          message: 'Transaction is ongoing for the item',
+          status: 400,
+        }),
+      ),
+    );
+    const response = await handler(
+      { Records: [queued('m1', OrderCancelled, orderCancelled())] },
+      lambdaContext(),
+    );
+    expect(response.batchItemFailures).toEqual([{ itemIdentifier: 'm1' }]);
+    expect(dynamo.inputs('put')).toHaveLength(3);
   });
 });
 

@@ -564,7 +564,7 @@ describe('OrderSagaStack', () => {
 
   describe('event consumers', () => {
     const consumers = (): [string, EventConsumer, readonly AnyEventContract[]][] => [
-      ['payments', stack.paymentRequests, [OrderCreated, PaymentRefundRequested]],
+      ['payments', stack.paymentRequests, [OrderCreated, OrderCancelled, PaymentRefundRequested]],
       ['inventory', stack.inventoryRequests, [PaymentCompleted, InventoryReleaseRequested]],
       ['orders', stack.orderEvents, sagaEventContracts],
       ['orders timer', stack.timerStarts, [OrderCreated]],
@@ -586,7 +586,7 @@ describe('OrderSagaStack', () => {
     });
 
     it.each([
-      ['payments', [OrderCreated, PaymentRefundRequested]],
+      ['payments', [OrderCreated, OrderCancelled, PaymentRefundRequested]],
       ['inventory', [PaymentCompleted, InventoryReleaseRequested]],
       ['orders', sagaEventContracts],
       ['orders timer', [OrderCreated]],

@@ -18,8 +18,15 @@ import {
 } from '../../lambdas/payments/use-cases/charge-payment.ts';
 import type { PaymentStore } from '../../lambdas/payments/use-cases/ports.ts';
 import { refundPayment } from '../../lambdas/payments/use-cases/refund-payment.ts';
+import { voidPayment } from '../../lambdas/payments/use-cases/void-payment.ts';
 import { outboxItem } from '../../lambdas/shared/outbox.ts';
-import { FakeClock, orderCreated, refundRequested } from '../unit/payments/fakes.ts';
+import {
+  deadlineIn,
+  FakeClock,
+  orderCancelled,
+  orderCreated,
+  refundRequested,
+} from '../unit/payments/fakes.ts';
 import { dynamoDbEndpoint, localDocumentDb, sdkDocumentClient } from './orders-table-fixture.ts';
 import { createTable } from './create-table.ts';
 
@@ -111,10 +118,14 @@ function deps(overrides: Partial<ChargePaymentDeps> = {}): ChargePaymentDeps {
   };
 }
 
-const newOrder = (paymentToken?: string) => {
+/** A new order's OrderCreated, due in 90 s unless told otherwise (the real clock runs here). */
+const newOrder = (paymentToken?: string, deadline = deadlineIn(90)) => {
   const orderId = `ord-${randomUUID()}`;
-  return orderCreated({ orderId, eventId: `evt-${randomUUID()}`, paymentToken });
+  return orderCreated({ orderId, eventId: `evt-${randomUUID()}`, paymentToken, deadline });
 };
+
+const cancelOf = (orderId: string) =>
+  orderCancelled({ orderId, eventId: `evt-${randomUUID()}`, reason: 'customer_request' });
 
 describe('payment store on DynamoDB Local: charging', () => {
   it(
@@ -238,7 +249,8 @@ describe('payment store on DynamoDB Local: slow charges', () => {
     'keeps a slow charge PROCESSING until it settles, then completes it once for concurrent redeliveries',
     async () => {
       const clock = new FakeClock(new Date());
-      const event = newOrder('tok_slow');
+      // Due after the charge settles (the test's clock jumps 120 s ahead).
+      const event = newOrder('tok_slow', deadlineIn(600));
       const slowDeps = deps({ now: clock.now });
 
       expect(await chargePayment(event, slowDeps)).toMatchObject({
@@ -267,6 +279,139 @@ describe('payment store on DynamoDB Local: slow charges', () => {
       ]);
       expect(items.outbox.map((e) => e.type)).toEqual(['PaymentCompleted']);
       expect(items.markers).toHaveLength(0);
+    },
+    TIMEOUT,
+  );
+});
+
+describe('payment store on DynamoDB Local: voids', () => {
+  it(
+    'records a VOIDED payment for an order cancelled first, with one conditional put and no event, and never charges it',
+    async () => {
+      const event = newOrder('tok_visa');
+      const cancel = cancelOf(event.orderId);
+      expect(await voidPayment(cancel, deps())).toMatchObject({ kind: 'voided' });
+      expect(await voidPayment(cancel, deps())).toMatchObject({ kind: 'duplicate' });
+      expect(await chargePayment(event, deps())).toMatchObject({ kind: 'not-charged' });
+
+      const { payments, outbox, markers } = await itemsOf(event.orderId);
+      expect(payments).toEqual([
+        expect.objectContaining({
+          status: 'VOIDED',
+          voidReason: 'cancelled',
+          voidEventId: cancel.eventId,
+          sequence: 0,
+        }),
+      ]);
+      expect(payments[0]).not.toHaveProperty('chargeEventId');
+      expect(outbox).toHaveLength(0);
+      expect(markers).toHaveLength(0);
+      expect(await store.getPayment(event.orderId)).toMatchObject({ status: 'VOIDED' });
+    },
+    TIMEOUT,
+  );
+
+  it(
+    'lets exactly one of racing OrderCreated and OrderCancelled deliveries win: charged (then left for a refund) or voided, never both',
+    async () => {
+      const event = newOrder('tok_visa');
+      const cancel = cancelOf(event.orderId);
+      const { racing, outcomes } = racingStore(10);
+      const results = await Promise.all(
+        Array.from({ length: 10 }, (_, n) =>
+          n % 2 === 0
+            ? chargePayment(event, deps({ store: racing }))
+            : voidPayment(cancel, deps({ store: racing })),
+        ),
+      );
+      expect(outcomes.filter((o) => o === 'committed')).toHaveLength(1);
+      const { payments, outbox } = await itemsOf(event.orderId);
+      expect(payments).toHaveLength(1);
+      const kinds = results.map((r) => r.kind);
+      if (payments[0]!.status === 'VOIDED') {
+        expect(outbox).toHaveLength(0);
+        expect(kinds.filter((k) => k === 'voided')).toHaveLength(1);
+        expect(kinds).not.toContain('completed');
+      } else {
+        expect(payments[0]).toMatchObject({ status: 'COMPLETED' });
+        expect(outbox.map((e) => e.type)).toEqual(['PaymentCompleted']);
+        expect(kinds.filter((k) => k === 'completed')).toHaveLength(1);
+        expect(kinds).not.toContain('voided');
+      }
+    },
+    TIMEOUT,
+  );
+
+  it(
+    'voids a slow charge or settles it, never both, when cancels race its settling redeliveries',
+    async () => {
+      const clock = new FakeClock(new Date());
+      const event = newOrder('tok_slow');
+      const slowDeps = deps({ now: clock.now, slowPaymentSeconds: 60 });
+      expect(await chargePayment(event, slowDeps)).toMatchObject({ kind: 'pending' });
+
+      clock.advanceSeconds(60);
+      const cancel = cancelOf(event.orderId);
+      const { racing, outcomes } = racingStore(6);
+      const results = await Promise.all(
+        Array.from({ length: 6 }, (_, n) =>
+          n % 2 === 0
+            ? chargePayment(event, { ...slowDeps, store: racing })
+            : voidPayment(cancel, { ...slowDeps, store: racing }),
+        ),
+      );
+      expect(outcomes.filter((o) => o === 'committed')).toHaveLength(1);
+      const { payments, outbox } = await itemsOf(event.orderId);
+      const won = results.filter((r) => r.kind === 'completed' || r.kind === 'voided');
+      expect(won).toHaveLength(1);
+      if (won[0]!.kind === 'voided') {
+        expect(payments).toEqual([expect.objectContaining({ status: 'VOIDED' })]);
+        expect(outbox).toHaveLength(0);
+      } else {
+        expect(payments).toEqual([expect.objectContaining({ status: 'COMPLETED' })]);
+        expect(outbox.map((e) => e.type)).toEqual(['PaymentCompleted']);
+      }
+    },
+    TIMEOUT,
+  );
+
+  it(
+    'voids an OrderCreated that arrives after its deadline, and its redeliveries write nothing',
+    async () => {
+      const event = newOrder('tok_visa', deadlineIn(-1));
+      const results = await Promise.all(
+        Array.from({ length: 3 }, () => chargePayment(event, deps())),
+      );
+      expect(results.filter((r) => r.kind === 'voided')).toHaveLength(1);
+      expect(results.filter((r) => r.kind === 'not-charged')).toHaveLength(2);
+      const { payments, outbox } = await itemsOf(event.orderId);
+      expect(payments).toEqual([
+        expect.objectContaining({
+          status: 'VOIDED',
+          voidReason: 'expired',
+          chargeEventId: event.eventId,
+        }),
+      ]);
+      expect(outbox).toHaveLength(0);
+    },
+    TIMEOUT,
+  );
+
+  it(
+    'reports a lone payment put whose condition fails as changed, writing nothing',
+    async () => {
+      const event = newOrder('tok_slow');
+      await chargePayment(event, deps());
+      const payment = (await store.getPayment(event.orderId))!;
+      const outcome = await store.commit({
+        payment: { next: { ...payment, status: 'VOIDED' }, expected: 'COMPLETED' },
+        events: [],
+        now: new Date(),
+      });
+      expect(outcome).toBe('payment-changed');
+      expect((await itemsOf(event.orderId)).payments).toEqual([
+        expect.objectContaining({ status: 'PROCESSING' }),
+      ]);
     },
     TIMEOUT,
   );

@@ -15,7 +15,9 @@ import type { Payment } from '../domain/payment.ts';
  * condition on a single item. That item is also what makes each consumed event count once
  * (no processed markers): it records the OrderCreated that opened it (`chargeEventId`) and
  * every change is conditioned on the status it was decided from, so a redelivery either
- * finds its effect already there or loses the condition and re-reads. Payments are financial records and never expire.
+ * finds its effect already there or loses the condition and re-reads. An order cancelled
+ * before its charge gets a VOIDED payment item, which its OrderCreated then finds.
+ * Payments are financial records and never expire.
  */
 export const paymentsTableKeys = {
   partitionKey: 'pk',
@@ -54,15 +56,18 @@ const PaymentItemSchema = z.object({
   amount: z.number().check(z.int(), z.minimum(0)),
   currency: z.string(),
   items: z.array(z.object({ sku: z.string(), quantity: z.number().check(z.int()) })),
-  status: z.enum(['PROCESSING', 'COMPLETED', 'FAILED', 'REFUNDED']),
+  status: z.enum(['PROCESSING', 'COMPLETED', 'FAILED', 'REFUNDED', 'VOIDED']),
   failureReason: z.optional(z.enum(['card_declined', 'insufficient_funds'])),
-  chargeEventId: z.string(),
+  chargeEventId: z.optional(z.string()),
   createdAt: iso,
   updatedAt: iso,
   settlesAt: z.optional(iso),
   completedAt: z.optional(iso),
   failedAt: z.optional(iso),
   refundedAt: z.optional(iso),
+  voidedAt: z.optional(iso),
+  voidReason: z.optional(z.enum(['cancelled', 'expired'])),
+  voidEventId: z.optional(z.string()),
   sequence: z.number().check(z.int(), z.minimum(0)),
 });
 

@@ -19,8 +19,8 @@ export interface PaymentEventContext {
 /**
  * The event a payment's new state announces, as a validated envelope: PaymentCompleted,
  * PaymentFailed or PaymentRefunded. Its `sequence` is the payment's (already incremented)
- * sequence and `occurredAt` the time of the transition. Throws for a PROCESSING payment,
- * which announces nothing, and if the envelope breaks its contract (a bug: it must never
+ * sequence and `occurredAt` the time of the transition. Throws for a PROCESSING or VOIDED
+ * payment, which announce nothing, and if the envelope breaks its contract (a bug: it must never
  * reach the outbox).
  */
 export function paymentEvent(
@@ -52,6 +52,8 @@ export function paymentEvent(
       return PaymentRefunded.create(fields, { paymentId, amount, currency });
     case 'PROCESSING':
       throw new Error(`Payment ${paymentId} is PROCESSING: it has no event to announce yet`);
+    case 'VOIDED':
+      throw new Error(`Payment ${paymentId} is VOIDED: a void announces nothing`);
   }
 }
 

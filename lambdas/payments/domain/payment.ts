@@ -7,10 +7,23 @@ import type { PaymentFailureReason as FailureReasonSchema } from '../../../event
  * ```
  * (none) ──charge──> COMPLETED ──refund──> REFUNDED
  *    │  └──charge──> FAILED
- *    └──tok_slow──> PROCESSING ──settles──> COMPLETED
+ *    ├──tok_slow──> PROCESSING ──settles──> COMPLETED
+ *    │                   └──void──> VOIDED
+ *    └──void──> VOIDED
  * ```
+ *
+ * VOIDED is terminal and means nothing was ever charged: the order was cancelled, or its
+ * deadline passed, before the charge started or settled. It announces nothing (the order
+ * is cancelled already, or the saga timer cancels it), and a later OrderCreated for the
+ * order finds it and charges nothing.
  */
-export type PaymentStatus = 'PROCESSING' | 'COMPLETED' | 'FAILED' | 'REFUNDED';
+export type PaymentStatus = 'PROCESSING' | 'COMPLETED' | 'FAILED' | 'REFUNDED' | 'VOIDED';
+
+/**
+ * Why a payment was voided: `cancelled`, its order was cancelled (OrderCancelled);
+ * `expired`, the order's deadline passed before the charge started or settled.
+ */
+export type VoidReason = 'cancelled' | 'expired';
 
 /** Why the (simulated) processor declined a charge; the same values as PaymentFailed's. */
 export type PaymentFailureReason = z.infer<typeof FailureReasonSchema>;
@@ -34,8 +47,10 @@ export interface Payment {
   /**
    * The OrderCreated eventId that opened this payment. A redelivery of that event may
    * settle a PROCESSING payment; another OrderCreated for the same order never charges.
+   * Absent only on a payment voided by an OrderCancelled that arrived before any
+   * OrderCreated.
    */
-  chargeEventId: string;
+  chargeEventId?: string;
   createdAt: string;
   updatedAt: string;
   /** When a PROCESSING charge settles (ISO 8601): its message is redelivered then. */
@@ -43,6 +58,12 @@ export interface Payment {
   completedAt?: string;
   failedAt?: string;
   refundedAt?: string;
+  /** Set when VOIDED. */
+  voidedAt?: string;
+  /** Set when VOIDED. */
+  voidReason?: VoidReason;
+  /** The OrderCancelled eventId that voided it (when `voidReason` is `cancelled`). */
+  voidEventId?: string;
   /**
    * Envelope sequence of the last event the payment service emitted for this order (0
    * before the first), so the events of one order are numbered 1, 2, … by this producer.
@@ -110,6 +131,76 @@ export function openPayment(
         sequence: 0,
       };
   }
+}
+
+/**
+ * Whether the order's deadline (OrderCreated's `deadline`) has passed at `now`. From then
+ * on no charge is started or settled: the saga timer cancels the order at that moment.
+ */
+export function isPastDeadline(deadline: string, now: Date): boolean {
+  return Date.parse(deadline) <= now.getTime();
+}
+
+/** An order whose payment is voided before any was opened. */
+export interface VoidRequest {
+  orderId: string;
+  amount: number;
+  currency: string;
+  /** The order's lines when known (from OrderCreated); OrderCancelled carries none. */
+  items: readonly PaymentLine[];
+  reason: VoidReason;
+  /** The OrderCreated eventId, when that event is what found the deadline passed. */
+  chargeEventId?: string;
+  /** The OrderCancelled eventId, when that event is what voided it. */
+  voidEventId?: string;
+}
+
+/**
+ * The VOIDED payment recorded for an order that has none yet, so that its OrderCreated,
+ * whenever it comes, charges nothing. Pure: the id and the time are given.
+ */
+export function openVoidedPayment(
+  request: VoidRequest,
+  context: { paymentId: string; now: Date },
+): Payment {
+  const at = context.now.toISOString();
+  return {
+    paymentId: context.paymentId,
+    orderId: request.orderId,
+    amount: request.amount,
+    currency: request.currency,
+    items: request.items.map(({ sku, quantity }) => ({ sku, quantity })),
+    status: 'VOIDED',
+    ...(request.chargeEventId === undefined ? {} : { chargeEventId: request.chargeEventId }),
+    createdAt: at,
+    updatedAt: at,
+    voidedAt: at,
+    voidReason: request.reason,
+    ...(request.voidEventId === undefined ? {} : { voidEventId: request.voidEventId }),
+    // Nothing is emitted for a void.
+    sequence: 0,
+  };
+}
+
+/**
+ * A PROCESSING payment once voided: the processor's pending charge is cancelled before it
+ * settles. VOIDED, with no event (its sequence is unchanged).
+ */
+export function voidPayment(
+  payment: Payment,
+  context: { reason: VoidReason; now: Date; voidEventId?: string },
+): Payment {
+  if (payment.status !== 'PROCESSING')
+    throw new Error(`Cannot void payment ${payment.paymentId}: it is ${payment.status}`);
+  const at = context.now.toISOString();
+  return {
+    ...payment,
+    status: 'VOIDED',
+    voidedAt: at,
+    updatedAt: at,
+    voidReason: context.reason,
+    ...(context.voidEventId === undefined ? {} : { voidEventId: context.voidEventId }),
+  };
 }
 
 /** Whether a PROCESSING payment has settled by `now`. */

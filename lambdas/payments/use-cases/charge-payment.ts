@@ -2,9 +2,12 @@ import type { EventOf, OrderCreated } from '../../../events/index.ts';
 import { decideCharge } from '../domain/charge-decision.ts';
 import {
   hasSettled,
+  isPastDeadline,
   openPayment,
+  openVoidedPayment,
   secondsUntilSettled,
   settlePayment,
+  voidPayment,
   type Payment,
 } from '../domain/payment.ts';
 import { paymentEvent } from '../domain/payment-events.ts';
@@ -33,6 +36,17 @@ export type ChargePaymentResult =
    */
   | { kind: 'pending'; payment: Payment; retryAfterSeconds: number }
   /**
+   * The order's deadline had passed: the charge was not started (`previous` ABSENT) or not
+   * settled (`previous` PROCESSING), and the payment is now VOIDED (`expired`), with no
+   * event. The saga timer cancels the order.
+   */
+  | { kind: 'voided'; payment: Payment; previous: 'ABSENT' | 'PROCESSING' }
+  /**
+   * Nothing charged: the order's payment is VOIDED (the order was cancelled, or its
+   * deadline passed, before the charge).
+   */
+  | { kind: 'not-charged'; payment: Payment }
+  /**
    * Nothing to do: this event was already applied (`already-processed`), or another
    * OrderCreated for the same order opened the order's payment (`order-already-charged`).
    */
@@ -45,7 +59,8 @@ export type ChargePaymentResult =
 type OrderCreatedEvent = EventOf<typeof OrderCreated>;
 
 /**
- * Charges an order once, whatever the number of deliveries of its OrderCreated.
+ * Charges an order once, whatever the number of deliveries of its OrderCreated, and never
+ * once the order is cancelled or past its deadline.
  *
  * A new payment is written with `attribute_not_exists`, together with its event
  * (PaymentCompleted or PaymentFailed) in the outbox. The payment, keyed by order, is what
@@ -58,6 +73,14 @@ type OrderCreatedEvent = EventOf<typeof OrderCreated>;
  * event: the result is `pending` and the caller arranges the redelivery. A delivery at or
  * after `settlesAt` completes it (PROCESSING → COMPLETED, conditioned on PROCESSING) with
  * PaymentCompleted.
+ *
+ * From the order's deadline (`data.deadline`) on, no charge is started or settled: the
+ * payment is voided instead (`expired`; conditioned on there being none, or on it still
+ * being PROCESSING), and nothing is announced, since the saga timer cancels the order at
+ * that deadline. An order whose payment is VOIDED (cancelled first: see `voidPayment`) is
+ * not charged. Every write is conditioned on the state it was decided from, so a
+ * concurrent OrderCancelled or delivery makes it fail, and it is decided again on a fresh
+ * read.
  */
 export async function chargePayment(
   event: OrderCreatedEvent,
@@ -69,6 +92,7 @@ export async function chargePayment(
     causationId: event.eventId,
     eventId: newId(),
   });
+  const expired = (at: Date) => isPastDeadline(event.data.deadline, at);
 
   // A lost condition means another delivery wrote the payment first: the retry re-reads it.
   const commitOutcome = (
@@ -82,8 +106,25 @@ export async function chargePayment(
     }
   };
 
+  /** Voids a PROCESSING payment whose order's deadline passed before it settled. */
+  const voidExpired = async (
+    payment: Payment,
+    at: Date,
+  ): Promise<StepOutcome<ChargePaymentResult>> => {
+    const voided = voidPayment(payment, { reason: 'expired', now: at });
+    const outcome = await store.commit({
+      payment: { next: voided, expected: 'PROCESSING' },
+      events: [],
+      now: at,
+    });
+    return outcome === 'committed'
+      ? { done: { kind: 'voided', payment: voided, previous: 'PROCESSING' } }
+      : commitOutcome(outcome);
+  };
+
   const settleOrWait = async (payment: Payment): Promise<StepOutcome<ChargePaymentResult>> => {
     const at = now();
+    if (expired(at)) return voidExpired(payment, at);
     if (!hasSettled(payment, at))
       return {
         done: { kind: 'pending', payment, retryAfterSeconds: secondsUntilSettled(payment, at) },
@@ -101,18 +142,34 @@ export async function chargePayment(
 
   const open = async (): Promise<StepOutcome<ChargePaymentResult>> => {
     const at = now();
+    const request = {
+      orderId: event.orderId,
+      eventId: event.eventId,
+      amount: event.data.total,
+      currency: event.data.currency,
+      items: event.data.items,
+    };
+    if (expired(at)) {
+      // Recorded, so that a redelivery (or a late OrderCancelled) finds it decided.
+      const voided = openVoidedPayment(
+        { ...request, chargeEventId: event.eventId, reason: 'expired' },
+        { paymentId: newId(), now: at },
+      );
+      const outcome = await store.commit({
+        payment: { next: voided, expected: 'ABSENT' },
+        events: [],
+        now: at,
+      });
+      return outcome === 'committed'
+        ? { done: { kind: 'voided', payment: voided, previous: 'ABSENT' } }
+        : commitOutcome(outcome);
+    }
     const decision = decideCharge(event.data.paymentToken, deps.random, deps.failureRate);
-    const payment = openPayment(
-      {
-        orderId: event.orderId,
-        eventId: event.eventId,
-        amount: event.data.total,
-        currency: event.data.currency,
-        items: event.data.items,
-      },
-      decision,
-      { paymentId: newId(), now: at, slowPaymentSeconds: deps.slowPaymentSeconds },
-    );
+    const payment = openPayment(request, decision, {
+      paymentId: newId(),
+      now: at,
+      slowPaymentSeconds: deps.slowPaymentSeconds,
+    });
     if (payment.status === 'PROCESSING') {
       // No event yet: the redelivery of this same event settles it.
       const outcome = await store.commit({
@@ -135,6 +192,7 @@ export async function chargePayment(
   return runWithRetries(async () => {
     const existing = await store.getPayment(event.orderId);
     if (existing === undefined) return open();
+    if (existing.status === 'VOIDED') return { done: { kind: 'not-charged', payment: existing } };
     if (existing.chargeEventId !== event.eventId)
       return { done: { kind: 'duplicate', reason: 'order-already-charged', payment: existing } };
     if (existing.status === 'PROCESSING') return settleOrWait(existing);

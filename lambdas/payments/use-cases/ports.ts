@@ -31,6 +31,9 @@ export type CommitOutcome = 'committed' | 'payment-changed' | 'conflict';
 export interface PaymentStore {
   /** The order's payment, read strongly consistently, or undefined when there is none. */
   getPayment(orderId: string): Promise<Payment | undefined>;
-  /** Writes a {@link PaymentCommit} in one transaction. */
+  /**
+   * Writes a {@link PaymentCommit} all or nothing: one transaction, or one conditional
+   * write when it is the payment alone.
+   */
   commit(change: PaymentCommit): Promise<CommitOutcome>;
 }

@@ -21,8 +21,8 @@ export type RefundPaymentResult =
   | { kind: 'duplicate'; reason: 'already-refunded' }
   /**
    * Nothing to refund, and nothing is written: `unknown-payment` (no payment, another
-   * paymentId, or a failed one) stays so on every redelivery (a payment opened later has a
-   * new paymentId, and FAILED is final); `still-processing` should never happen, since the
+   * paymentId, or a failed or voided one) stays so on every redelivery (a payment opened
+   * later has a new paymentId, and FAILED and VOIDED are final); `still-processing` should never happen, since the
    * order only asks after PaymentCompleted.
    */
   | { kind: 'ignored'; reason: 'unknown-payment' | 'still-processing'; detail: string };
@@ -55,6 +55,8 @@ export async function refundPayment(
     switch (payment.status) {
       case 'FAILED':
         return unknown(`payment ${paymentId} failed: nothing was charged`);
+      case 'VOIDED':
+        return unknown(`payment ${paymentId} was voided: nothing was charged`);
       case 'REFUNDED':
         return { done: { kind: 'duplicate', reason: 'already-refunded' } };
       case 'PROCESSING':

@@ -1,4 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
+import type { Payment } from '../../../lambdas/payments/domain/payment.ts';
 import {
   chargePayment,
   type ChargePaymentDeps,
@@ -229,11 +230,11 @@ describe('chargePayment with a slow charge (tok_slow)', () => {
     expect(store.outbox).toHaveLength(0);
   });
 
-  it('completes at settlesAt: PROCESSING → COMPLETED with PaymentCompleted, once', async () => {
-    const { store, clock, deps } = setup();
+  it('completes at settlesAt (before the deadline): PROCESSING → COMPLETED with PaymentCompleted, once', async () => {
+    const { store, clock, deps } = setup({ slowPaymentSeconds: 60 });
     const event = slow();
     await chargePayment(event, deps);
-    clock.advanceSeconds(120);
+    clock.advanceSeconds(60);
     const settled = await chargePayment(event, deps);
 
     expect(settled).toMatchObject({
@@ -271,15 +272,176 @@ describe('chargePayment with a slow charge (tok_slow)', () => {
   });
 
   it('acknowledges a settling delivery that a concurrent one settled first', async () => {
-    const { store, clock, deps } = setup();
+    const { store, clock, deps } = setup({ slowPaymentSeconds: 60 });
     const event = slow();
     await chargePayment(event, deps);
-    clock.advanceSeconds(120);
+    clock.advanceSeconds(60);
     store.beforeCommit = () => {
       const current = store.payments.get(ORDER_ID)!;
       store.payments.set(ORDER_ID, { ...current, status: 'COMPLETED', sequence: 1 });
     };
     expect(await chargePayment(event, deps)).toMatchObject({ kind: 'duplicate' });
     expect(store.outbox).toHaveLength(0);
+  });
+});
+
+describe('chargePayment once the order is cancelled or past its deadline', () => {
+  const voidedByCancel: Payment = {
+    paymentId: 'pay-void',
+    orderId: ORDER_ID,
+    amount: 2500,
+    currency: 'USD',
+    items: [],
+    status: 'VOIDED',
+    voidReason: 'cancelled',
+    voidEventId: 'evt-cancelled-1',
+    createdAt: '2026-11-23T10:00:01.000Z',
+    updatedAt: '2026-11-23T10:00:01.000Z',
+    voidedAt: '2026-11-23T10:00:01.000Z',
+    sequence: 0,
+  };
+
+  it('charges an OrderCreated delivered just before its deadline', async () => {
+    const { store, clock, deps } = setup();
+    clock.advanceSeconds(89);
+    expect((await chargePayment(orderCreated(), deps)).kind).toBe('completed');
+    expect(store.outbox.map((e) => e.type)).toEqual(['PaymentCompleted']);
+  });
+
+  it('voids instead of charging an OrderCreated delivered at or after its deadline, announcing nothing', async () => {
+    const { store, clock, deps } = setup();
+    clock.advanceSeconds(90);
+    const event = orderCreated({ paymentToken: 'tok_visa' });
+    const result = await chargePayment(event, deps);
+
+    expect(result).toMatchObject({
+      kind: 'voided',
+      previous: 'ABSENT',
+      payment: { status: 'VOIDED', voidReason: 'expired' },
+    });
+    expect(store.commits).toEqual([
+      expect.objectContaining({ payment: expect.objectContaining({ expected: 'ABSENT' }) }),
+    ]);
+    expect(store.payments.get(ORDER_ID)).toMatchObject({
+      status: 'VOIDED',
+      voidReason: 'expired',
+      chargeEventId: event.eventId,
+      voidedAt: '2026-11-23T10:01:30.000Z',
+      amount: 2500,
+      sequence: 0,
+    });
+    expect(store.outbox).toEqual([]);
+  });
+
+  it('acknowledges a redelivery of an OrderCreated voided as expired without writing', async () => {
+    const { store, clock, deps } = setup();
+    clock.advanceSeconds(300);
+    const event = orderCreated();
+    await chargePayment(event, deps);
+    const again = await chargePayment(event, deps);
+    expect(again).toMatchObject({ kind: 'not-charged', payment: { voidReason: 'expired' } });
+    expect(store.commits).toHaveLength(1);
+    expect(store.outbox).toEqual([]);
+  });
+
+  it('does not charge an order whose payment was voided by its cancel, whatever the token', async () => {
+    for (const paymentToken of ['tok_visa', 'tok_declined', 'tok_slow']) {
+      const { store, deps } = setup();
+      store.payments.set(ORDER_ID, voidedByCancel);
+      const result = await chargePayment(orderCreated({ paymentToken }), deps);
+      expect(result).toMatchObject({ kind: 'not-charged', payment: { paymentId: 'pay-void' } });
+      expect(store.commits).toHaveLength(0);
+      expect(store.outbox).toEqual([]);
+      expect(store.payments.get(ORDER_ID)).toEqual(voidedByCancel);
+    }
+  });
+
+  it('decides again, and charges nothing, when a cancel voids the payment between its read and its charge', async () => {
+    const { store, deps } = setup();
+    store.beforeCommit = () => store.payments.set(ORDER_ID, voidedByCancel);
+    const result = await chargePayment(orderCreated(), deps);
+    expect(result).toMatchObject({ kind: 'not-charged' });
+    expect(store.reads).toBe(2);
+    expect(store.payments.get(ORDER_ID)).toEqual(voidedByCancel);
+    expect(store.outbox).toEqual([]);
+  });
+
+  it('decides again when a cancel voids the payment between its read and an expired void', async () => {
+    const { store, clock, deps } = setup();
+    clock.advanceSeconds(120);
+    store.beforeCommit = () => store.payments.set(ORDER_ID, voidedByCancel);
+    expect(await chargePayment(orderCreated(), deps)).toMatchObject({ kind: 'not-charged' });
+    expect(store.payments.get(ORDER_ID)).toEqual(voidedByCancel);
+  });
+});
+
+describe('chargePayment with a slow charge past the order deadline', () => {
+  const slow = () => orderCreated({ paymentToken: 'tok_slow' });
+
+  it('voids a slow charge redelivered when it settles after the deadline, instead of completing it', async () => {
+    const { store, clock, deps } = setup({ slowPaymentSeconds: 120 });
+    const event = slow();
+    await chargePayment(event, deps);
+    clock.advanceSeconds(120);
+    const result = await chargePayment(event, deps);
+
+    expect(result).toMatchObject({
+      kind: 'voided',
+      previous: 'PROCESSING',
+      payment: { status: 'VOIDED', voidReason: 'expired', chargeEventId: event.eventId },
+    });
+    expect(store.commits.at(-1)).toMatchObject({
+      payment: { expected: 'PROCESSING' },
+      events: [],
+    });
+    expect(store.outbox).toEqual([]);
+
+    clock.advanceSeconds(5);
+    expect(await chargePayment(event, deps)).toMatchObject({ kind: 'not-charged' });
+    expect(store.outbox).toEqual([]);
+  });
+
+  it('voids a slow charge redelivered after the deadline even before it would settle', async () => {
+    const { store, clock, deps } = setup({ slowPaymentSeconds: 600 });
+    await chargePayment(slow(), deps);
+    clock.advanceSeconds(90);
+    expect(await chargePayment(slow(), deps)).toMatchObject({ kind: 'voided' });
+    expect(store.payments.get(ORDER_ID)?.status).toBe('VOIDED');
+  });
+
+  it('still completes a slow charge that settles before the deadline', async () => {
+    const { store, clock, deps } = setup({ slowPaymentSeconds: 60 });
+    await chargePayment(slow(), deps);
+    clock.advanceSeconds(60);
+    expect(await chargePayment(slow(), deps)).toMatchObject({ kind: 'completed' });
+    expect(store.outbox.map((e) => e.type)).toEqual(['PaymentCompleted']);
+  });
+
+  it('completes nothing when a cancel voids the slow charge between its read and its settlement', async () => {
+    const { store, clock, deps } = setup({ slowPaymentSeconds: 60 });
+    await chargePayment(slow(), deps);
+    clock.advanceSeconds(60);
+    store.beforeCommit = () => {
+      const current = store.payments.get(ORDER_ID)!;
+      store.payments.set(ORDER_ID, { ...current, status: 'VOIDED', voidReason: 'cancelled' });
+    };
+    expect(await chargePayment(slow(), deps)).toMatchObject({ kind: 'not-charged' });
+    expect(store.outbox).toEqual([]);
+  });
+
+  it('acknowledges an expired void that a concurrent delivery settled first (before the deadline)', async () => {
+    const { store, clock, deps } = setup({ slowPaymentSeconds: 600 });
+    const event = slow();
+    await chargePayment(event, deps);
+    clock.advanceSeconds(100);
+    store.beforeCommit = () => {
+      const current = store.payments.get(ORDER_ID)!;
+      store.payments.set(ORDER_ID, { ...current, status: 'COMPLETED', sequence: 1 });
+    };
+    expect(await chargePayment(event, deps)).toMatchObject({
+      kind: 'duplicate',
+      reason: 'already-processed',
+    });
+    expect(store.payments.get(ORDER_ID)?.status).toBe('COMPLETED');
   });
 });

@@ -1,4 +1,10 @@
-import { OrderCreated, PaymentRefundRequested, type Envelope } from '../../../events/index.ts';
+import {
+  OrderCancelled,
+  OrderCreated,
+  PaymentRefundRequested,
+  type CancellationReason,
+  type Envelope,
+} from '../../../events/index.ts';
 import type { Payment } from '../../../lambdas/payments/domain/payment.ts';
 import type {
   CommitOutcome,
@@ -68,9 +74,15 @@ export function sequentialIds(prefix = 'id'): () => string {
 
 export const ORDER_ID = 'ord-1';
 
-/** An OrderCreated envelope for `ORDER_ID` (two items, total 2500 USD minor units). */
+/** The deadline of {@link orderCreated}'s order: 90 s after the {@link FakeClock}'s start. */
+export const DEADLINE = '2026-11-23T10:01:30.000Z';
+
+/**
+ * An OrderCreated envelope for `ORDER_ID` (two items, total 2500 USD minor units), due by
+ * {@link DEADLINE} unless told otherwise (tests on the real clock need a later one).
+ */
 export function orderCreated(
-  overrides: { eventId?: string; orderId?: string; paymentToken?: string } = {},
+  overrides: { eventId?: string; orderId?: string; paymentToken?: string; deadline?: string } = {},
 ) {
   const orderId = overrides.orderId ?? ORDER_ID;
   return OrderCreated.create(
@@ -90,7 +102,7 @@ export function orderCreated(
         { sku: 'SKU-B', quantity: 1, unitPrice: 500 },
       ],
       total: 2500,
-      deadline: '2026-11-23T10:01:30.000Z',
+      deadline: overrides.deadline ?? DEADLINE,
       ...(overrides.paymentToken === undefined ? {} : { paymentToken: overrides.paymentToken }),
     },
   );
@@ -118,3 +130,30 @@ export function refundRequested(
     },
   );
 }
+
+/** An OrderCancelled envelope for `ORDER_ID` (total 2500 USD), by default a customer's cancel. */
+export function orderCancelled(
+  overrides: { eventId?: string; orderId?: string; reason?: CancellationReason } = {},
+) {
+  const orderId = overrides.orderId ?? ORDER_ID;
+  return OrderCancelled.create(
+    {
+      eventId: overrides.eventId ?? 'evt-cancelled-1',
+      occurredAt: '2026-11-23T10:00:01.000Z',
+      orderId,
+      correlationId: orderId,
+      causationId: orderId,
+      sequence: 2,
+    },
+    {
+      customerId: 'cust-1',
+      currency: 'USD',
+      total: 2500,
+      reason: overrides.reason ?? 'customer_request',
+    },
+  );
+}
+
+/** A deadline `seconds` from now on the real clock (tests against DynamoDB Local, entry modules). */
+export const deadlineIn = (seconds: number): string =>
+  new Date(Date.now() + seconds * 1000).toISOString();

@@ -1,6 +1,6 @@
 import { beforeEach, describe, expect, it } from '@jest/globals';
 import { createPaymentStore } from '../../../lambdas/payments/adapters/payment-store.ts';
-import { openPayment } from '../../../lambdas/payments/domain/payment.ts';
+import { openPayment, voidPayment } from '../../../lambdas/payments/domain/payment.ts';
 import { paymentEvent } from '../../../lambdas/payments/domain/payment-events.ts';
 import type { PaymentCommit } from '../../../lambdas/payments/use-cases/ports.ts';
 import { AwsServiceError } from '../../../lambdas/shared/aws/errors.ts';
@@ -66,6 +66,68 @@ describe('createPaymentStore commit', () => {
       ExpressionAttributeNames: { '#status': 'status' },
       ExpressionAttributeValues: { ':expected': 'PROCESSING' },
     });
+  });
+
+  it('writes a change that announces nothing with one conditional put, not a transaction', async () => {
+    const processing = openPayment(
+      { orderId: 'ord-1', eventId: 'evt-1', amount: 100, currency: 'USD', items: [] },
+      { outcome: 'settles-later' },
+      { paymentId: 'pay-1', now: NOW, slowPaymentSeconds: 60 },
+    );
+    const voided = voidPayment(processing, { reason: 'cancelled', now: NOW });
+    dynamo.on('put', () => ({}));
+    expect(
+      await store.commit({
+        payment: { next: processing, expected: 'ABSENT' },
+        events: [],
+        now: NOW,
+      }),
+    ).toBe('committed');
+    expect(
+      await store.commit({
+        payment: { next: voided, expected: 'PROCESSING' },
+        events: [],
+        now: NOW,
+      }),
+    ).toBe('committed');
+    expect(dynamo.inputs('transactWrite')).toHaveLength(0);
+    expect(dynamo.inputs('put')).toEqual([
+      {
+        TableName: 'payments',
+        Item: expect.objectContaining({ pk: 'PAYMENT#ord-1', status: 'PROCESSING' }),
+        ConditionExpression: 'attribute_not_exists(pk)',
+      },
+      {
+        TableName: 'payments',
+        Item: expect.objectContaining({ pk: 'PAYMENT#ord-1', status: 'VOIDED' }),
+        ConditionExpression: '#status = :expected',
+        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeValues: { ':expected': 'PROCESSING' },
+      },
+    ]);
+  });
+
+  it('reports a put whose condition fails as a changed payment, and a transaction in flight as a conflict', async () => {
+    const alone: PaymentCommit = { ...fullCommit, events: [] };
+    dynamo.on(
+      'put',
+      failWith(
+        new AwsServiceError({ code: 'ConditionalCheckFailedException', message: 'x', status: 400 }),
+      ),
+    );
+    expect(await store.commit(alone)).toBe('payment-changed');
+    dynamo.on(
+      'put',
+      failWith(
+        new AwsServiceError({ code: 'TransactionConflictException', message: 'x', status: 400 }),
+      ),
+    );
+    expect(await store.commit(alone)).toBe('conflict');
+    dynamo.on(
+      'put',
+      failWith(new AwsServiceError({ code: 'ValidationException', message: 'bad', status: 400 })),
+    );
+    await expect(store.commit(alone)).rejects.toMatchObject({ name: 'ValidationException' });
   });
 
   it('sends nothing for an empty commit', async () => {

@@ -1,10 +1,13 @@
 import { describe, expect, it } from '@jest/globals';
 import {
   hasSettled,
+  isPastDeadline,
   openPayment,
+  openVoidedPayment,
   refundPayment,
   secondsUntilSettled,
   settlePayment,
+  voidPayment,
   type ChargeRequest,
 } from '../../../lambdas/payments/domain/payment.ts';
 import { paymentEvent } from '../../../lambdas/payments/domain/payment-events.ts';
@@ -97,6 +100,91 @@ describe('settling a slow payment', () => {
   it('refuses to settle a payment that is not PROCESSING', () => {
     const completed = openPayment(request, { outcome: 'approved' }, context);
     expect(() => settlePayment(completed, NOW)).toThrow('COMPLETED');
+  });
+});
+
+describe('the order deadline', () => {
+  const deadline = '2026-11-23T10:01:30.000Z';
+
+  it('has not passed before the deadline, and has from the deadline on (when the timer fires)', () => {
+    expect(isPastDeadline(deadline, new Date('2026-11-23T10:01:29.999Z'))).toBe(false);
+    expect(isPastDeadline(deadline, new Date(deadline))).toBe(true);
+    expect(isPastDeadline(deadline, new Date('2026-11-23T10:05:00.000Z'))).toBe(true);
+  });
+});
+
+describe('voiding a payment', () => {
+  const at = new Date('2026-11-23T10:00:05.000Z');
+
+  it('voids a PROCESSING payment with its reason and the voiding event, announcing nothing', () => {
+    const processing = openPayment(request, { outcome: 'settles-later' }, context);
+    const voided = voidPayment(processing, { reason: 'cancelled', now: at, voidEventId: 'evt-c' });
+    expect(voided).toEqual({
+      ...processing,
+      status: 'VOIDED',
+      voidReason: 'cancelled',
+      voidEventId: 'evt-c',
+      voidedAt: at.toISOString(),
+      updatedAt: at.toISOString(),
+      sequence: 0,
+    });
+    expect(() => paymentEvent(voided, eventContext)).toThrow('VOIDED');
+    expect(voidPayment(processing, { reason: 'expired', now: at })).not.toHaveProperty(
+      'voidEventId',
+    );
+  });
+
+  it.each(['COMPLETED', 'FAILED', 'REFUNDED', 'VOIDED'] as const)(
+    'refuses to void a %s payment: only a charge not settled yet can be',
+    (status) => {
+      const processing = openPayment(request, { outcome: 'settles-later' }, context);
+      expect(() =>
+        voidPayment({ ...processing, status }, { reason: 'cancelled', now: at }),
+      ).toThrow(status);
+    },
+  );
+
+  it('records a VOIDED payment for an order cancelled before any charge', () => {
+    const voided = openVoidedPayment(
+      {
+        orderId: 'ord-1',
+        amount: 2500,
+        currency: 'USD',
+        items: [],
+        reason: 'cancelled',
+        voidEventId: 'evt-c',
+      },
+      { paymentId: 'pay-1', now: at },
+    );
+    expect(voided).toEqual({
+      paymentId: 'pay-1',
+      orderId: 'ord-1',
+      amount: 2500,
+      currency: 'USD',
+      items: [],
+      status: 'VOIDED',
+      voidReason: 'cancelled',
+      voidEventId: 'evt-c',
+      createdAt: at.toISOString(),
+      updatedAt: at.toISOString(),
+      voidedAt: at.toISOString(),
+      sequence: 0,
+    });
+  });
+
+  it('records a VOIDED payment for an OrderCreated that came after its deadline', () => {
+    const voided = openVoidedPayment(
+      { ...request, chargeEventId: 'evt-1', reason: 'expired' },
+      { paymentId: 'pay-1', now: at },
+    );
+    expect(voided).toMatchObject({
+      status: 'VOIDED',
+      voidReason: 'expired',
+      chargeEventId: 'evt-1',
+      items: [{ sku: 'SKU-A', quantity: 2 }],
+      sequence: 0,
+    });
+    expect(voided).not.toHaveProperty('voidEventId');
   });
 });
 

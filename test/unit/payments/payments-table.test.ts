@@ -44,6 +44,25 @@ describe('payments table layout', () => {
     expect(fromPaymentItem(toPaymentItem(payment))).toEqual(payment);
   });
 
+  it('reads back a VOIDED payment, one voided before any OrderCreated included', () => {
+    const voided: Payment = {
+      ...payment,
+      items: [],
+      status: 'VOIDED',
+      voidReason: 'cancelled',
+      voidEventId: 'evt-cancel',
+      voidedAt: '2026-11-23T10:00:01.000Z',
+      sequence: 0,
+    };
+    delete voided.failureReason;
+    delete voided.failedAt;
+    delete voided.chargeEventId;
+    expect(fromPaymentItem(toPaymentItem(voided))).toEqual(voided);
+    expect(() => fromPaymentItem({ ...toPaymentItem(voided), voidReason: 'bored' })).toThrow(
+      'voidReason',
+    );
+  });
+
   it('refuses an item that is not a valid payment', () => {
     expect(() => fromPaymentItem({ ...toPaymentItem(payment), status: 'LOST' })).toThrow(
       /Invalid payment item PAYMENT#ord-1: status/,

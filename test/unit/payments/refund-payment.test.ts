@@ -127,6 +127,17 @@ describe('refundPayment', () => {
     expect(store.outbox).toHaveLength(0);
   });
 
+  it('ignores a request for a voided payment: nothing was charged', async () => {
+    const { store, deps } = setup({ ...completed, status: 'VOIDED', voidReason: 'cancelled' });
+    expect(await refundPayment(refundRequested('pay-1'), deps)).toMatchObject({
+      kind: 'ignored',
+      reason: 'unknown-payment',
+      detail: expect.stringContaining('voided') as unknown,
+    });
+    expect(store.commits).toHaveLength(0);
+    expect(store.payments.get(ORDER_ID)?.status).toBe('VOIDED');
+  });
+
   it('ignores a request for a payment still processing, writing nothing', async () => {
     const { store, deps } = setup({
       ...completed,
