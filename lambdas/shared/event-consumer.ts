@@ -1,5 +1,6 @@
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import type { Logger } from '@aws-lambda-powertools/logger';
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import {
   parseEventBridgeEvent,
@@ -31,6 +32,16 @@ export interface ConsumedEvent<C extends AnyEventContract> {
  * receive (5 s, then 3 minutes after each of the other four) instead of 15.
  */
 export const RETRY_DELAYS_SECONDS: readonly number[] = [5];
+
+/**
+ * Metrics every consumer emits per message, beside its own: each invocation has at least
+ * one (Powertools otherwise warns of an empty flush on every such invocation), and the
+ * failures of a consumer can be read without its logs. A deferred message is neither.
+ */
+export const consumerMetrics = {
+  handled: 'MessagesHandled',
+  failed: 'MessagesFailed',
+} as const;
 
 /** What every consumer built on {@link createEventConsumer} gets besides its use case's dependencies. */
 export interface EventConsumerDeps {
@@ -101,8 +112,9 @@ export function createEventConsumer<C extends AnyEventContract>(
   },
 ): (event: SQSEvent, context: Context) => Promise<SQSBatchResponse> {
   const { contracts, handle, observability, retries } = options;
-  const { logger } = observability;
+  const { logger, metrics } = observability;
   const processor = new BatchProcessor(EventType.SQS);
+  const count = (name: string) => metrics.addMetric(name, MetricUnit.Count, 1);
 
   const handleRecord = async (
     event: ReturnType<C['parse']>,
@@ -122,6 +134,7 @@ export function createEventConsumer<C extends AnyEventContract>(
     });
     try {
       await handle({ event, record, logger: recordLogger }, context);
+      count(consumerMetrics.handled);
     } catch (error) {
       const receiveCount = Number(record.attributes.ApproximateReceiveCount) || 1;
       if (error instanceof DeferredMessageError) {
@@ -134,6 +147,7 @@ export function createEventConsumer<C extends AnyEventContract>(
         });
         throw error;
       }
+      count(consumerMetrics.failed);
       const retryInSeconds = retries ? RETRY_DELAYS_SECONDS[receiveCount - 1] : undefined;
       recordLogger.warn('Message failed; the queue will redeliver it', {
         messageId: record.messageId,
@@ -169,6 +183,7 @@ export function createEventConsumer<C extends AnyEventContract>(
         } catch (error) {
           // The batch processor only reports the message id back to SQS; say here why a
           // message will end in the DLQ, with enough to find it there.
+          count(consumerMetrics.failed);
           logger.error('Unprocessable message', {
             messageId: record.messageId,
             receiveCount: record.attributes.ApproximateReceiveCount,

@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it, jest } from '@jest/globals';
 import type { Context, SQSEvent, SQSRecord } from 'aws-lambda';
 import { OrderCreated, PaymentCompleted } from '../../events/index.ts';
 import {
+  consumerMetrics,
   createEventConsumer,
   createKeyedSequencer,
   DeferredMessageError,
@@ -246,6 +247,49 @@ describe('createEventConsumer logging', () => {
       ['Message failed; the queue will redeliver it', expect.objectContaining({ messageId: 'ok' })],
     ]);
     expect(keysOfLogCall(warn)).toMatchObject({ orderId: 'ord-1', eventId: 'e1' });
+  });
+});
+
+describe('createEventConsumer metrics', () => {
+  afterEach(() => {
+    jest.restoreAllMocks();
+  });
+
+  it('counts each message handled or failed, but not one deferred on purpose, so no invocation flushes no metric', async () => {
+    const observability = createObservability('test');
+    const addMetric = jest.spyOn(observability.metrics, 'addMetric');
+    jest.spyOn(observability.logger, 'error').mockImplementation(() => undefined);
+    spyOnLogs('warn').mockImplementation(() => undefined);
+    spyOnLogs('info').mockImplementation(() => undefined);
+    const outcomes: Record<string, () => Promise<void>> = {
+      e1: () => Promise.resolve(),
+      e2: () => Promise.reject(new Error('throttled')),
+      e3: () => Promise.reject(new DeferredMessageError('settles later')),
+    };
+    const handler = createEventConsumer({
+      contracts: [PaymentCompleted],
+      observability,
+      handle: ({ event }) => outcomes[event.eventId]!(),
+    });
+    await handler(
+      {
+        Records: [
+          record('ok', delivered(paymentCompleted('e1'))),
+          record('failing', delivered(paymentCompleted('e2', 'ord-2'))),
+          record('slow', delivered(paymentCompleted('e3', 'ord-3'))),
+          record('poison', 'not json'),
+        ],
+      },
+      context,
+    );
+    const counted = addMetric.mock.calls.map(([name, , value]) => [name, value]);
+    expect(counted.filter(([name]) => name === consumerMetrics.handled)).toEqual([
+      [consumerMetrics.handled, 1],
+    ]);
+    expect(counted.filter(([name]) => name === consumerMetrics.failed)).toEqual([
+      [consumerMetrics.failed, 1],
+      [consumerMetrics.failed, 1],
+    ]);
   });
 });
 

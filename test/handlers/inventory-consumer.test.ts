@@ -7,7 +7,12 @@ import {
   inventoryConsumerMetrics,
 } from '../../lambdas/inventory/consumer/inventory-consumer.ts';
 import { AwsServiceError } from '../../lambdas/shared/aws/errors.ts';
-import { keysOfLogCall, quietObservability, spyOnLogs } from '../support/lambda-fixtures.ts';
+import {
+  isServiceMetric,
+  keysOfLogCall,
+  quietObservability,
+  spyOnLogs,
+} from '../support/lambda-fixtures.ts';
 import { NOW, paymentCompleted, releaseRequested } from '../unit/inventory/fixtures.ts';
 import { consumerContext, delivered, sqsRecord } from '../unit/inventory/sqs-fixtures.ts';
 import { failWith, FakeDocumentDb } from '../unit/shared/aws/fake-document-db.ts';
@@ -283,7 +288,7 @@ describe('inventory consumer handler', () => {
 
     expect(response.batchItemFailures).toEqual([]);
     expect(transactions()).toHaveLength(0);
-    expect(addMetric.mock.calls.map(([name]) => name)).toEqual([
+    expect(addMetric.mock.calls.map(([name]) => name).filter(isServiceMetric)).toEqual([
       inventoryConsumerMetrics.duplicates,
     ]);
   });

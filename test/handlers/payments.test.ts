@@ -40,7 +40,7 @@ import {
   transactionCanceled,
 } from '../unit/shared/aws/fake-document-db.ts';
 import { FakeSqs } from '../unit/shared/aws/fake-sqs.ts';
-import { keysOfLogCall, spyOnLogs } from '../support/lambda-fixtures.ts';
+import { isServiceMetric, keysOfLogCall, spyOnLogs } from '../support/lambda-fixtures.ts';
 
 const saved = { ...process.env };
 const dynamo = new FakeDocumentDb();
@@ -92,7 +92,8 @@ function setup(
     warn: spyOnLogs('warn'),
     error: spyOnLogs('error'),
   };
-  const metricNames = () => metrics.mock.calls.map(([name]) => name);
+  // The payment function's own metrics (every consumer's are tested with createEventConsumer).
+  const metricNames = () => metrics.mock.calls.map(([name]) => name).filter(isServiceMetric);
   return { handler, clock, metricNames, logs };
 }
 

@@ -3,6 +3,7 @@ import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-l
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import type { Observability } from '../../lambdas/shared/observability.ts';
+import { consumerMetrics } from '../../lambdas/shared/event-consumer.ts';
 
 /** Lambda-side fixtures every service's handler tests use: API events, a context, quiet Powertools. */
 
@@ -100,4 +101,12 @@ export function spyOnLogs(level: 'info' | 'warn' | 'error') {
 export function keysOfLogCall(spy: ReturnType<typeof spyOnLogs>, index = 0) {
   const logger = spy.mock.contexts[index] as Logger | undefined;
   return logger?.getPersistentLogAttributes();
+}
+
+/**
+ * Whether a metric is the function's own rather than one every consumer emits per message
+ * (`consumerMetrics`, tested with createEventConsumer): for asserting a service's metrics.
+ */
+export function isServiceMetric(name: string): boolean {
+  return !(Object.values(consumerMetrics) as string[]).includes(name);
 }
