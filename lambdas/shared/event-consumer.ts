@@ -168,39 +168,61 @@ export function createEventConsumer<C extends AnyEventContract>(
     }
   };
 
-  return withObservability((event: SQSEvent, context: Context) => {
-    // One sequencer per invocation: ordering only matters within a batch (SQS standard
-    // queues do not order messages across batches anyway).
-    const inOrderOf = createKeyedSequencer();
-    return processPartialResponse(
-      event,
-      // The batch processor calls this for every record at once, in the batch's order,
-      // so each order's messages are queued in that order before any of them runs.
-      (record: SQSRecord) => {
-        let parsed: ReturnType<C['parse']>;
-        try {
-          parsed = parseQueuedEvent(record, contracts);
-        } catch (error) {
-          // The batch processor only reports the message id back to SQS; say here why a
-          // message will end in the DLQ, with enough to find it there.
-          count(consumerMetrics.failed);
-          logger.error('Unprocessable message', {
-            messageId: record.messageId,
-            receiveCount: record.attributes.ApproximateReceiveCount,
-            error,
+  // The invocation running now (Lambda runs one at a time per environment): what the
+  // answer given just before a timeout needs to know.
+  let current: { records: readonly SQSRecord[]; handled: Set<string> } | undefined;
+
+  return withObservability(
+    (event: SQSEvent, context: Context) => {
+      // One sequencer per invocation: ordering only matters within a batch (SQS standard
+      // queues do not order messages across batches anyway).
+      const inOrderOf = createKeyedSequencer();
+      const invocation = { records: event.Records, handled: new Set<string>() };
+      current = invocation;
+      return processPartialResponse(
+        event,
+        // The batch processor calls this for every record at once, in the batch's order,
+        // so each order's messages are queued in that order before any of them runs.
+        (record: SQSRecord) => {
+          let parsed: ReturnType<C['parse']>;
+          try {
+            parsed = parseQueuedEvent(record, contracts);
+          } catch (error) {
+            // The batch processor only reports the message id back to SQS; say here why a
+            // message will end in the DLQ, with enough to find it there.
+            count(consumerMetrics.failed);
+            logger.error('Unprocessable message', {
+              messageId: record.messageId,
+              receiveCount: record.attributes.ApproximateReceiveCount,
+              error,
+            });
+            return Promise.reject(error instanceof Error ? error : new Error(String(error)));
+          }
+          return inOrderOf(parsed.orderId, async () => {
+            await handleRecord(parsed, record, context);
+            invocation.handled.add(record.messageId);
           });
-          return Promise.reject(error instanceof Error ? error : new Error(String(error)));
-        }
-        return inOrderOf(parsed.orderId, () => handleRecord(parsed, record, context));
-      },
-      processor,
-      {
-        context,
-        processInParallel: true,
-        // A batch where every message failed is still answered with the list, not an
-        // exception, so the mapping retries exactly those messages.
-        throwOnFullBatchFailure: false,
-      },
-    );
-  }, observability);
+        },
+        processor,
+        {
+          context,
+          processInParallel: true,
+          // A batch where every message failed is still answered with the list, not an
+          // exception, so the mapping retries exactly those messages.
+          throwOnFullBatchFailure: false,
+        },
+      );
+    },
+    observability,
+    {
+      // Just before the function would time out, answer with every message not handled
+      // yet as failed. A timed-out invocation has no partial answer: the whole batch would
+      // come back, the messages already handled included, each spending a receive.
+      timeoutResponse: (): SQSBatchResponse => ({
+        batchItemFailures: (current?.records ?? [])
+          .filter((record) => !current?.handled.has(record.messageId))
+          .map((record) => ({ itemIdentifier: record.messageId })),
+      }),
+    },
+  );
 }

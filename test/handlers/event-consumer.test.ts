@@ -9,7 +9,7 @@ import {
   RETRY_DELAYS_SECONDS,
 } from '../../lambdas/shared/event-consumer.ts';
 import { createObservability } from '../../lambdas/shared/observability.ts';
-import { keysOfLogCall, spyOnLogs } from '../support/lambda-fixtures.ts';
+import { keysOfLogCall, lambdaContext, spyOnLogs } from '../support/lambda-fixtures.ts';
 
 const context = {
   awsRequestId: 'req-1',
@@ -289,6 +289,40 @@ describe('createEventConsumer metrics', () => {
     expect(counted.filter(([name]) => name === consumerMetrics.failed)).toEqual([
       [consumerMetrics.failed, 1],
       [consumerMetrics.failed, 1],
+    ]);
+  });
+});
+
+describe('createEventConsumer near its timeout', () => {
+  afterEach(() => {
+    jest.restoreAllMocks();
+  });
+
+  it('answers just before the timeout with only the messages not handled yet as failed, so the handled ones are not redelivered', async () => {
+    const observability = createObservability('test');
+    jest.spyOn(observability.logger, 'error').mockImplementation(() => undefined);
+    const handler = createEventConsumer({
+      contracts: [PaymentCompleted],
+      observability,
+      // ord-2's call hangs (a DynamoDB call stuck until its deadlines): its own message and
+      // the next one of ord-2 never finish; ord-1's do.
+      handle: ({ event }) =>
+        event.orderId === 'ord-2' ? new Promise<void>(() => undefined) : Promise.resolve(),
+    });
+    const response = await handler(
+      {
+        Records: [
+          record('done-1', delivered(paymentCompleted('e1'))),
+          record('stuck', delivered(paymentCompleted('e2', 'ord-2'))),
+          record('queued-behind', delivered(paymentCompleted('e3', 'ord-2'))),
+          record('done-2', delivered(paymentCompleted('e4'))),
+        ],
+      },
+      lambdaContext(300),
+    );
+    expect(response.batchItemFailures).toEqual([
+      { itemIdentifier: 'stuck' },
+      { itemIdentifier: 'queued-behind' },
     ]);
   });
 });
