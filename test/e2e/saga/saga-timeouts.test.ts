@@ -114,6 +114,36 @@ async function expectOrderCreatedNotCharged(orderId: string, timeoutMs = 30_000)
  * Asserts that the order was never charged: no charge, refund or reservation event on
  * the bus, its payment VOIDED, and the stock where it was.
  */
+/**
+ * A slow charge (`tok_slow`, product seeded with 5) that the order's cancellation voided
+ * while it was processing: its own message, back when it would have settled, charged
+ * nothing, and the order shows no payment and no stock.
+ */
+async function expectSlowChargeVoided(options: {
+  orderId: string;
+  sku: string;
+  placedAt: number;
+  cancellationReason: 'timeout' | 'customer_request';
+}) {
+  const { orderId, sku, placedAt, cancellationReason } = options;
+  await expectOrderCreatedNotCharged(orderId);
+  expect(Date.now() - placedAt).toBeGreaterThanOrEqual(SLOW_PAYMENT_SECONDS * 1000);
+  expect(paymentLogsOf(orderId)).toContainEqual(
+    expect.objectContaining({
+      message: expect.stringContaining('Payment voided (cancelled)') as unknown,
+      reason: 'cancelled',
+      previousStatus: 'PROCESSING',
+      cancellationReason,
+    }),
+  );
+  await expectNeverCharged(orderId, sku, 5);
+  expect(await getOrder(cloud, orderId)).toMatchObject({
+    status: 'CANCELLED',
+    cancellationReason,
+    saga: { payment: 'NONE', inventory: 'NONE' },
+  });
+}
+
 async function expectNeverCharged(orderId: string, sku: string, stock: number) {
   for (const contract of [PaymentCompleted, PaymentRefundRequested, PaymentRefunded])
     expect(busEvents(cloud, contract.detailType, orderId)).toHaveLength(0);
@@ -161,25 +191,9 @@ describe('saga timeout', () => {
     const notifications = await waitForSentNotifications(cloud, orderId, 2);
     expect(notifications.every((n) => n.template === 'order_cancelled')).toBe(true);
 
-    // The charge's own message, back when it would have settled, charges nothing ...
-    await expectOrderCreatedNotCharged(orderId);
-    expect(Date.now() - placedAt).toBeGreaterThanOrEqual(SLOW_PAYMENT_SECONDS * 1000);
-    // ... since OrderCancelled(timeout) voided the charge still processing.
-    expect(paymentLogsOf(orderId)).toContainEqual(
-      expect.objectContaining({
-        message: expect.stringContaining('Payment voided (cancelled)') as unknown,
-        reason: 'cancelled',
-        previousStatus: 'PROCESSING',
-        cancellationReason: 'timeout',
-      }),
-    );
-
-    await expectNeverCharged(orderId, sku, 5);
-    expect(await getOrder(cloud, orderId)).toMatchObject({
-      status: 'CANCELLED',
-      cancellationReason: 'timeout',
-      saga: { payment: 'NONE', inventory: 'NONE' },
-    });
+    // The charge's own message, back when it would have settled, charges nothing, since
+    // OrderCancelled(timeout) voided the charge still processing.
+    await expectSlowChargeVoided({ orderId, sku, placedAt, cancellationReason: 'timeout' });
     const types = (await timelineOf(cloud, orderId)).map((entry) => entry.type);
     expect(types).toEqual(['OrderPlaced', 'SagaTimedOut']);
   }, 90_000);
@@ -215,21 +229,11 @@ describe('customer cancel before confirmation', () => {
     const timer = await waitForTimerStopped(cloud, orderId);
     expect(timer.status).toBe('ABORTED');
 
-    await expectOrderCreatedNotCharged(orderId);
-    expect(Date.now() - placedAt).toBeGreaterThanOrEqual(SLOW_PAYMENT_SECONDS * 1000);
-    expect(paymentLogsOf(orderId)).toContainEqual(
-      expect.objectContaining({
-        message: expect.stringContaining('Payment voided (cancelled)') as unknown,
-        previousStatus: 'PROCESSING',
-        cancellationReason: 'customer_request',
-      }),
-    );
-
-    await expectNeverCharged(orderId, sku, 5);
-    expect(await getOrder(cloud, orderId)).toMatchObject({
-      status: 'CANCELLED',
+    await expectSlowChargeVoided({
+      orderId,
+      sku,
+      placedAt,
       cancellationReason: 'customer_request',
-      saga: { payment: 'NONE', inventory: 'NONE' },
     });
     const types = (await timelineOf(cloud, orderId)).map((entry) => entry.type);
     expect(types).toEqual(['OrderPlaced', 'CancelRequested']);
