@@ -65,7 +65,7 @@ export const httpErrors = {
     new HttpError(
       415,
       'UNSUPPORTED_MEDIA_TYPE',
-      'The request body must be JSON (Content-Type: application/json)',
+      'The request body must be JSON in UTF-8 (Content-Type: application/json, with no charset or charset=utf-8)',
     ),
   serviceUnavailable: (message: string) =>
     new HttpError(503, 'SERVICE_UNAVAILABLE', message, { headers: { 'Retry-After': '1' } }),
@@ -190,6 +190,10 @@ export function readJsonBody(
   } catch {
     throw httpErrors.malformedJson('The request body is not valid UTF-8');
   }
+  // A UTF-8 byte order mark is no part of the JSON text: RFC 8259 lets a parser ignore it,
+  // and JSON.parse would refuse it with a message showing an invisible character. (The
+  // decoder above drops it from a base64 body; API Gateway leaves it in a text one.)
+  if (text.startsWith('\uFEFF')) text = text.slice(1);
   if (text.trim() === '')
     throw httpErrors.malformedJson('The request body is empty; a JSON object is required');
   try {

@@ -230,6 +230,14 @@ describe('readJsonBody', () => {
     expect(read('[12.0, 100.0, 0.10, 120e-1, 1.0e1]')).toEqual([12, 100, 0.1, 12, 10]);
   });
 
+  it('ignores a leading UTF-8 byte order mark, as RFC 8259 allows', () => {
+    for (const isBase64Encoded of [false, true]) {
+      const text = '\uFEFF{"a":1}';
+      const body = isBase64Encoded ? Buffer.from(text, 'utf8').toString('base64') : text;
+      expect(readJsonBody({ headers: jsonHeaders, body, isBase64Encoded })).toEqual({ a: 1 });
+    }
+  });
+
   it('decodes a base64-encoded body', () => {
     const body = Buffer.from('{"name":"Zoë"}').toString('base64');
     expect(readJsonBody({ headers: jsonHeaders, body, isBase64Encoded: true })).toEqual({
@@ -247,6 +255,15 @@ describe('readJsonBody', () => {
       isBase64Encoded: false,
     };
     expect(thrown(() => readJsonBody(form)).code).toBe('UNSUPPORTED_MEDIA_TYPE');
+    // JSON declared in another charset: the message says what is accepted.
+    const latin1 = {
+      headers: { 'content-type': 'application/json; charset=latin1' },
+      body: '{}',
+      isBase64Encoded: false,
+    };
+    expect(thrown(() => readJsonBody(latin1)).message).toBe(
+      'The request body must be JSON in UTF-8 (Content-Type: application/json, with no charset or charset=utf-8)',
+    );
   });
 
   it('answers 413 above the limit, counting bytes rather than characters', () => {
