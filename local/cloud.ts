@@ -1,7 +1,7 @@
 import { LocalEventBridge, matchesPattern, type EventBridgeEvent } from './eventbridge/index.ts';
 import { LocalStepFunctions, type ExecutionStatus } from './stepfunctions/index.ts';
 import {
-  describeTargets,
+  faultsOnLine,
   Faults,
   faultResourcesOf,
   faultsFromEnv,
@@ -217,9 +217,7 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
     faults.setResources(faultResourcesOf(model));
     if (initialFaults && Object.values(initialFaults.config).some((v) => v !== undefined)) {
       const targets = faults.set(initialFaults.config, initialFaults.source);
-      log(
-        `Faults (${initialFaults.source}) on${targets.length > 0 ? `: ${describeTargets(targets)}` : ''}`,
-      );
+      log(faultsOnLine(initialFaults.source, targets));
     }
 
     const [dynamo, sqs] = await Promise.all([

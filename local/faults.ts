@@ -244,6 +244,11 @@ export function describeTargets(matches: readonly TargetMatch[]): string {
     .join('; ');
 }
 
+/** The line the cloud logs when faults go on: their source, when, and what they name. */
+export function faultsOnLine(source: string, matches: readonly TargetMatch[], when = ''): string {
+  return `Faults (${source}) on${when}${matches.length > 0 ? `: ${describeTargets(matches)}` : ''}`;
+}
+
 /** A fault rule with its remaining budget. */
 class Trigger {
   private remaining: number | undefined;

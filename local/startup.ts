@@ -3,7 +3,7 @@
  * without starting one.
  */
 import type { LocalCloud } from './cloud.ts';
-import { describeTargets, type FaultSetting } from './faults.ts';
+import { faultsOnLine, type FaultSetting } from './faults.ts';
 import type { LogSink } from './ports.ts';
 import { DEFAULT_PRODUCTS, seedProducts } from './seed.ts';
 import type { CloudModel } from './template/model.ts';
@@ -33,10 +33,7 @@ export async function prepareCloud(
   if (settings.faults) {
     const { config, source } = settings.faults;
     const targets = cloud.faults.set(config, source);
-    log(
-      `Faults (${source}) on${settings.seed ? ' now that seeding is done' : ''}` +
-        (targets.length > 0 ? `: ${describeTargets(targets)}` : ''),
-    );
+    log(faultsOnLine(source, targets, settings.seed ? ' now that seeding is done' : ''));
   }
 }
 
